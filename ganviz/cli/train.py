@@ -1,0 +1,61 @@
+"""``python -m ganviz train``: train a toy GAN headless and print its numbers."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+
+from ganviz.cli.common import Progress, fail, int_arg, key_value, positive_int, print_json
+from ganviz.data.toy import DATASETS
+from ganviz.objectives import OBJECTIVES
+from ganviz.training import TrainingDiverged
+from ganviz.training.recipes import recipe
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train a GAN on toy data headless",
+                       description="Train a GAN on a toy data set and report mode coverage and W1.")
+    p.add_argument("--dataset", required=True, choices=list(DATASETS), metavar="NAME",
+                   help="one of: " + ", ".join(DATASETS))
+    p.add_argument("--objective", choices=list(OBJECTIVES), metavar="NAME",
+                   help="one of: " + ", ".join(OBJECTIVES) + " (default: the project's best recipe for the dataset)")
+    p.add_argument("--steps", type=positive_int, default=5000, help="generator steps (default 5000)")
+    p.add_argument("--seed", type=int_arg, default=0)
+    p.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config field, e.g. --set lr_g=1e-3 (repeatable)")
+    p.add_argument("--out", metavar="PATH", help="save a checkpoint (.safetensors + .json recipe) here")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ganviz.training import Trainer
+    from ganviz.training.checkpoint import save
+
+    try:
+        config = recipe(args.dataset, args.objective, seed=args.seed, steps=args.steps, **dict(args.set))
+        trainer = Trainer(config)
+    except (ValueError, TypeError) as e:
+        return fail(str(e))
+    try:
+        trainer.train(args.steps, Progress(f"{config.objective} on {config.dataset}", not args.quiet))
+    except TrainingDiverged as e:
+        return fail(str(e)) if not args.json else _diverged(args, trainer, e)
+    summary = trainer.summary()
+    if args.out:
+        command = "python -m ganviz " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
+        summary["checkpoint"] = str(save(trainer, args.out, command))
+    if args.json:
+        print_json(summary)
+    else:
+        for k, v in summary.items():
+            print(f"{k:>18}: {v}")
+    return 0
+
+
+def _diverged(args, trainer, e) -> int:
+    print_json({"dataset": args.dataset, "objective": trainer.config.objective, "steps": trainer.step_count,
+                "diverged": str(e)})
+    print(f"python -m ganviz: error: {e}", file=sys.stderr)
+    return 1

@@ -1,0 +1,64 @@
+"""f-GAN (Nowozin, Cseke & Tomioka 2016): variational divergence minimisation.
+
+F(theta, omega) = E_P[g_f(V(x))] - E_Q[f*(g_f(V(G(z))))]; D maximises F, G minimises it
+(the saddle-point form of the paper, eq. 6). g_f maps the raw output v into the domain of the
+conjugate f* (Table 2):
+
+| divergence        | g_f(v)                | f*(t)              |
+|-------------------|-----------------------|--------------------|
+| kl                | v                     | exp(t - 1)         |
+| reverse_kl        | -exp(-v)              | -1 - log(-t)       |
+| pearson           | v                     | t^2/4 + t          |
+| squared_hellinger | 1 - exp(-v)           | t / (1 - t)        |
+| js                | log 2 - softplus(-v)  | -log(2 - exp(t))   |
+| total_variation   | tanh(v) / 2           | t                  |
+| gan               | -softplus(-v)         | -log(1 - exp(t))   |
+
+Example: for "gan", v = 0 gives g = -log 2 and f*(g) = log 2.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from ganviz.objectives.base import Defaults, Objective
+
+LOG2 = math.log(2.0)
+
+# name -> (g_f, f*) as functions of tensors
+F_DIVERGENCES = {
+    "kl": (lambda v: v, lambda t: torch.exp(t - 1.0)),
+    "reverse_kl": (lambda v: -torch.exp(-v), lambda t: -1.0 - torch.log(-t)),
+    "pearson": (lambda v: v, lambda t: 0.25 * t * t + t),
+    "squared_hellinger": (lambda v: 1.0 - torch.exp(-v), lambda t: t / (1.0 - t)),
+    "js": (lambda v: LOG2 - F.softplus(-v), lambda t: -torch.log(2.0 - torch.exp(t))),
+    "total_variation": (lambda v: 0.5 * torch.tanh(v), lambda t: t),
+    "gan": (lambda v: -F.softplus(-v), lambda t: -torch.log(1.0 - torch.exp(t))),
+}
+
+
+def activation(divergence: str, v: torch.Tensor) -> torch.Tensor:
+    """g_f(v) for the named divergence."""
+    return F_DIVERGENCES[divergence][0](v)
+
+
+def conjugate(divergence: str, t: torch.Tensor) -> torch.Tensor:
+    """f*(t) for the named divergence."""
+    return F_DIVERGENCES[divergence][1](t)
+
+
+class FGAN(Objective):
+    name = "fgan"
+    paper = "Nowozin, Cseke & Tomioka 2016, f-GAN"
+    defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)
+
+    def d_loss(self, real, fake, hp):
+        g, fstar = F_DIVERGENCES[hp.f_divergence]
+        return -(g(real.score).mean() - fstar(g(fake.score)).mean())
+
+    def g_loss(self, fake, hp):
+        g, fstar = F_DIVERGENCES[hp.f_divergence]
+        return -fstar(g(fake.score)).mean()

@@ -1,0 +1,147 @@
+"""Checkpoints: safetensors weights plus a JSON recipe, written atomically, never unpickled.
+
+A checkpoint is ``NAME.safetensors`` (tensors named "G.*", "D.*", "G_ema.*"; its header metadata
+holds the recipe and the training state as JSON) and ``NAME.json`` beside it, a readable copy of
+the recipe with the command that reproduces it. Loading reads only the safetensors file:
+safetensors parses a JSON header and raw tensor bytes, so a pickle payload inside can never run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+from ganviz.training.config import TrainConfig
+from ganviz.training.trainer import Trainer
+
+FORMAT = "ganviz-toy-gan"
+VERSION = "1"
+MAX_BYTES = 64 * 1024 * 1024
+
+
+class CheckpointError(ValueError):
+    """The file is not a checkpoint we can load; the message says why and what to do."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over ``path``: a reader
+    (or a crash) sees the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _tensors(trainer: Trainer) -> dict[str, torch.Tensor]:
+    out = {}
+    for prefix, net in (("G", trainer.G), ("D", trainer.D), ("G_ema", trainer.G_ema)):
+        if net is None:
+            continue
+        for k, v in net.state_dict().items():
+            out[f"{prefix}.{k}"] = v.detach().cpu().contiguous()
+    if trainer.G.reference is not None:
+        out["G_reference"] = trainer.G.reference.detach().cpu().contiguous()
+    return out
+
+
+def to_bytes(trainer: Trainer, command: str | None = None) -> tuple[bytes, dict]:
+    """The safetensors bytes and the recipe dict of a trainer."""
+    recipe = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": trainer.config.to_dict(),
+        "state": {"step": trainer.step_count, "objective": trainer.objective.state()},
+        "command": command,
+    }
+    meta = {"format": FORMAT, "version": VERSION, "recipe": json.dumps(recipe)}
+    return st_save(_tensors(trainer), metadata=meta), recipe
+
+
+def save(trainer: Trainer, path: str | Path, command: str | None = None) -> Path:
+    """Write ``path`` (.safetensors) and its .json recipe atomically; returns the weights' path."""
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        path = path.with_suffix(".safetensors")
+    data, recipe = to_bytes(trainer, command)
+    atomic_write(path, data)
+    atomic_write(path.with_suffix(".json"), (json.dumps(recipe, indent=2) + "\n").encode())
+    return path
+
+
+def _describe_foreign(data: bytes) -> str:
+    if data[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05"):
+        return "it is a Python pickle, which ganviz never loads (a pickle can run code)"
+    if data[:2] == b"PK":
+        return "it is a zip archive (torch.save's format, which holds a pickle); ganviz never loads those"
+    return "it is truncated or not a safetensors file"
+
+
+def read_recipe(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
+    """Parse and check the bytes of a checkpoint; returns (recipe, tensors)."""
+    if len(data) > MAX_BYTES:
+        raise CheckpointError(f"the file is {len(data) / 2**20:.1f} MB; checkpoints are at most "
+                              f"{MAX_BYTES // 2**20} MB")
+    try:
+        tensors = st_load(data)
+        header_len = int.from_bytes(data[:8], "little")
+        header = json.loads(data[8:8 + header_len])
+    except (SafetensorError, ValueError, UnicodeDecodeError, OverflowError) as e:
+        raise CheckpointError(f"cannot read this checkpoint: {_describe_foreign(data)}. "
+                              f"Use a .safetensors file written by ganviz. ({type(e).__name__})") from None
+    meta = header.get("__metadata__") or {}
+    if meta.get("format") != FORMAT:
+        raise CheckpointError("this safetensors file was not written by ganviz's toy trainer "
+                              f"(format {meta.get('format')!r}, expected {FORMAT!r})")
+    try:
+        recipe = json.loads(meta["recipe"])
+        TrainConfig.from_dict(recipe["config"]).validate()
+    except (KeyError, ValueError, TypeError) as e:
+        raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
+    return recipe, tensors
+
+
+def from_bytes(data: bytes) -> Trainer:
+    """A trainer rebuilt from its recipe with the checkpoint's weights (validated shapes)."""
+    recipe, tensors = read_recipe(data)
+    trainer = Trainer(TrainConfig.from_dict(recipe["config"]))
+    for prefix, net in (("G", trainer.G), ("D", trainer.D), ("G_ema", trainer.G_ema)):
+        if net is None:
+            continue
+        sd = {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + ".")}
+        try:
+            net.load_state_dict(sd, strict=True)
+        except RuntimeError as e:
+            first = str(e).splitlines()[1:2] or [str(e)]
+            raise CheckpointError(f"the weights of {prefix} do not fit the architecture in the recipe: "
+                                  f"{first[0].strip()}") from None
+    if "G_reference" in tensors:
+        trainer.G.reference = tensors["G_reference"].to(trainer.device)
+    trainer.step_count = int(recipe["state"].get("step", 0))
+    trainer.objective.load_state(recipe["state"].get("objective", {}))
+    return trainer
+
+
+def load(path: str | Path) -> Trainer:
+    """Load a checkpoint file; a missing, truncated, foreign or pickled file raises CheckpointError."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}: check the path")
+    if path.stat().st_size > MAX_BYTES:
+        raise CheckpointError(f"{path} is {path.stat().st_size / 2**20:.1f} MB; checkpoints are at most "
+                              f"{MAX_BYTES // 2**20} MB")
+    return from_bytes(path.read_bytes())

@@ -1,0 +1,371 @@
+"""One training loop for every objective.
+
+A step is ``n_critic`` discriminator updates followed by one generator update. What differs
+between GANs lives in ``ganviz.objectives``; this loop only asks the discriminator about real and
+fake batches, adds the chosen penalties and runs the optimisers.
+
+Why it is faster than the usual one-file loop (bench/trainer_speed.py measures it):
+- real data is drawn from a pre-sampled pool on the device, not sampled and copied every step;
+- one discriminator forward on cat(real, fake) instead of two, where D mixes no batch members;
+- D's parameters stop asking for gradients during the G step, so backward skips their grads;
+- one torch thread (on two busy cores two threads ran tiny MLPs many times slower).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections import deque
+
+import torch
+from torch import nn
+
+from ganviz.data.toy import get_dataset
+from ganviz.metrics.divergence import histogram_js, w1
+from ganviz.metrics.modes import mode_coverage
+from ganviz.nets.mlp import MLP, AutoencoderD
+from ganviz.objectives import DView, make_objective
+from ganviz.objectives.penalties import (
+    HistoricalAverage,
+    clamp_sigma,
+    feature_matching,
+    gradient_penalty,
+    orthogonal_penalty,
+    r1_penalty,
+)
+from ganviz.training.config import STRUCTURAL, TrainConfig
+
+POOL_SIZE = 65_536
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss or a weight became NaN or infinite; the message says which and what to try."""
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """CUDA if present, then Apple MPS, then CPU (or the named device)."""
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+class BoundedHistory:
+    """Rows of metrics (dicts with a "step") that keep the whole run in at most ``max_rows`` rows:
+    when full, every other row is dropped and the recording stride doubles."""
+
+    def __init__(self, max_rows: int):
+        self.max_rows = max(4, max_rows)
+        self.rows: list[dict] = []
+        self.stride = 1
+        self._seen = 0
+
+    def add(self, row: dict) -> None:
+        self._seen += 1
+        if (self._seen - 1) % self.stride:
+            return
+        self.rows.append(row)
+        if len(self.rows) >= self.max_rows:
+            self.rows = self.rows[::2]
+            self.stride *= 2
+
+    def column(self, key: str) -> list:
+        return [r.get(key, math.nan) for r in self.rows]
+
+
+def _make_optimizer(name, params, lr, betas):
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr)
+    return torch.optim.SGD(params, lr=lr)
+
+
+class Trainer:
+    """Trains one GAN on a toy distribution. Not thread-safe: ``TrainerWorker`` guards it."""
+
+    def __init__(self, config: TrainConfig):
+        self.config = config.validate().resolved()
+        c = self.config
+        torch.set_flush_denormal(True)  # denormals slowed an ELU net ~10x on CPU
+        torch.set_num_threads(c.threads)
+        torch.manual_seed(c.seed)
+        self.device = pick_device(c.device)
+        self.data = get_dataset(c.dataset)
+        self.dim = self.data.dim
+        self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
+        cpu_gen = torch.Generator().manual_seed(c.seed)
+        self.pool = self.data.sample(POOL_SIZE, cpu_gen).to(self.device)
+        # Fixed evaluation set: real samples and latent codes, so curves are comparable across steps.
+        self.eval_real = self.data.sample(c.eval_samples, cpu_gen)
+        self.objective = make_objective(c.objective)
+        self.G = MLP(c.latent_dim, self.dim, c.g_depth, c.g_width, c.g_activation,
+                     virtual_batch_norm=c.virtual_batch_norm).to(self.device)
+        if c.virtual_batch_norm:
+            self.G.reference = self._latent(c.batch)  # fixed for the whole run
+        if self.objective.discriminator == "autoencoder":
+            self.D = AutoencoderD(self.dim, c.d_depth, c.d_width, c.ae_code, c.d_activation).to(self.device)
+        else:
+            self.D = MLP(self.dim, 1, c.d_depth, c.d_width, c.d_activation, spectral_norm=c.spectral_norm,
+                         minibatch_kernels=c.minibatch_kernels).to(self.device)
+        self.eval_z = self._latent(c.eval_samples)
+        self.G_ema = copy.deepcopy(self.G) if c.g_ema > 0 else None
+        self.opt_g = _make_optimizer(c.optimizer, self.G.parameters(), c.lr_g, (c.beta1, c.beta2))
+        self.opt_d = _make_optimizer(c.optimizer, self.D.parameters(), c.lr_d, (c.beta1, c.beta2))
+        self.hist_g = HistoricalAverage(self.G)
+        self.hist_d = HistoricalAverage(self.D)
+        self.step_count = 0  # generator steps
+        self.d_step_count = 0
+        self.train_seconds = 0.0
+        self.history = BoundedHistory(c.history_max)  # losses and objective state, every log_every steps
+        self.eval_history = BoundedHistory(c.history_max)  # W1, JS, modes, every eval_every steps
+        self.last = {"d_loss": math.nan, "g_loss": math.nan}
+        self.last_eval: dict = {}
+        self._recent_times: deque[float] = deque(maxlen=50)
+        self._last_real: DView | None = None
+        # Instrumentation hangs off the trainer: each hook is called with it after every step
+        # (the spectra recorder is one).
+        self.hooks: list = []
+        if c.ae_pretrain_steps and self.objective.discriminator == "autoencoder":
+            self.pretrain_autoencoder(c.ae_pretrain_steps)
+
+    # --- live changes -------------------------------------------------------------------------
+    def update(self, **changes) -> None:
+        """Change hyperparameters between steps. Structural fields need a new trainer."""
+        structural = sorted(set(changes) & STRUCTURAL)
+        if structural:
+            raise ValueError(f"{', '.join(structural)} change the networks or data: reset the trainer")
+        self.config = self.config.replace(**changes).validate()
+        if self.config.g_ema > 0 and self.G_ema is None:
+            self.G_ema = copy.deepcopy(self.G)
+
+    def _apply_lr(self) -> None:
+        c = self.config
+        scale = 1.0
+        if c.lr_schedule == "linear":
+            # Annealing the lr at the end pulls samples onto the modes (HQ fraction rises).
+            start = c.lr_decay_start * c.total_steps
+            scale = min(1.0, max(0.0, (c.total_steps - self.step_count) / max(c.total_steps - start, 1)))
+        for opt, lr in ((self.opt_g, c.lr_g), (self.opt_d, c.lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = lr * scale
+                if "betas" in group:
+                    group["betas"] = (c.beta1, c.beta2)
+
+    # --- sampling -----------------------------------------------------------------------------
+    def _latent(self, n: int) -> torch.Tensor:
+        if self.config.latent_dist == "uniform":
+            return torch.rand(n, self.config.latent_dim, generator=self.gen, device=self.device) * 2 - 1
+        return torch.randn(n, self.config.latent_dim, generator=self.gen, device=self.device)
+
+    def _real(self, n: int) -> torch.Tensor:
+        idx = torch.randint(0, POOL_SIZE, (n,), generator=self.gen, device=self.device)
+        return self.pool[idx]
+
+    @torch.no_grad()
+    def sample(self, n: int | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
+        """Generated samples on the CPU (from the EMA generator when it is on)."""
+        z = self.eval_z if (z is None and n is None) else (self._latent(n) if z is None else z.to(self.device))
+        net = self.G_ema if self.G_ema is not None else self.G
+        return net(z).float().cpu()
+
+    # --- the discriminator's view -------------------------------------------------------------
+    def _view(self, x: torch.Tensor) -> DView:
+        if isinstance(self.D, AutoencoderD):
+            recon, code = self.D(x)
+            return DView(x, energy=self.objective.energy(x, recon, self.config), code=code)
+        score, feats = self.D.forward_with_features(x)
+        return DView(x, score=score.squeeze(1), features=feats)
+
+    def _views(self, real: torch.Tensor, fake: torch.Tensor) -> tuple[DView, DView]:
+        # One forward for both batches unless D compares batch members (minibatch discrimination).
+        if isinstance(self.D, MLP) and self.D.mbd is not None:
+            return self._view(real), self._view(fake)
+        both = self._view(torch.cat([real, fake]))
+        n = real.shape[0]
+
+        def part(sl, x):
+            pick = lambda t: None if t is None else t[sl]
+            return DView(x, pick(both.score), pick(both.features), pick(both.energy), pick(both.code))
+
+        return part(slice(None, n), real), part(slice(n, None), fake)
+
+    def _score(self, x):
+        return self.D(x).squeeze(1)
+
+    # --- steps --------------------------------------------------------------------------------
+    def step_d(self, fake: torch.Tensor | None = None) -> float:
+        """One discriminator update (on ``fake`` if given, else on a fresh batch); returns its loss."""
+        c = self.config
+        self._apply_lr()
+        real = self._real(c.batch)
+        if fake is None:
+            with torch.no_grad():
+                fake = self.G(self._latent(c.batch))
+        fake = fake.detach()
+        real_v, fake_v = self._views(real, fake)
+        loss = self.objective.d_loss(real_v, fake_v, c)
+        if c.objective == "wgan-gp":
+            loss = loss + gradient_penalty(self._score, real, fake, c.gp_lambda, self.gen)
+        if c.r1_gamma > 0:
+            loss = loss + r1_penalty(self._score, real, c.r1_gamma)
+        if c.historical_averaging > 0:
+            loss = loss + c.historical_averaging * self.hist_d.penalty()
+        if c.ortho_beta > 0:
+            loss = loss + orthogonal_penalty(self.D, c.ortho_beta)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        if c.sigma_clamp > 0:
+            clamp_sigma(self.D, c.sigma_clamp)
+        self.objective.after_d_step(self.D, c)
+        if c.historical_averaging > 0:
+            self.hist_d.update()
+        self._last_real = DView(real, *(None if t is None else t.detach() for t in
+                                        (real_v.score, real_v.features, real_v.energy, real_v.code)))
+        self.d_step_count += 1
+        value = float(loss.detach())
+        self._check_finite("discriminator loss", value)
+        self.last["d_loss"] = value
+        return value
+
+    def step_g(self, fake: torch.Tensor | None = None) -> float:
+        """One generator update (through ``fake`` = G(z) with its graph, if given); returns its loss."""
+        c = self.config
+        self._apply_lr()
+        if fake is None:
+            fake = self.G(self._latent(c.batch))
+        self.D.requires_grad_(False)  # no D weight gradients in the G step
+        try:
+            fake_v = self._view(fake)
+            if c.feature_matching:
+                real = self._last_real if self._last_real is not None else self._view(self._real(c.batch))
+                loss = feature_matching(real.features, fake_v.features)
+            else:
+                loss = self.objective.g_loss(fake_v, c)
+            if c.historical_averaging > 0:
+                loss = loss + c.historical_averaging * self.hist_g.penalty()
+            if c.ortho_beta > 0:
+                loss = loss + orthogonal_penalty(self.G, c.ortho_beta)
+            self.opt_g.zero_grad(set_to_none=True)
+            loss.backward()
+        finally:
+            self.D.requires_grad_(True)
+        self.opt_g.step()
+        if c.sigma_clamp > 0:
+            clamp_sigma(self.G, c.sigma_clamp)
+        if c.historical_averaging > 0:
+            self.hist_g.update()
+        if self.objective.discriminator == "autoencoder":
+            real_v = self._last_real
+            if real_v is None:
+                with torch.no_grad():
+                    real_v = self._view(self._real(c.batch))
+            self.objective.after_g_step(real_v, fake_v, c)
+        if self.G_ema is not None:
+            self._update_ema()
+        self.step_count += 1
+        value = float(loss.detach())
+        self._check_finite("generator loss", value)
+        self.last["g_loss"] = value
+        return value
+
+    @torch.no_grad()
+    def _update_ema(self):
+        decay = self.config.g_ema
+        for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):
+            pe.lerp_(p, 1.0 - decay)
+
+    def step(self) -> None:
+        """n_critic D updates, then one G update; logs and evaluates on schedule."""
+        t0 = time.perf_counter()
+        for _ in range(self.config.n_critic - 1):
+            self.step_d()
+        # The last critic step and the G step share one G(z) (as in the DCGAN tutorial): G does not
+        # change in between, and the G step backpropagates through the graph kept from it.
+        fake = self.G(self._latent(self.config.batch))
+        self.step_d(fake)
+        self.step_g(fake)
+        dt = time.perf_counter() - t0
+        self.train_seconds += dt
+        self._recent_times.append(dt)
+        c = self.config
+        if self.step_count % c.log_every == 0:
+            self.history.add({"step": self.step_count, **self.last, **self.objective.state()})
+        if self.step_count % c.eval_every == 0:
+            self.evaluate()
+        for hook in self.hooks:
+            hook(self)
+
+    def train(self, steps: int, progress=None) -> None:
+        """Run ``steps`` generator steps; ``progress(done, total)`` is called now and then."""
+        for i in range(steps):
+            self.step()
+            if progress is not None and ((i + 1) % 50 == 0 or i + 1 == steps):
+                progress(i + 1, steps)
+
+    def pretrain_autoencoder(self, steps: int) -> None:
+        """Train the autoencoder D on real data alone (EBGAN, Sec. 2.4): minimise its energy."""
+        for _ in range(steps):
+            real = self._real(self.config.batch)
+            loss = self._view(real).energy.mean()
+            self.opt_d.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt_d.step()
+
+    def _check_finite(self, what: str, value: float) -> None:
+        if not math.isfinite(value):
+            raise TrainingDiverged(
+                f"the {what} became {value} at step {self.step_count}: training diverged. "
+                f"Lower the learning rates (now G {self.config.lr_g:g}, D {self.config.lr_d:g}) and reset."
+            )
+
+    # --- metrics ------------------------------------------------------------------------------
+    @property
+    def steps_per_second(self) -> float:
+        t = sum(self._recent_times)
+        return len(self._recent_times) / t if t > 0 else 0.0
+
+    def evaluate(self) -> dict:
+        """Mode coverage (mixtures), W1 and the histogram JS on the fixed evaluation set."""
+        fake = self.sample()
+        if not torch.isfinite(fake).all():
+            raise TrainingDiverged(f"the generator produced NaN or inf at step {self.step_count}: "
+                                   "lower the learning rates and reset")
+        # Adam can blow the samples up without ever producing inf: call that divergence too.
+        extent = float(self.eval_real.abs().max()) + 1.0
+        if float(fake.abs().max()) > 1e3 * extent:
+            raise TrainingDiverged(f"generated samples reached |x| = {float(fake.abs().max()):.3g} at step "
+                                   f"{self.step_count}, far outside the data: training diverged. "
+                                   "Lower the learning rates and reset.")
+        out = {"step": self.step_count, "w1": w1(fake[:500], self.eval_real[:500])}
+        out["js"], out["js_floor"] = histogram_js(fake, self.eval_real, bins=20 if self.dim == 2 else 50)
+        if self.data.modes is not None and self.data.sigma is not None:
+            mc = mode_coverage(fake, self.data.modes, self.data.sigma)
+            out.update(modes=mc.modes_captured, n_modes=mc.n_modes, hq=mc.hq_fraction, kl_modes=mc.kl_to_uniform)
+        self.last_eval = out
+        self.eval_history.add(out)
+        return out
+
+    def summary(self) -> dict:
+        """The headline numbers (the command line prints these)."""
+        ev = self.evaluate()
+        return {
+            "dataset": self.config.dataset,
+            "objective": self.config.objective,
+            "steps": self.step_count,
+            "seed": self.config.seed,
+            "seconds": round(self.train_seconds, 3),
+            "steps_per_second": round(self.step_count / self.train_seconds, 2) if self.train_seconds else 0.0,
+            "modes_captured": ev.get("modes"),
+            "n_modes": ev.get("n_modes"),
+            "hq_fraction": ev.get("hq"),
+            "kl_modes": ev.get("kl_modes"),
+            "w1": ev["w1"],
+            "js": ev["js"],
+            "device": str(self.device),
+        }

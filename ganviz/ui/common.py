@@ -1,0 +1,66 @@
+"""Streamlit helpers shared by the pages: page frame, the session's trainers, friendly errors.
+
+This package is the only part of ganviz that imports streamlit.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ganviz.training.trainer import pick_device
+from ganviz.training.worker import TrainerWorker, max_trainers
+
+
+def page_frame(title: str, what_to_look_for: str) -> None:
+    """Title and the one short paragraph that says what to look for (every page opens so)."""
+    st.title(title)
+    st.markdown(what_to_look_for)
+
+
+def try_this(hints: list[str]) -> None:
+    """The closing "try this" hints of a page."""
+    st.divider()
+    st.markdown("**Try this**\n" + "\n".join(f"- {h}" for h in hints))
+
+
+class SessionWorkers:
+    """The trainers of one browser session, by key. Released with the session: its threads stop."""
+
+    def __init__(self):
+        self.workers: dict[str, TrainerWorker] = {}
+
+    def get(self, key: str) -> TrainerWorker | None:
+        return self.workers.get(key)
+
+    def put(self, key: str, worker: TrainerWorker) -> TrainerWorker:
+        old = self.workers.get(key)
+        if old is not None and old is not worker:
+            old.stop()
+        self.workers[key] = worker
+        return worker
+
+    def stop_all(self) -> None:
+        for w in self.workers.values():
+            w.stop()
+
+
+@st.cache_resource(scope="session", on_release=lambda sw: sw.stop_all(), show_spinner=False)
+def session_workers() -> SessionWorkers:
+    """One registry per browser session (never shared between sessions)."""
+    return SessionWorkers()
+
+
+def device_caption() -> str:
+    d = pick_device()
+    name = {"cuda": "GPU (CUDA)", "mps": "Apple GPU (MPS)", "cpu": "CPU"}.get(d.type, d.type)
+    return f"Device: {name} · at most {max_trainers()} trainers run at once on this server"
+
+
+def state_badge(state: str) -> str:
+    return {
+        "running": ":green[● training]",
+        "queued": ":orange[● queued: waiting for a free trainer slot on this server]",
+        "paused": ":gray[● paused]",
+        "finished": ":blue[● finished]",
+        "diverged": ":red[● stopped: diverged]",
+    }.get(state, state)

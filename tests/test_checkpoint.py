@@ -1,0 +1,107 @@
+import io
+import json
+import os
+import pickle
+
+import pytest
+import torch
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+from ganviz.training import TrainConfig, Trainer
+from ganviz.training import checkpoint as ck
+
+SMALL = dict(g_width=32, d_width=32, batch=64, eval_samples=300)
+
+
+@pytest.fixture
+def trained():
+    t = Trainer(TrainConfig(objective="hinge", g_ema=0.9, **SMALL))
+    t.train(5)
+    return t
+
+
+def test_round_trip_restores_weights_recipe_and_state(trained, tmp_path):
+    path = ck.save(trained, tmp_path / "run", command="python -m ganviz train --dataset ring8")
+    assert path.suffix == ".safetensors" and path.with_suffix(".json").is_file()
+    recipe = json.loads(path.with_suffix(".json").read_text())
+    assert recipe["config"]["objective"] == "hinge" and recipe["command"].startswith("python -m ganviz")
+    back = ck.load(path)
+    assert back.step_count == 5
+    assert torch.equal(back.sample(), trained.sample())
+    # spectral norm's u vector is part of the state: the next D output matches too
+    x = torch.randn(4, 2)
+    assert torch.allclose(back.D(x), trained.D(x))
+
+
+def test_began_k_t_survives_a_round_trip(tmp_path):
+    t = Trainer(TrainConfig(objective="began", **SMALL))
+    t.objective.k_t = 0.37
+    assert ck.load(ck.save(t, tmp_path / "b")).objective.k_t == pytest.approx(0.37)
+
+
+def test_truncated_file_is_refused(trained, tmp_path):
+    data, _ = ck.to_bytes(trained)
+    for cut in (0, 5, 100, len(data) // 2, len(data) - 1):
+        with pytest.raises(ck.CheckpointError, match="truncated or not a safetensors"):
+            ck.from_bytes(data[:cut])
+
+
+class _Payload:
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_pickle_payload_is_never_run(tmp_path):
+    marker = tmp_path / "pwned"
+    p = _Payload()
+    p.marker = marker
+    evil = tmp_path / "evil.safetensors"
+    evil.write_bytes(pickle.dumps(p))
+    with pytest.raises(ck.CheckpointError, match="pickle"):
+        ck.load(evil)
+    buf = io.BytesIO()
+    torch.save({"x": p}, buf)
+    evil.write_bytes(buf.getvalue())
+    with pytest.raises(ck.CheckpointError, match="zip archive"):
+        ck.load(evil)
+    assert not marker.exists()
+
+
+def test_foreign_safetensors_and_damaged_recipe(tmp_path):
+    with pytest.raises(ck.CheckpointError, match="not written by ganviz"):
+        ck.from_bytes(st_save({"w": torch.zeros(2)}))
+    with pytest.raises(ck.CheckpointError, match="damaged"):
+        ck.from_bytes(st_save({"w": torch.zeros(2)}, metadata={"format": ck.FORMAT, "recipe": "{not json"}))
+
+
+def test_other_architecture_is_refused(trained):
+    data, recipe = ck.to_bytes(trained)
+    recipe["config"]["g_width"] = 64
+    forged = st_save(st_load(data), metadata={"format": ck.FORMAT, "version": "1", "recipe": json.dumps(recipe)})
+    with pytest.raises(ck.CheckpointError, match="do not fit the architecture"):
+        ck.from_bytes(forged)
+
+
+def test_missing_and_oversize_files(tmp_path, monkeypatch):
+    with pytest.raises(ck.CheckpointError, match="no checkpoint"):
+        ck.load(tmp_path / "nothing.safetensors")
+    big = tmp_path / "big.safetensors"
+    big.write_bytes(b"0" * 2048)
+    monkeypatch.setattr(ck, "MAX_BYTES", 1024)
+    with pytest.raises(ck.CheckpointError, match="at most"):
+        ck.load(big)
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
+    target = tmp_path / "a.bin"
+    ck.atomic_write(target, b"old")
+
+    def broken_fsync(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError):
+        ck.atomic_write(target, b"new content")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]  # no temporary file left

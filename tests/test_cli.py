@@ -1,0 +1,54 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def ganviz(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "ganviz", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+
+
+def test_train_json_is_the_last_line_with_the_required_keys(tmp_path):
+    r = ganviz("train", "--dataset", "ring8", "--steps", "60", "--seed", "1", "--json", "--out", str(tmp_path / "m"))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    for key in ("dataset", "objective", "steps", "seconds", "steps_per_second", "modes_captured", "hq_fraction", "w1"):
+        assert key in out
+    assert out["steps"] == 60 and out["dataset"] == "ring8" and 0 <= out["hq_fraction"] <= 1
+    assert "60/60" in r.stderr  # the progress bar
+    recipe = json.loads((tmp_path / "m.json").read_text())
+    assert recipe["command"].startswith("python -m ganviz train --dataset ring8")
+
+
+def test_help_lists_datasets_and_objectives():
+    r = ganviz("train", "--help")
+    assert r.returncode == 0
+    for name in ("ring8", "grid25", "swiss_roll", "parallel_lines", "wgan-gp", "began", "ebgan", "fgan"):
+        assert name in r.stdout
+
+
+@pytest.mark.parametrize("args,allowed", [
+    (["--dataset", "ring9"], "ring8"),
+    (["--dataset", "ring8", "--objective", "wgan-ggp"], "wgan-gp"),
+    (["--dataset", "ring8", "--steps", "-3"], "whole number"),
+    (["--dataset", "ring8", "--set", "lr_g=nan"], "finite"),
+    (["--dataset", "ring8", "--set", "batch=0"], "batch"),
+    (["--dataset", "ring8", "--set", "colour=red"], "unknown config keys"),
+])
+def test_bad_values_exit_2_with_one_line(args, allowed):
+    r = ganviz("train", *args, "--steps", "5") if "--steps" not in args else ganviz("train", *args)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and allowed in lines[0]
+
+
+def test_default_recipe_covers_ring8():
+    """The issue's must-show: 8/8 modes with >= 50% HQ in 5,000 steps, seed 0, on the CPU."""
+    r = ganviz("train", "--dataset", "ring8", "--steps", "5000", "--seed", "0", "--json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["modes_captured"] == 8 and out["hq_fraction"] >= 0.5

@@ -1,0 +1,132 @@
+import threading
+import time
+
+import pytest
+import torch
+
+from ganviz.objectives import OBJECTIVES
+from ganviz.training import TrainConfig, Trainer, TrainingDiverged
+from ganviz.training.trainer import BoundedHistory
+from ganviz.training.worker import TrainerWorker
+
+SMALL = dict(g_width=32, d_width=32, batch=64, eval_samples=500, eval_every=10, log_every=1)
+# SGD at lr 10 blows up within a few steps (NaN losses) at the default width.
+DIVERGING = dict(batch=64, eval_samples=500, eval_every=10, optimizer="sgd", lr_g=10.0, lr_d=10.0)
+
+
+def test_same_seed_same_run():
+    a, b = Trainer(TrainConfig(seed=3, **SMALL)), Trainer(TrainConfig(seed=3, **SMALL))
+    a.train(15)
+    b.train(15)
+    assert torch.equal(a.sample(), b.sample())
+    c = Trainer(TrainConfig(seed=4, **SMALL))
+    c.train(15)
+    assert not torch.equal(a.sample(), c.sample())
+
+
+@pytest.mark.parametrize("objective", list(OBJECTIVES))
+def test_every_objective_trains_with_finite_losses(objective):
+    t = Trainer(TrainConfig(objective=objective, **SMALL))
+    t.train(12)
+    assert t.step_count == 12
+    assert t.d_step_count == 12 * t.config.n_critic
+    assert all(torch.isfinite(torch.tensor(r["d_loss"])) for r in t.history.rows)
+    assert t.last_eval["modes"] is not None
+
+
+@pytest.mark.parametrize("extra", [
+    dict(objective="nsgan", r1_gamma=1.0, label_smoothing=0.9, historical_averaging=0.01),
+    dict(objective="nsgan", feature_matching=True, minibatch_kernels=4),
+    dict(objective="hinge", virtual_batch_norm=True, g_ema=0.9),
+    dict(objective="wgan-gp", r1_gamma=0.5, lr_schedule="linear", total_steps=10),
+    dict(objective="ebgan", ae_pretrain_steps=5),
+    dict(objective="fgan", f_divergence="pearson", dataset="gaussian"),
+])
+def test_options_combine_with_objectives(extra):
+    t = Trainer(TrainConfig(**{**SMALL, **extra}))
+    t.train(10)
+    assert torch.isfinite(t.sample()).all()
+
+
+def test_invalid_combinations_are_refused_with_a_reason():
+    with pytest.raises(ValueError, match="label_smoothing"):
+        TrainConfig(objective="wgan", label_smoothing=0.9).validate()
+    with pytest.raises(ValueError, match="autoencoder"):
+        TrainConfig(objective="began", r1_gamma=1.0).validate()
+    with pytest.raises(ValueError, match="batch"):
+        TrainConfig(batch=0).validate()
+    with pytest.raises(ValueError, match="lr_g"):
+        TrainConfig(lr_g=float("inf")).validate()
+
+
+def test_step_d_changes_only_d_and_step_g_only_g():
+    t = Trainer(TrainConfig(**SMALL))
+    g0 = [p.clone() for p in t.G.parameters()]
+    d0 = [p.clone() for p in t.D.parameters()]
+    t.step_d()
+    assert all(torch.equal(a, b) for a, b in zip(g0, t.G.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(d0, t.D.parameters()))
+    d1 = [p.clone() for p in t.D.parameters()]
+    t.step_g()
+    assert all(torch.equal(a, b) for a, b in zip(d1, t.D.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(g0, t.G.parameters()))
+
+
+def test_hyperparameters_take_effect_at_the_next_step():
+    t = Trainer(TrainConfig(**SMALL))
+    t.update(lr_g=1e-3, n_critic=3, beta1=0.1)
+    n = t.d_step_count
+    t.step()
+    assert t.d_step_count == n + 3
+    assert t.opt_g.param_groups[0]["lr"] == 1e-3 and t.opt_g.param_groups[0]["betas"][0] == 0.1
+    with pytest.raises(ValueError, match="reset"):
+        t.update(g_width=64)
+
+
+def test_linear_lr_schedule_anneals_to_zero():
+    t = Trainer(TrainConfig(**SMALL, lr_schedule="linear", total_steps=10, lr_decay_start=0.5, lr_g=1e-3))
+    t.train(5)
+    t._apply_lr()
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(1e-3)
+    t.train(5)
+    t._apply_lr()
+    assert t.opt_g.param_groups[0]["lr"] == 0.0
+
+
+def test_divergence_stops_with_a_clear_reason():
+    t = Trainer(TrainConfig(**DIVERGING))
+    with pytest.raises(TrainingDiverged, match="Lower the learning rates"):
+        t.train(200)
+
+
+def test_history_stays_bounded_and_spans_the_run():
+    h = BoundedHistory(10)
+    for i in range(1000):
+        h.add({"step": i})
+    assert len(h.rows) < 10
+    assert h.rows[0]["step"] == 0 and h.rows[-1]["step"] > 800
+
+
+def test_worker_pause_ends_the_thread_and_divergence_stops_it():
+    before = threading.active_count()
+    w = TrainerWorker(Trainer(TrainConfig(**SMALL)))
+    w.start()
+    deadline = time.time() + 10
+    while w.read(lambda t: t.step_count) < 5 and time.time() < deadline:
+        time.sleep(0.05)
+    assert w.state == "running"
+    w.pause()
+    assert not w.running and w.state == "paused"
+    assert threading.active_count() == before
+    n = w.read(lambda t: t.step_count)
+    time.sleep(0.2)
+    assert w.read(lambda t: t.step_count) == n  # paused really stopped
+    w.step_once("d")
+    assert w.read(lambda t: t.d_step_count) == n + 1
+    w.replace(Trainer(TrainConfig(**DIVERGING)))
+    w.start()
+    deadline = time.time() + 20
+    while w.running and time.time() < deadline:
+        time.sleep(0.05)
+    assert w.state == "diverged" and "diverged" in w.error
+    assert threading.active_count() == before
