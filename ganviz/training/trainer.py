@@ -174,7 +174,8 @@ class Trainer:
         return net(z).float().cpu()
 
     # --- the discriminator's view -------------------------------------------------------------
-    def _view(self, x: torch.Tensor) -> DView:
+    def view(self, x: torch.Tensor) -> DView:
+        """What D says about x (score and features, or energy and code)."""
         if isinstance(self.D, AutoencoderD):
             recon, code = self.D(x)
             return DView(x, energy=self.objective.energy(x, recon, self.config), code=code)
@@ -184,8 +185,8 @@ class Trainer:
     def _views(self, real: torch.Tensor, fake: torch.Tensor) -> tuple[DView, DView]:
         # One forward for both batches unless D compares batch members (minibatch discrimination).
         if isinstance(self.D, MLP) and self.D.mbd is not None:
-            return self._view(real), self._view(fake)
-        both = self._view(torch.cat([real, fake]))
+            return self.view(real), self.view(fake)
+        both = self.view(torch.cat([real, fake]))
         n = real.shape[0]
 
         def part(sl, x):
@@ -241,9 +242,9 @@ class Trainer:
             fake = self.G(self._latent(c.batch))
         self.D.requires_grad_(False)  # no D weight gradients in the G step
         try:
-            fake_v = self._view(fake)
+            fake_v = self.view(fake)
             if c.feature_matching:
-                real = self._last_real if self._last_real is not None else self._view(self._real(c.batch))
+                real = self._last_real if self._last_real is not None else self.view(self._real(c.batch))
                 loss = feature_matching(real.features, fake_v.features)
             else:
                 loss = self.objective.g_loss(fake_v, c)
@@ -264,7 +265,7 @@ class Trainer:
             real_v = self._last_real
             if real_v is None:
                 with torch.no_grad():
-                    real_v = self._view(self._real(c.batch))
+                    real_v = self.view(self._real(c.batch))
             self.objective.after_g_step(real_v, fake_v, c)
         if self.G_ema is not None:
             self._update_ema()
@@ -312,7 +313,7 @@ class Trainer:
         """Train the autoencoder D on real data alone (EBGAN, Sec. 2.4): minimise its energy."""
         for _ in range(steps):
             real = self._real(self.config.batch)
-            loss = self._view(real).energy.mean()
+            loss = self.view(real).energy.mean()
             self.opt_d.zero_grad(set_to_none=True)
             loss.backward()
             self.opt_d.step()

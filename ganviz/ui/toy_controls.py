@@ -1,0 +1,196 @@
+"""The toy lab's controls and its live view: widgets -> TrainConfig -> worker -> snapshot -> figures.
+
+Widgets whose default depends on the objective (optimiser, learning rates, betas, n_critic,
+spectral norm) are keyed by the objective, so switching objective shows that paper's recipe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from ganviz.data.toy import DATASETS
+from ganviz.nets.mlp import ACTIVATIONS
+from ganviz.objectives import F_DIVERGENCES, OBJECTIVES
+from ganviz.training import snapshot
+from ganviz.training.config import LATENTS, OPTIMIZERS, STRUCTURAL, TrainConfig
+from ganviz.training.presets import PRESETS
+from ganviz.training.recipes import recipe
+from ganviz.training.trainer import Trainer
+from ganviz.training.worker import TrainerWorker
+from ganviz.ui.common import session_workers
+
+LAB_STEPS = 5000  # the default run's length (its lr anneals to 0 there)
+
+
+def default_config(dataset: str = "ring8") -> TrainConfig:
+    return recipe(dataset, None, steps=LAB_STEPS).resolved()
+
+
+def _k(prefix: str, name: str) -> str:
+    return f"{prefix}{name}"
+
+
+def apply_preset(name: str) -> None:
+    """Button callback: write a preset's values into the widgets' session state."""
+    p = PRESETS[name]
+    for prefix, overrides in (("a_", p.a), ("b_", p.b)):
+        if overrides is None:
+            continue
+        cfg = TrainConfig.from_dict({**default_config(overrides.get("dataset", "ring8")).to_dict(),
+                                     **{k: None for k in ("optimizer", "lr_g", "lr_d", "beta1", "beta2",
+                                                          "n_critic", "spectral_norm")},
+                                     **overrides}).resolved()
+        _write_state(prefix, cfg)
+    st.session_state["compare"] = p.b is not None
+    st.session_state["preset_note"] = (name, p.watch, p.labels)
+    st.session_state["reset_requested"] = True
+
+
+def _write_state(prefix: str, cfg: TrainConfig) -> None:
+    for f in dataclasses.fields(cfg):
+        v = getattr(cfg, f.name)
+        key = _obj_key(prefix, f.name, cfg.objective)
+        st.session_state[key] = list(v) if isinstance(v, tuple) else v
+
+
+PER_OBJECTIVE = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "n_critic", "spectral_norm")
+
+
+def _obj_key(prefix, name, objective):
+    return f"{prefix}{name}@{objective}" if name in PER_OBJECTIVE else f"{prefix}{name}"
+
+
+def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> dict:
+    """Draw the widgets for one run and return its config values. ``full`` False draws only the
+    settings a comparison usually changes (objective and its optimiser and regularisers)."""
+    c = container
+    ss = st.session_state
+
+    def init(name, value):
+        key = _obj_key(prefix, name, vals.get("objective", base.objective))
+        if key not in ss:
+            ss[key] = value
+        return key
+
+    vals: dict = {}
+    objectives = list(OBJECTIVES)
+    vals["objective"] = c.selectbox("objective", objectives, key=init("objective", base.objective),
+                                    help="the loss family; each comes with its paper's optimiser settings")
+    obj_defaults = TrainConfig(objective=vals["objective"]).resolved()
+    if vals["objective"] == base.objective:
+        obj_defaults = base
+
+    if full:
+        vals["dataset"] = c.selectbox("dataset", list(DATASETS), key=init("dataset", base.dataset))
+        vals["seed"] = int(c.number_input("seed", 0, 10**6, key=init("seed", base.seed), step=1))
+    with c.expander("optimiser", expanded=full):
+        vals["optimizer"] = st.selectbox("optimiser", OPTIMIZERS, key=init("optimizer", obj_defaults.optimizer))
+        vals["lr_g"] = st.number_input("G learning rate", 1e-6, 10.0, key=init("lr_g", obj_defaults.lr_g),
+                                       format="%.6f", step=1e-5)
+        vals["lr_d"] = st.number_input("D learning rate", 1e-6, 10.0, key=init("lr_d", obj_defaults.lr_d),
+                                       format="%.6f", step=1e-5)
+        vals["beta1"] = st.slider("Adam beta1", 0.0, 0.99, key=init("beta1", obj_defaults.beta1))
+        vals["beta2"] = st.slider("Adam beta2", 0.0, 0.999, key=init("beta2", obj_defaults.beta2))
+        vals["n_critic"] = st.slider("D steps per G step (n_critic)", 1, 10, key=init("n_critic", obj_defaults.n_critic))
+        if full:
+            vals["batch"] = st.select_slider("batch", [16, 32, 64, 128, 256, 512], key=init("batch", base.batch))
+    with c.expander("objective settings", expanded=False):
+        obj = OBJECTIVES[vals["objective"]]
+        if obj.discriminator == "score":
+            vals["spectral_norm"] = st.toggle("spectral norm on D", key=init("spectral_norm", obj_defaults.spectral_norm))
+            vals["r1_gamma"] = st.slider("R1 gamma", 0.0, 10.0, key=init("r1_gamma", base.r1_gamma))
+        if vals["objective"] == "wgan":
+            vals["clip_c"] = st.slider("clip c", 0.001, 0.1, key=init("clip_c", base.clip_c), format="%.3f")
+        if vals["objective"] == "wgan-gp":
+            vals["gp_lambda"] = st.slider("GP lambda", 0.0, 20.0, key=init("gp_lambda", base.gp_lambda))
+        if vals["objective"] == "fgan":
+            vals["f_divergence"] = st.selectbox("f-divergence", list(F_DIVERGENCES), key=init("f_divergence", base.f_divergence))
+        if vals["objective"] == "ebgan":
+            vals["ebgan_margin"] = st.slider("margin m", 0.0, 5.0, key=init("ebgan_margin", base.ebgan_margin))
+            vals["pull_away_weight"] = st.slider("pull-away weight", 0.0, 1.0, key=init("pull_away_weight", base.pull_away_weight))
+        if vals["objective"] == "began":
+            vals["began_gamma"] = st.slider("gamma (diversity ratio)", 0.0, 1.0, key=init("began_gamma", base.began_gamma))
+            vals["began_lambda_k"] = st.slider("lambda_k", 0.0, 0.01, key=init("began_lambda_k", base.began_lambda_k),
+                                               format="%.4f", step=0.0005)
+        if vals["objective"] == "loss-sensitive":
+            vals["ls_lambda"] = st.slider("lambda (margin weight)", 0.0, 10.0, key=init("ls_lambda", base.ls_lambda))
+        if vals["objective"] == "lsgan":
+            abc = st.selectbox("(a, b, c)", ["(0, 1, 1)", "(-1, 1, 0)"], key=init("ls_abc_label", "(0, 1, 1)"))
+            vals["ls_abc"] = (0.0, 1.0, 1.0) if abc == "(0, 1, 1)" else (-1.0, 1.0, 0.0)
+        vals["g_ema"] = st.slider("EMA of G (decay; 0 = off)", 0.0, 0.999, key=init("g_ema", base.g_ema))
+    if full:
+        with c.expander("networks", expanded=False):
+            vals["latent_dim"] = st.slider("latent size", 1, 16, key=init("latent_dim", base.latent_dim))
+            vals["latent_dist"] = st.selectbox("latent distribution", LATENTS, key=init("latent_dist", base.latent_dist))
+            vals["g_depth"] = st.slider("G depth", 1, 6, key=init("g_depth", base.g_depth))
+            vals["g_width"] = st.select_slider("G width", [16, 32, 64, 128, 256, 512], key=init("g_width", base.g_width))
+            vals["d_depth"] = st.slider("D depth", 1, 6, key=init("d_depth", base.d_depth))
+            vals["d_width"] = st.select_slider("D width", [16, 32, 64, 128, 256, 512], key=init("d_width", base.d_width))
+            acts = list(ACTIVATIONS)
+            vals["g_activation"] = st.selectbox("G activation", acts, key=init("g_activation", base.g_activation))
+            vals["d_activation"] = st.selectbox("D activation", acts, key=init("d_activation", base.d_activation))
+            vals["lr_schedule"] = st.selectbox("lr schedule", ["linear", "constant"],
+                                               key=init("lr_schedule", base.lr_schedule),
+                                               help=f"linear: constant for half the run, then annealed to 0 at step {LAB_STEPS}")
+        with c.expander("Improved-GAN tricks", expanded=False):
+            score = OBJECTIVES[vals["objective"]].discriminator == "score"
+            if OBJECTIVES[vals["objective"]].supports_label_smoothing:
+                vals["label_smoothing"] = st.slider("one-sided label smoothing (real target)", 0.5, 1.0,
+                                                    key=init("label_smoothing", base.label_smoothing))
+            if score:
+                vals["feature_matching"] = st.toggle("feature matching", key=init("feature_matching", base.feature_matching))
+                vals["minibatch_kernels"] = st.slider("minibatch discrimination kernels", 0, 16,
+                                                      key=init("minibatch_kernels", base.minibatch_kernels))
+            vals["historical_averaging"] = st.slider("historical averaging weight", 0.0, 0.1,
+                                                     key=init("historical_averaging", base.historical_averaging),
+                                                     format="%.3f", step=0.001)
+            vals["virtual_batch_norm"] = st.toggle("virtual batch norm in G", key=init("virtual_batch_norm", base.virtual_batch_norm))
+    return vals
+
+
+def to_config(vals: dict, base: TrainConfig) -> TrainConfig:
+    """Widget values over the base config; off-objective settings fall back to the base."""
+    d = base.to_dict()
+    d.update({k: v for k, v in vals.items()})
+    if d.get("lr_schedule") == "linear":
+        d["total_steps"] = LAB_STEPS
+    cfg = TrainConfig.from_dict(d)
+    obj = OBJECTIVES[cfg.objective]
+    # Options that make no sense for this objective are switched off rather than refused.
+    if obj.discriminator == "autoencoder":
+        cfg = cfg.replace(feature_matching=False, minibatch_kernels=0, r1_gamma=0.0)
+    if not obj.supports_label_smoothing:
+        cfg = cfg.replace(label_smoothing=1.0)
+    return cfg.validate()
+
+
+def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> TrainerWorker:
+    """Make the session's worker ``key`` train ``cfg``: live fields act at the next step, structural
+    ones (or ``reset``) build a new trainer, which keeps training if the old one was."""
+    workers = session_workers()
+    w = workers.get(key)
+    max_steps = cfg.total_steps if cfg.lr_schedule == "linear" else None
+    if w is None:
+        return workers.put(key, TrainerWorker(Trainer(cfg), max_steps=max_steps))
+    current = w.read(lambda t: t.config)
+    want = cfg.resolved()
+    structural = any(getattr(current, f) != getattr(want, f) for f in STRUCTURAL)
+    if reset or structural:
+        was_running = w.running
+        w.replace(Trainer(cfg))
+        w.max_steps = max_steps
+        if was_running and not reset:
+            w.start()
+        return w
+    changes = {f.name: getattr(want, f.name) for f in dataclasses.fields(want)
+               if f.name not in STRUCTURAL and getattr(current, f.name) != getattr(want, f.name)}
+    if changes:
+        w.update(**changes)
+        w.max_steps = max_steps
+    return w
+
+
+def read_snapshot(w: TrainerWorker):
+    return w.read(lambda t: snapshot.take(t, w.state, w.error))

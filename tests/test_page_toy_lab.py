@@ -1,0 +1,90 @@
+import threading
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGE = str(ROOT / "pages" / "2_Toy_GAN_Lab.py")
+
+
+def _status(at) -> str:
+    return " ".join(m.value for m in at.markdown if m.value.startswith("**"))
+
+
+def _step(at) -> int:
+    import re
+    return int(re.search(r"step (\d+)", _status(at)).group(1))
+
+
+def _wait_steps(at, n, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        at.run(timeout=60)
+        if _step(at) >= n:
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"no progress: {_status(at)}")
+
+
+def test_train_pause_step_and_live_slider():
+    before = threading.active_count()
+    at = AppTest.from_file(PAGE).run(timeout=60)
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 3
+    assert _step(at) == 0
+    at.button(key="train_toggle").click().run(timeout=60)
+    _wait_steps(at, 20)
+    assert "training" in _status(at)
+    at.button(key="train_toggle").click().run(timeout=60)  # pause
+    assert threading.active_count() == before  # pausing ends the worker thread
+    n = _step(at)
+    time.sleep(0.5)
+    at.run(timeout=60)
+    assert _step(at) == n
+    at.button(key="step_g").click().run(timeout=60)  # Step G
+    assert _step(at) == n + 1
+    # A live change keeps the run (same step count), a structural one resets it.
+    at.slider(key="a_beta1@nsgan").set_value(0.2).run(timeout=60)
+    assert _step(at) == n + 1 and not at.exception
+    at.selectbox(key="a_dataset").set_value("grid25").run(timeout=60)
+    assert _step(at) == 0 and "grid25" in _status(at)
+
+
+def test_presets_and_compare_draw_two_runs():
+    at = AppTest.from_file(PAGE).run(timeout=60)
+    at.selectbox(key="preset_choice").set_value("MMGAN saturates early").run(timeout=60)
+    at.button(key="load_preset").click().run(timeout=60)  # Load preset
+    assert not at.exception
+    assert at.toggle(key="compare").value is True
+    status = _status(at)
+    assert "MMGAN: mmgan" in status and "NSGAN: nsgan" in status
+    assert len(at.get("plotly_chart")) == 4  # two sample views, metrics, histogram
+    assert any("saturates" in i.value for i in at.info)
+
+
+def test_every_objective_and_1d_data_render():
+    at = AppTest.from_file(PAGE).run(timeout=60)
+    for objective in ("mmgan", "lsgan", "wgan", "wgan-gp", "hinge", "fgan", "ebgan", "loss-sensitive", "began"):
+        at.selectbox(key="a_objective").set_value(objective).run(timeout=60)
+        assert not at.exception, objective
+        assert f"{objective}" in _status(at)
+    at.selectbox(key="a_dataset").set_value("mixture").run(timeout=60)
+    assert not at.exception
+
+
+def test_diverging_learning_rate_shows_a_message_and_stops():
+    at = AppTest.from_file(PAGE).run(timeout=60)
+    at.selectbox(key="a_optimizer@nsgan").set_value("sgd").run(timeout=60)
+    at.number_input(key="a_lr_d@nsgan").set_value(10.0).run(timeout=60)
+    at.number_input(key="a_lr_g@nsgan").set_value(10.0).run(timeout=60)
+    at.slider(key="a_r1_gamma").set_value(0.0).run(timeout=60)
+    at.button(key="train_toggle").click().run(timeout=60)
+    deadline = time.time() + 30
+    while time.time() < deadline and not at.error:
+        time.sleep(0.3)
+        at.run(timeout=60)
+    assert at.error and "diverged" in at.error[0].value
+    assert "stopped" in _status(at)
+    at.button(key="train_toggle").click().run(timeout=60)  # the page stays usable
+    assert not at.exception
