@@ -52,3 +52,15 @@ def test_default_recipe_covers_ring8():
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["modes_captured"] == 8 and out["hq_fraction"] >= 0.5
+
+
+def test_modes_prints_the_protocol_row():
+    r = ganviz("modes", "--dataset", "grid25", "--trials", "2", "--steps", "30", "--json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    for key in ("modes_mean", "modes_se", "hq_mean", "hq_se", "kl_mean", "trials", "steps", "seconds"):
+        assert key in out
+    modes = [t["modes"] for t in out["per_trial"]]
+    assert out["trials"] == 2 == len(modes) and out["modes_mean"] == sum(modes) / 2
+    assert out["modes_se"] == abs(modes[0] - modes[1]) / 2  # s / sqrt(2) for two values
+    assert ganviz("modes", "--dataset", "ring8", "--trials", "0").returncode == 2

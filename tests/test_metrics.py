@@ -64,3 +64,11 @@ def test_histogram_js_floor_and_convergence():
     assert same_large[0] < same_small[0]
     disjoint = histogram_js(np.zeros((100, 1)), np.ones((100, 1)))
     assert disjoint[0] == pytest.approx(math.log(2))
+
+
+def test_mean_and_se():
+    from ganviz.metrics.modes import mean_and_se
+    assert mean_and_se([1.0, 3.0]) == (2.0, 1.0)
+    m, se = mean_and_se([2.0, 4.0, 6.0, 8.0])
+    assert m == 5.0 and se == pytest.approx(math.sqrt(20 / 3 / 4))
+    assert mean_and_se([7.0]) == (7.0, 0.0)

@@ -53,3 +53,20 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, sigma: float) ->
         hq_fraction=n_hq / max(samples.shape[0], 1),
         kl_to_uniform=kl,
     )
+
+
+def mean_and_se(values: list[float]) -> tuple[float, float]:
+    """Mean and standard error s / sqrt(k) (sample std, k - 1 in the denominator; 0 for one value).
+
+    Example:
+        >>> mean_and_se([1.0, 3.0])
+        (2.0, 1.0)
+    """
+    k = len(values)
+    if k == 0:
+        raise ValueError("no values")
+    mean = sum(values) / k
+    if k == 1:
+        return mean, 0.0
+    var = sum((v - mean) ** 2 for v in values) / (k - 1)
+    return mean, math.sqrt(var / k)
