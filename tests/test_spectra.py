@@ -1,0 +1,144 @@
+import doctest
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import ganviz.metrics.spectra as spectra
+from ganviz.metrics.spectra import SpectraRecorder, matrices_from_tensors, singular_values, top_singular_values
+from ganviz.plots.spectra import ratio_figure, short_name, sigma0_figure, spectrum_heatmap
+from ganviz.training import Trainer, TrainConfig
+
+
+def test_docstring_examples_run():
+    assert doctest.testmod(spectra).failed == 0
+
+
+class SmallConvNet(nn.Module):
+    """A conv net of our own (the recorder must work on any module, e.g. BEGAN's)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+        self.fc = nn.Linear(16 * 4 * 4, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.conv2(torch.relu(self.conv1(x))))
+        return self.fc(h.flatten(1))
+
+
+def test_recorded_values_equal_svdvals_on_a_conv_net_within_1e4():
+    torch.manual_seed(0)
+    net = SmallConvNet()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    rec = SpectraRecorder(every=1)
+    snapshots = []
+    for step in range(3):
+        rec.record(step, {"D": net})
+        snapshots.append({n: p.detach().clone() for n, p in net.named_parameters()})
+        loss = net(torch.randn(4, 3, 8, 8)).pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    series = rec.series("D")
+    assert set(series) == {"conv1.weight", "conv2.weight", "fc.weight"}
+    assert series["conv2.weight"].shape == (16, 72)  # conv reshaped to (out, in * k * k)
+    for name, s in series.items():
+        assert list(s.steps) == [0, 1, 2] and s.method == "svdvals"
+        for t, snap in enumerate(snapshots):
+            w = snap[name]
+            expect = torch.linalg.svdvals(w.reshape(w.shape[0], -1)).double().numpy()
+            np.testing.assert_allclose(s.sigma[t], expect, atol=1e-4, rtol=0)
+    assert not rec.has_normalised("D")
+
+
+def test_power_iteration_within_1_percent_of_svdvals():
+    g = torch.Generator().manual_seed(0)
+    w = torch.randn(300, 900, generator=g)  # a random matrix: a nearly flat top of the spectrum
+    exact = torch.linalg.svdvals(w)[:3]
+    sigma, method, v = singular_values(w, full_max=1000)
+    assert method == "power_iteration" and v is not None
+    np.testing.assert_allclose(sigma.numpy(), exact.numpy(), rtol=0.01)
+    # Warm start (as the recorder does): a slightly changed matrix, few iterations, still within 1%.
+    w2 = w + 0.01 * torch.randn(300, 900, generator=g)
+    sigma2, _, _ = singular_values(w2, full_max=1000, v0=v)
+    np.testing.assert_allclose(sigma2.numpy(), torch.linalg.svdvals(w2)[:3].numpy(), rtol=0.01)
+
+
+def test_top_singular_values_of_a_known_spectrum():
+    g = torch.Generator().manual_seed(1)
+    u = torch.linalg.qr(torch.randn(50, 50, generator=g))[0]
+    v = torch.linalg.qr(torch.randn(40, 40, generator=g))[0]
+    s = torch.linspace(10, 1, 40)
+    w = u[:, :40] @ torch.diag(s) @ v.T
+    top, _ = top_singular_values(w, k=3, gen=g)
+    np.testing.assert_allclose(top.numpy(), s[:3].numpy(), rtol=1e-4)
+
+
+def _trainer(**kw):
+    return Trainer(TrainConfig(g_width=32, d_width=32, batch=64, eval_every=10**6, **kw))
+
+
+def test_recorder_as_trainer_hook_records_every_k_steps_and_stays_bounded():
+    t = _trainer()
+    rec = SpectraRecorder.attach(t, every=3, max_records=8)
+    assert rec in t.hooks
+    t.train(30)
+    # 11 records (steps 0, 3, ..., 30) thinned to every other one at 8, stride doubled.
+    assert rec.steps[0] == 0 and len(rec.steps) < 8 and rec.steps[-1] >= 24
+    assert all(b > a for a, b in zip(rec.steps, rec.steps[1:]))
+    g = rec.series("G")
+    assert set(g) == {"body.0.weight", "body.2.weight", "body.4.weight", "head.weight"}
+    last = g["body.2.weight"].sigma[-1]
+    w = t.G.body[2].weight.detach()
+    if rec.steps[-1] == t.step_count:
+        np.testing.assert_allclose(last, torch.linalg.svdvals(w).numpy(), atol=1e-4)
+    assert np.all(np.diff(last) <= 1e-9)  # largest first
+
+
+def test_spectral_norm_normalised_sigma0_is_one_and_raw_is_recorded_too():
+    t = _trainer(objective="hinge", spectral_norm=True)
+    rec = SpectraRecorder.attach(t, every=5)
+    t.train(20)
+    raw, sn = rec.series("D"), rec.series("D", normalised=True)
+    assert set(sn) == {"body.0.weight", "body.2.weight", "body.4.weight", "head.weight"}
+    assert all(".parametrizations.weight.original" in n for n in raw)
+    for name, s in sn.items():
+        assert np.all(np.abs(s.sigma0 - 1.0) < 0.05), (name, s.sigma0)
+        # u^T W v <= sigma_0(W) for unit u, v: the layer's estimate never overshoots, so
+        # sigma_0(W_SN) >= 1 (it drifts above 1 in long runs when sigma_0 ~ sigma_1).
+        assert np.all(s.sigma0 >= 1.0 - 1e-5), (name, s.sigma0)
+    # The raw weights are not normalised: their sigma_0 differ from 1.
+    assert any(np.any(np.abs(s.sigma0 - 1.0) > 0.2) for s in raw.values())
+    # Recording does not change training: the SN power iteration runs only in training forwards.
+    u_before = t.D.body[2].parametrizations.weight[0]._u.clone()
+    rec.record(999, {"D": t.D})
+    assert torch.equal(u_before, t.D.body[2].parametrizations.weight[0]._u)
+
+
+def test_matrices_from_tensors_reshapes_and_skips_vectors():
+    m = matrices_from_tensors({"c": torch.zeros(4, 2, 3, 3), "b": torch.zeros(4), "i": torch.ones(2, 2, dtype=torch.int64)})
+    assert set(m) == {"c", "i"} and m["c"].shape == (4, 18) and m["i"].dtype == torch.float32
+
+
+def test_figures_draw_recorded_series():
+    t = _trainer(objective="hinge", spectral_norm=True)
+    rec = SpectraRecorder.attach(t, every=5)
+    t.train(20)
+    raw, sn = rec.series("D"), rec.series("D", normalised=True)
+    fig = sigma0_figure(raw, "D", normalised=sn, modes=([0, 10], [1, 3], 8))
+    names = [tr.name for tr in fig.data]
+    assert names[0] == "modes captured" and "body.2.weight" in names and "body.2.weight (W_SN)" in names
+    assert short_name("body.2.parametrizations.weight.original") == "body.2.weight"
+    ratio = ratio_figure(raw, "D")
+    assert len(ratio.data) == 3  # the rank-one head has no sigma_1
+    heat = spectrum_heatmap(raw["body.2.parametrizations.weight.original"], "D body.2")
+    assert heat.data[0].z.shape == (32, 5)
+    np.testing.assert_allclose(10 ** heat.data[0].z[0], raw["body.2.parametrizations.weight.original"].sigma0, rtol=1e-9)
+
+
+def test_bad_every_is_refused():
+    with pytest.raises(ValueError, match="every"):
+        SpectraRecorder(every=0)
