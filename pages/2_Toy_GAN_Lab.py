@@ -75,16 +75,19 @@ st.caption(device_caption())
 
 @st.fragment(run_every=0.25 if running else None)
 def live_view():
-    snaps = {label: tc.read_snapshot(w) for label, w in workers.items()}
+    snaps = {label: w.snapshot() for label, w in workers.items()}
+    if any(s is None for s in snaps.values()):
+        st.warning("The trainer did not start. Reload the page; if this repeats, the server is out of memory.")
+        return
     labels = note[2] if (note and note[0] == preset and compare) else ("A", "B")
     named = {labels[i]: s for i, s in enumerate(snaps.values())}
     cols = st.columns(len(snaps))
-    for col, (name, s) in zip(cols, named.items()):
+    for col, (name, s), w in zip(cols, named.items(), workers.values()):
         with col:
             ev = s.last_eval
             modes = f" · modes {ev['modes']}/{ev['n_modes']} · HQ {ev['hq']:.0%}" if "modes" in ev else ""
             st.markdown(f"**{name}: {s.objective}** on {s.dataset} · step {s.step} · "
-                        f"{s.steps_per_second:.0f} steps/s{modes}  \n{state_badge(s.state)}")
+                        f"{s.steps_per_second:.0f} steps/s{modes}  \n{state_badge(w.state)}")
             if s.error:
                 st.error(s.error)
             st.plotly_chart(samples_figure(s, height=480 if len(snaps) > 1 else 560), key=f"samples_{name}",

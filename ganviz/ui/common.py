@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ganviz.training.trainer import pick_device
-from ganviz.training.worker import TrainerWorker, max_trainers
+from ganviz.training.worker import max_trainers
 
 
 def page_frame(title: str, what_to_look_for: str) -> None:
@@ -24,15 +24,16 @@ def try_this(hints: list[str]) -> None:
 
 
 class SessionWorkers:
-    """The trainers of one browser session, by key. Released with the session: its threads stop."""
+    """The trainers of one browser session, by key (a TrainerWorker thread or a ProcessWorker).
+    Released with the session: its threads and processes stop."""
 
     def __init__(self):
-        self.workers: dict[str, TrainerWorker] = {}
+        self.workers: dict = {}
 
-    def get(self, key: str) -> TrainerWorker | None:
+    def get(self, key: str):
         return self.workers.get(key)
 
-    def put(self, key: str, worker: TrainerWorker) -> TrainerWorker:
+    def put(self, key: str, worker):
         old = self.workers.get(key)
         if old is not None and old is not worker:
             old.stop()
@@ -60,6 +61,7 @@ def state_badge(state: str) -> str:
     return {
         "running": ":green[● training]",
         "queued": ":orange[● queued: waiting for a free trainer slot on this server]",
+        "starting": ":gray[● starting the trainer…]",
         "paused": ":gray[● paused]",
         "finished": ":blue[● finished]",
         "diverged": ":red[● stopped: diverged]",

@@ -18,7 +18,7 @@ from ganviz.training.config import LATENTS, OPTIMIZERS, STRUCTURAL, TrainConfig
 from ganviz.training.presets import PRESETS
 from ganviz.training.recipes import recipe
 from ganviz.training.trainer import Trainer
-from ganviz.training.worker import TrainerWorker
+from ganviz.training.process_worker import ProcessWorker
 from ganviz.ui.common import session_workers
 
 LAB_STEPS = 5000  # the default run's length (its lr anneals to 0 there)
@@ -166,21 +166,19 @@ def to_config(vals: dict, base: TrainConfig) -> TrainConfig:
     return cfg.validate()
 
 
-def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> TrainerWorker:
+def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> ProcessWorker:
     """Make the session's worker ``key`` train ``cfg``: live fields act at the next step, structural
     ones (or ``reset``) build a new trainer, which keeps training if the old one was."""
     workers = session_workers()
     w = workers.get(key)
     max_steps = cfg.total_steps if cfg.lr_schedule == "linear" else None
-    if w is None:
-        return workers.put(key, TrainerWorker(Trainer(cfg), max_steps=max_steps))
-    current = w.read(lambda t: t.config)
-    want = cfg.resolved()
+    if w is None or not w.alive:
+        return workers.put(key, ProcessWorker(Trainer, cfg, snapshot.take, max_steps=max_steps))
+    want, current = cfg.resolved(), w.config.resolved()
     structural = any(getattr(current, f) != getattr(want, f) for f in STRUCTURAL)
     if reset or structural:
         was_running = w.running
-        w.replace(Trainer(cfg))
-        w.max_steps = max_steps
+        w.replace(cfg, max_steps)
         if was_running and not reset:
             w.start()
         return w
@@ -188,9 +186,4 @@ def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> TrainerWorke
                if f.name not in STRUCTURAL and getattr(current, f.name) != getattr(want, f.name)}
     if changes:
         w.update(**changes)
-        w.max_steps = max_steps
     return w
-
-
-def read_snapshot(w: TrainerWorker):
-    return w.read(lambda t: snapshot.take(t, w.state, w.error))

@@ -1,0 +1,274 @@
+"""A trainer in its own process, so drawing never slows training.
+
+Why a process and not a thread: small CPU torch ops hold the GIL, and building and sending plotly
+figures is Python-heavy, so a training thread inside the Streamlit server lost a large share of
+its speed while the page redrew 4 times a second (bench/live_training.py measures this). The child
+process trains on its own core; the server only reads the snapshots it pushes.
+
+Protocol over one ``multiprocessing`` pipe (both ends are ours; no user data crosses it):
+parent -> child: ("start",), ("pause",), ("step", "d"|"g"|"both"), ("update", changes),
+("replace", config, max_steps), ("snapshot",), ("save",), ("stop",).
+child -> parent: ("snapshot", Snapshot), ("saved", bytes), ("error", message).
+The child pushes a snapshot every ``PUSH_SECONDS`` while training and after every command.
+
+At most ``max_trainers()`` children train at once in this server (a lecture hall of tabs); the
+others show the state "queued" until a slot frees.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing as mp
+import sys
+import threading
+import time
+import types
+import weakref
+from typing import Callable
+
+from ganviz.training.worker import SLICE_SECONDS, max_trainers
+
+PUSH_SECONDS = 0.2
+_slots = threading.BoundedSemaphore(max_trainers())
+_spawn_lock = threading.Lock()
+_workers: "weakref.WeakSet[ProcessWorker]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for w in list(_workers):
+        w.stop()
+
+
+def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Callable) -> None:
+    """The child's loop: obey commands, train in slices while running, push snapshots."""
+    from ganviz.training.trainer import TrainingDiverged  # imported in the child
+
+    trainer = make_trainer(config)
+    state, error = "paused", None
+    last_push = 0.0
+
+    def push():
+        nonlocal last_push
+        conn.send(("snapshot", take_snapshot(trainer, state, error)))
+        last_push = time.perf_counter()
+
+    def fail(e: Exception):
+        nonlocal state, error
+        error = str(e) if isinstance(e, TrainingDiverged) else f"training stopped: {type(e).__name__}: {e}"
+        state = "diverged"
+
+    push()
+    while True:
+        try:
+            timeout = 0 if state == "running" else None
+            while conn.poll(timeout):
+                msg = conn.recv()
+                kind = msg[0]
+                if kind == "stop":
+                    return
+                if kind == "start" and state != "diverged":
+                    state = "running"
+                elif kind == "pause" and state == "running":
+                    state = "paused"
+                elif kind == "step" and state != "diverged":
+                    {"d": trainer.step_d, "g": trainer.step_g, "both": trainer.step}[msg[1]]()
+                elif kind == "update":
+                    trainer.update(**msg[1])
+                elif kind == "replace":
+                    trainer, max_steps, state, error = make_trainer(msg[1]), msg[2], "paused", None
+                elif kind == "save":
+                    from ganviz.training.checkpoint import to_bytes
+                    conn.send(("saved", to_bytes(trainer)[0]))
+                push()
+                timeout = 0
+            if state == "running":
+                t_end = time.perf_counter() + SLICE_SECONDS
+                while time.perf_counter() < t_end:
+                    if max_steps is not None and trainer.step_count >= max_steps:
+                        state = "finished"
+                        push()
+                        break
+                    trainer.step()
+                if time.perf_counter() - last_push > PUSH_SECONDS:
+                    push()
+        except (EOFError, BrokenPipeError, KeyboardInterrupt):
+            return  # the parent went away
+        except Exception as e:  # divergence, or a bad update: report it, keep the process alive
+            fail(e)
+            try:
+                push()
+            except (EOFError, BrokenPipeError):
+                return
+
+
+class ProcessWorker:
+    """Trains ``make_trainer(config)`` in a child process; the page reads ``snapshot``.
+
+    ``make_trainer`` and ``take_snapshot(trainer, state, error)`` must be importable module-level
+    functions (the child is spawned, not forked: forking a threaded server is unsafe).
+    """
+
+    def __init__(self, make_trainer: Callable, config, take_snapshot: Callable, max_steps: int | None = None):
+        ctx = mp.get_context("spawn")
+        self._conn, child_conn = ctx.Pipe()
+        self.config = config
+        self.max_steps = max_steps
+        self._proc = ctx.Process(target=_child, args=(child_conn, make_trainer, config, max_steps, take_snapshot),
+                                 daemon=True, name="ganviz-trainer")
+        with _spawn_lock:
+            # A spawned child re-runs the parent's __main__ file; under Streamlit that is the page
+            # script. Hand it a bare module instead for the moment of the spawn.
+            main = sys.modules.get("__main__")
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                self._proc.start()
+            finally:
+                sys.modules["__main__"] = main
+        child_conn.close()
+        self._send_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._latest = None
+        self._version = 0
+        self._saved: bytes | None = None
+        self._want_running = False
+        self._has_slot = False
+        self.queued = False
+        self._reader = threading.Thread(target=self._read_loop, name="ganviz-trainer-reader", daemon=True)
+        self._reader.start()
+        _workers.add(self)
+
+    # --- the pipe -----------------------------------------------------------------------------
+    def _send(self, *msg) -> None:
+        with self._send_lock:
+            try:
+                self._conn.send(msg)
+            except (OSError, BrokenPipeError):
+                pass
+
+    def _read_loop(self) -> None:
+        while True:
+            try:
+                kind, payload = self._conn.recv()
+            except (EOFError, OSError):
+                break
+            with self._cond:
+                if kind == "snapshot":
+                    self._latest = payload
+                    self._version += 1
+                    if payload.state in ("finished", "diverged"):
+                        self._want_running = False
+                        self._free_slot()
+                elif kind == "saved":
+                    self._saved = payload
+                self._cond.notify_all()
+        with self._cond:
+            self._want_running = False
+            self._free_slot()
+            self._cond.notify_all()
+
+    def _free_slot(self) -> None:
+        """Give the trainer slot back (call under ``_cond``)."""
+        if self._has_slot:
+            self._has_slot = False
+            _slots.release()
+
+    # --- control ------------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        return self._proc.is_alive()
+
+    @property
+    def running(self) -> bool:
+        """Training or queued to train (what the Train/Pause button shows)."""
+        return self._want_running
+
+    @property
+    def state(self) -> str:
+        if self.queued:
+            return "queued"
+        return self._latest.state if self._latest is not None else "starting"
+
+    def snapshot(self, wait_for_new: bool = False, timeout: float = 30.0):
+        """The latest snapshot (None until the child has built its trainer). With ``wait_for_new``,
+        wait for one newer than the present (after a command)."""
+        with self._cond:
+            if wait_for_new or self._latest is None:
+                v = self._version
+                self._cond.wait_for(lambda: self._version > v or not self.alive, timeout)
+            return self._latest
+
+    def start(self) -> None:
+        """Train; waits (state "queued") in a background thread while every slot is taken."""
+        if self._want_running:
+            return
+        self._want_running = True
+        if _slots.acquire(blocking=False):
+            with self._cond:
+                self._has_slot = True
+            self._send("start")
+            return
+        self.queued = True
+        threading.Thread(target=self._wait_for_slot, daemon=True).start()
+
+    def _wait_for_slot(self) -> None:
+        while self._want_running and self.alive:
+            if _slots.acquire(timeout=0.2):
+                with self._cond:
+                    if not self._want_running:
+                        _slots.release()
+                        break
+                    self._has_slot = True
+                self.queued = False
+                self._send("start")
+                return
+        self.queued = False
+
+    def pause(self) -> None:
+        self._want_running = False
+        self.queued = False
+        self._send("pause")
+        self.snapshot(wait_for_new=True, timeout=10)
+        with self._cond:
+            self._free_slot()
+
+    def step_once(self, which: str = "both") -> None:
+        self._send("step", which)
+        self.snapshot(wait_for_new=True)
+
+    def update(self, **changes) -> None:
+        self.config = self.config.replace(**changes)
+        self._send("update", changes)
+
+    def replace(self, config, max_steps: int | None = None) -> None:
+        was = self._want_running
+        if was:
+            self.pause()
+        self.config, self.max_steps = config, max_steps
+        self._send("replace", config, max_steps)
+        self.snapshot(wait_for_new=True)
+
+    def checkpoint_bytes(self, timeout: float = 30.0) -> bytes | None:
+        """The safetensors bytes of the current model (ganviz.training.checkpoint format)."""
+        with self._cond:
+            self._saved = None
+        self._send("save")
+        with self._cond:
+            self._cond.wait_for(lambda: self._saved is not None or not self.alive, timeout)
+            return self._saved
+
+    def stop(self) -> None:
+        """End the child process and the reader thread."""
+        self._want_running = False
+        self._send("stop")
+        self._proc.join(5)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(5)
+        try:
+            self._conn.close()
+        except OSError:
+            pass
+        self._reader.join(5)
+        with self._cond:
+            self._free_slot()
