@@ -17,6 +17,7 @@ page_frame(
 )
 
 ss = st.session_state
+scene_notes = tc.read_scene(tc.default_config())
 with st.sidebar:
     st.subheader("Presets")
     preset = st.selectbox("story", list(PRESETS), key="preset_choice")
@@ -36,6 +37,10 @@ try:
 except ValueError as e:
     st.error(f"These settings cannot train: {e}. Change the setting named above.")
     st.stop()
+
+for n in scene_notes:
+    st.warning(f"Link parameter: {n}.")
+tc.write_scene(cfg_a, cfg_b)
 
 reset = ss.pop("reset_requested", False)
 workers = {"A": tc.sync_worker("toy_a", cfg_a, reset)}

@@ -86,3 +86,32 @@ def test_diverging_learning_rate_shows_a_message_and_stops():
     assert "stopped" in _status(at)
     at.button(key="train_toggle").click().run(timeout=60)  # the page stays usable
     assert not at.exception
+
+
+def test_a_link_reopens_the_scene_and_garbage_falls_back():
+    at = AppTest.from_file(PAGE)
+    at.query_params.update({"objective": "wgan-gp", "gp_lambda": "0.1", "dataset": "grid25", "seed": "7",
+                            "compare": "1", "b.objective": "hinge", "b.r1_gamma": "2.0"})
+    at.run(timeout=60)
+    assert not at.exception
+    assert at.selectbox(key="a_objective").value == "wgan-gp"
+    assert at.selectbox(key="a_dataset").value == "grid25"
+    assert at.number_input(key="a_seed").value == 7
+    assert at.slider(key="a_gp_lambda").value == 0.1
+    assert at.slider(key="a_n_critic@wgan-gp").value == 5  # the paper's default, not in the link
+    assert at.toggle(key="compare").value is True
+    assert at.selectbox(key="b_objective").value == "hinge"
+    assert at.slider(key="b_r1_gamma").value == 2.0
+    # The page writes its state back: changing a widget changes the link.
+    at.slider(key="a_gp_lambda").set_value(5.0).run(timeout=60)
+    assert at.query_params["gp_lambda"] == ["5.0"] or at.query_params["gp_lambda"] == "5.0"
+
+    bad = AppTest.from_file(PAGE)
+    bad.query_params.update({"objective": "nosuch", "lr_g": "banana", "batch": "0", "colour": "red",
+                             "preset": "nope"})
+    bad.run(timeout=60)
+    assert not bad.exception
+    assert bad.selectbox(key="a_objective").value == "nsgan"
+    notes = " ".join(w.value for w in bad.warning)
+    for word in ("objective", "lr_g", "batch", "colour", "preset"):
+        assert word in notes

@@ -8,6 +8,8 @@ import math
 import sys
 import time
 
+from ganviz.training.config import parse_value
+
 
 def positive_int(text: str) -> int:
     try:
@@ -37,17 +39,11 @@ def finite_float(text: str) -> float:
 
 
 def key_value(text: str) -> tuple[str, object]:
-    """KEY=VALUE with VALUE read as JSON when it parses (numbers, true/false, lists), else text."""
+    """KEY=VALUE, the value read by ``ganviz.training.config.parse_value``."""
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
     key, raw = text.split("=", 1)
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        try:
-            value = float(raw)  # nan, inf: let the config's check name the problem
-        except ValueError:
-            value = raw
+    value = parse_value(raw)
     return key.strip(), value
 
 

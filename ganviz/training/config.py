@@ -8,6 +8,7 @@ change between steps and acts at the next step.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass, fields
 
@@ -176,6 +177,19 @@ def _choice(name, value, allowed):
 def _positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+
+
+def parse_value(text: str):
+    """A config value from text (a URL parameter, a --set KEY=VALUE): JSON when it parses (numbers,
+    true/false, null, lists), else a float (nan, inf: the field's check names the problem), else
+    the text itself. ``TrainConfig.validate`` then checks its type and range."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
 
 
 def _check_type(name, annotation: str, value) -> None:

@@ -7,6 +7,7 @@ spectral norm) are keyed by the objective, so switching objective shows that pap
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import streamlit as st
 
@@ -14,7 +15,7 @@ from ganviz.data.toy import DATASETS
 from ganviz.nets.mlp import ACTIVATIONS
 from ganviz.objectives import F_DIVERGENCES, OBJECTIVES
 from ganviz.training import snapshot
-from ganviz.training.config import LATENTS, OPTIMIZERS, STRUCTURAL, TrainConfig
+from ganviz.training.config import LATENTS, OPTIMIZERS, STRUCTURAL, TrainConfig, parse_value
 from ganviz.training.presets import PRESETS
 from ganviz.training.recipes import recipe
 from ganviz.training.trainer import Trainer
@@ -26,6 +27,15 @@ LAB_STEPS = 5000  # the default run's length (its lr anneals to 0 there)
 
 def default_config(dataset: str = "ring8") -> TrainConfig:
     return recipe(dataset, None, steps=LAB_STEPS).resolved()
+
+
+def baseline(objective: str, base: TrainConfig) -> TrainConfig:
+    """What the widgets show for ``objective`` before the user touches them: the base config, with
+    the objective's paper optimiser settings unless it is the base's own objective."""
+    if objective == base.objective:
+        return base
+    paper = TrainConfig(objective=objective).resolved()
+    return base.replace(objective=objective, **{k: getattr(paper, k) for k in PER_OBJECTIVE})
 
 
 def _k(prefix: str, name: str) -> str:
@@ -78,9 +88,7 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
     objectives = list(OBJECTIVES)
     vals["objective"] = c.selectbox("objective", objectives, key=init("objective", base.objective),
                                     help="the loss family; each comes with its paper's optimiser settings")
-    obj_defaults = TrainConfig(objective=vals["objective"]).resolved()
-    if vals["objective"] == base.objective:
-        obj_defaults = base
+    obj_defaults = baseline(vals["objective"], base)
 
     if full:
         vals["dataset"] = c.selectbox("dataset", list(DATASETS), key=init("dataset", base.dataset))
@@ -187,3 +195,80 @@ def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> ProcessWorke
     if changes:
         w.update(**changes)
     return w
+
+
+# --- scenes in the URL -------------------------------------------------------------------------
+# The URL holds the fields of run A that differ from their baseline, run B's differences from A
+# under "b.", and the page flags below. A link therefore reopens the same scene.
+FLAGS = ("compare", "preset", "present", "hide")
+
+
+def read_scene(base: TrainConfig) -> list[str]:
+    """On a session's first run, set the widgets from the URL. Returns a note for each parameter
+    that was bad or stale and fell back to its default."""
+    ss = st.session_state
+    if ss.get("_scene_read"):
+        return []
+    ss["_scene_read"] = True
+    qp = st.query_params.to_dict()
+    notes: list[str] = []
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    a_over: dict = {}
+    b_over: dict = {}
+    for key, text in qp.items():
+        name = key[2:] if key.startswith("b.") else key
+        target = b_over if key.startswith("b.") else a_over
+        if name in FLAGS and target is a_over:
+            continue
+        if name not in known:
+            notes.append(f"unknown parameter {key!r} ignored")
+            continue
+        value = parse_value(text)
+        try:
+            TrainConfig.from_dict({**base.to_dict(), name: value}).validate()
+            target[name] = value
+        except (ValueError, TypeError) as e:
+            notes.append(f"{key}={text!r} ignored ({e}); using the default")
+    cfg_a = _scene_config(base, a_over, notes, "run A")
+    _write_state("a_", cfg_a)
+    if qp.get("compare") == "1":
+        ss["compare"] = True
+        _write_state("b_", _scene_config(cfg_a, b_over, notes, "run B"))
+    if qp.get("preset") in PRESETS:
+        ss["preset_choice"] = qp["preset"]
+    elif "preset" in qp:
+        notes.append(f"unknown preset {qp['preset']!r} ignored")
+    return notes
+
+
+def _scene_config(base: TrainConfig, overrides: dict, notes: list[str], label: str) -> TrainConfig:
+    start = baseline(overrides.get("objective", base.objective), base)
+    try:
+        return to_config({**start.to_dict(), **overrides}, start)
+    except (ValueError, TypeError) as e:
+        notes.append(f"the settings of {label} in the link do not fit together ({e}); using the defaults")
+        return base
+
+
+def write_scene(cfg_a: TrainConfig, cfg_b: TrainConfig | None) -> None:
+    """Write the scene into the URL (only what differs from the defaults)."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k in ("present", "hide")}
+    params.update(_diff(cfg_a, baseline(cfg_a.objective, default_config())))
+    if cfg_b is not None:
+        params["compare"] = "1"
+        params.update({f"b.{k}": v for k, v in _diff(cfg_b, baseline(cfg_b.objective, cfg_a)).items()})
+    preset = st.session_state.get("preset_note")
+    if preset:
+        params["preset"] = preset[0]
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+def _diff(cfg: TrainConfig, ref: TrainConfig) -> dict[str, str]:
+    """Fields of ``cfg`` that differ from ``ref``, as URL text (strings bare, the rest as JSON)."""
+    out = {}
+    for f in dataclasses.fields(cfg):
+        v = getattr(cfg, f.name)
+        if v != getattr(ref, f.name):
+            out[f.name] = v if isinstance(v, str) else json.dumps(list(v) if isinstance(v, tuple) else v)
+    return out
