@@ -1,13 +1,21 @@
 """Start ``streamlit run app.py`` on a free port and drive Debian's Chromium with Playwright.
 
-Shared by the browser tests and the benchmarks (bench/). Playwright cannot download its own
-browser here, so it launches /usr/bin/chromium with the flags that keep it off the network.
+Shared by the browser tests (tests/browser/) and the benchmarks (bench/). Playwright cannot
+download its own browser here, so it launches /usr/bin/chromium with the flags that keep it off
+the network.
+
+"Idle" is read from the attribute Streamlit's frontend puts on its root element,
+``data-test-script-state`` (``notRunning`` once the script has finished); the server's threads and
+child processes are read from /proc (Linux), so a test can see that closing a tab frees its trainer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -19,6 +27,32 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not os.path.exists(CHROMIUM):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -r requirements.txt)"
+    return None
+
+
+def require_browser() -> None:
+    """Skip (on a developer's machine) or fail (in CI, where CI=true) when the browser is missing:
+    CI must never pass by skipping the browser tests."""
+    import pytest
+
+    why = browser_missing()
+    if why is None:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"browser tests cannot run in CI: {why}")
+    pytest.skip(f"browser tests skipped: {why}")
 
 
 def free_port() -> int:
@@ -28,12 +62,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict | None = None, timeout: float = 60.0):
-    """Yield the base URL of a fresh ``streamlit run app.py``; stop it afterwards."""
+def streamlit_server(env: dict | None = None, timeout: float = 60.0, log_path: str | Path | None = None,
+                     options: dict | None = None):
+    """Yield a fresh ``streamlit run app.py`` (a Popen with ``.url``, ``.log_path``); stop it afterwards.
+
+    ``options`` are extra ``--section.name value`` flags; the server's output goes to ``log_path``
+    (default: discarded), which the tests read to find tracebacks the page did not show.
+    """
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    log = open(os.devnull, "wb")
+    for k, v in (options or {}).items():
+        cmd += [f"--{k}", str(v)]
+    if log_path is not None:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path if log_path is not None else os.devnull, "wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
@@ -49,6 +92,7 @@ def streamlit_server(env: dict | None = None, timeout: float = 60.0):
                 raise RuntimeError("streamlit did not start")
             time.sleep(0.2)
         proc.url = url
+        proc.log_path = log_path
         yield proc
     finally:
         proc.terminate()
@@ -63,9 +107,124 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit's script is no longer running (the status widget disappears)."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+IDLE_JS = """(quiet) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const ok = app && app.dataset.testScriptState === 'notRunning'
+             && app.dataset.testConnectionState === 'CONNECTED'
+             && document.querySelector("[data-testid='stMain'] [data-testid='stElementContainer']");
+  if (!ok) { window.__ganvizIdleSince = null; return false; }
+  window.__ganvizIdleSince = window.__ganvizIdleSince || performance.now();
+  return performance.now() - window.__ganvizIdleSince >= quiet;
+}"""
+
+
+def wait_idle(page, timeout: float = 60_000, quiet: float = 400) -> None:
+    """Wait until Streamlit's script has finished and stayed finished for ``quiet`` ms (a page
+    that redraws on a timer while training is never idle for long: pause it first)."""
+    page.wait_for_function(IDLE_JS, arg=quiet, timeout=timeout, polling=100)
+
+
+def exceptions(page) -> list[str]:
+    """Texts of the exception boxes Streamlit shows on the page (empty when there is none)."""
+    return page.locator("[data-testid='stException']").all_inner_texts()
+
+
+def errors(page) -> list[str]:
+    """Texts of st.error / st.warning boxes."""
+    return page.locator("[data-testid='stAlertContentError'], [data-testid='stAlertContentWarning']").all_inner_texts()
+
+
+FIGURES_JS = "() => [...document.querySelectorAll('.js-plotly-plot')].map(g => JSON.stringify(g.data || null))"
+
+
+def figures(page) -> list[str]:
+    """One digest per plotly figure on the page, of the data it draws (equal digests: same figure)."""
+    return [hashlib.sha1(s.encode()).hexdigest()[:12] for s in page.evaluate(FIGURES_JS)]
+
+
+def move_slider(page, label: str, presses: int = 1, key: str = "ArrowRight") -> str:
+    """Move the slider named ``label`` with the keyboard (as a user would); return its shown value."""
+    thumb = page.get_by_role("slider", name=label).first
+    thumb.focus()
+    for _ in range(presses):
+        thumb.press(key)
+    return thumb.get_attribute("aria-valuetext") or thumb.inner_text()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot under artifacts/screenshots/ (kept by CI as a test artifact)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+    page.screenshot(path=str(path))  # Streamlit scrolls inside its main block: the viewport is the page
+    return path
+
+
+STATUS_JS = """(prefix) => { const m = [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
+  .map(e => e.innerText).find(t => t.startsWith(prefix)); return m || ''; }"""
+
+
+def status_line(page, prefix: str = "A: ") -> str:
+    """The toy lab's status line of a run ("A: nsgan on ring8 · step 120 · ... ● training")."""
+    return page.evaluate(STATUS_JS, prefix)
+
+
+def step_of(text: str) -> int | None:
+    m = re.search(r"step\s*\**(\d+)", text)
+    return int(m.group(1)) if m else None
+
+
+# --- the server's threads and child processes (Linux /proc) ------------------------------------
+def thread_count(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes of ``pid``."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: the fields after the last ')' are fixed.
+        fields = stat[stat.rfind(")") + 2:].split()
+        if int(fields[1]) == pid:
+            out.append(int(entry))
+    return out
+
+
+def trainer_children(pid: int) -> list[int]:
+    """Children of the server that are trainer processes (multiprocessing spawn children; the one
+    resource-tracker process multiprocessing keeps for the server's lifetime is not counted)."""
+    out = []
+    for c in children(pid):
+        try:
+            with open(f"/proc/{c}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"spawn_main" in cmd:
+            out.append(c)
+    return out
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory of these processes together, in MiB."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
+
+
+def dump_json(name: str, data) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    path.write_text(json.dumps(data, indent=1))
+    return path

@@ -1,0 +1,104 @@
+"""Every page as a new user meets it in Chromium: open it, wait until the script is idle, find no
+exception, move a slider, press train and pause where the page trains, and see the figure change.
+
+One ``streamlit run app.py`` serves the whole module; screenshots go to artifacts/screenshots/.
+A page file without an entry in PAGES fails ``test_every_page_has_a_browser_test``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import (ARTIFACTS, ROOT, exceptions, figures, move_slider, require_browser,
+                                   screenshot, step_of, streamlit_server, wait_idle)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    url: str
+    title: str
+    slider: str | None = None  # the label of a slider to move
+    train: str | None = None  # the button that starts training ...
+    pause: str | None = None  # ... and the one that pauses it (None: same button relabelled)
+    needs_figure_change: bool = True
+
+
+PAGES = {
+    "app.py": PageSpec("/", "ganviz", needs_figure_change=False),
+    "pages/1_Divergences.py": PageSpec("/Divergences", "Divergences", slider="shift of Q"),
+    "pages/2_Toy_GAN_Lab.py": PageSpec("/Toy_GAN_Lab", "Toy GAN lab", slider="Adam beta1", train="Train",
+                                       pause="Pause"),
+    "pages/5_Spectra.py": PageSpec("/Spectra", "Spectra", slider="Orthogonal reg. β", train="▶ Start",
+                                   pause="⏸ Pause"),
+}
+PRESENT = [p for p in PAGES if (ROOT / p).is_file()]
+
+STATUS_JS = """() => [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
+  .map(e => e.innerText).filter(t => /step \\d+/.test(t) && /steps\\/s/.test(t))"""
+
+
+def _steps(page) -> list[int]:
+    return [step_of(t) for t in page.evaluate(STATUS_JS)]
+
+
+@pytest.fixture(scope="module")
+def server():
+    require_browser()
+    with streamlit_server(log_path=ARTIFACTS / "streamlit-test_pages.log") as s:
+        yield s
+    log = Path(s.log_path).read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
+
+
+def test_every_page_has_a_browser_test():
+    on_disk = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+    missing = [p for p in on_disk if p not in PAGES]
+    assert not missing, f"add a PageSpec (and so a browser test) for {missing}"
+
+
+@pytest.mark.parametrize("path", PRESENT)
+def test_page_opens_reacts_and_trains(server, page, path):
+    spec = PAGES[path]
+    name = Path(path).stem
+    page.goto(server.url + spec.url)
+    wait_idle(page)
+    assert not exceptions(page), exceptions(page)
+    page.get_by_role("heading", name=spec.title, exact=True).first.wait_for()
+    before = figures(page)
+    screenshot(page, f"{name}-1-open")
+
+    if spec.slider:
+        shown = move_slider(page, spec.slider, presses=2)
+        wait_idle(page)
+        assert not exceptions(page), exceptions(page)
+        assert shown is not None
+
+    if spec.train:
+        page.get_by_role("button", name=spec.train, exact=True).click()
+        deadline = time.time() + 45
+        while not any(s and s > 0 for s in _steps(page)):
+            assert time.time() < deadline, f"no progress after pressing {spec.train}: {page.evaluate(STATUS_JS)}"
+            page.wait_for_timeout(250)
+        page.wait_for_timeout(1500)  # let it train a little and redraw
+        screenshot(page, f"{name}-2-training")
+        page.get_by_role("button", name=spec.pause, exact=True).click()
+        wait_idle(page)
+        steps = _steps(page)
+        page.wait_for_timeout(800)
+        assert _steps(page) == steps, "the page still trains after Pause"
+        assert any(re.search(r"paused", t) for t in page.evaluate(STATUS_JS)), page.evaluate(STATUS_JS)
+        assert not exceptions(page), exceptions(page)
+
+    after = figures(page)
+    screenshot(page, f"{name}-3-after")
+    if spec.needs_figure_change:
+        assert after and after != before, "the figures did not change"
+    else:
+        # The home page links every page present on disk.
+        for p in PRESENT[1:]:
+            assert page.get_by_role("link", name=PAGES[p].title).count() >= 1, p
