@@ -152,8 +152,9 @@ def fig_plan_arrows(positions, a, b, gamma, title: str = "where the earth moves"
     for i, j in zip(*np.nonzero(g > 1e-9)):
         notes.append(dict(x=x[j], y=bottom, ax=x[i], ay=top, axref="x", ayref="y", showarrow=True, arrowhead=2,
                           arrowwidth=1 + 5 * g[i, j] / big, arrowcolor="rgba(60,60,60,0.7)"))
-        notes.append(dict(x=(x[i] + x[j]) / 2, y=(top + bottom) / 2 + 0.1 * (j - i) / max(len(x), 1),
-                          text=f"{g[i, j]:.2f}", showarrow=False, font=dict(size=10), bgcolor="white"))
+        # The label sits a third of the way down its arrow: arrows from different bars keep apart.
+        notes.append(dict(x=x[i] + (x[j] - x[i]) / 3, y=top - (top - bottom) / 3, text=f"{g[i, j]:.2f}",
+                          showarrow=False, font=dict(size=10), bgcolor="rgba(255,255,255,0.8)"))
     fig.update_layout(annotations=notes)
     fig.update_xaxes(title_text="position", tickvals=x)
     fig.update_yaxes(showticklabels=False, range=[-1.05, 2.05])
