@@ -42,16 +42,16 @@ def sweep_1d(p_name, q_name, scale):
 def estimates_1d(p_name, q_name, shift, scale, n, seed):
     p, q = get_dataset(p_name), dv.affine_1d(get_dataset(q_name), shift, scale)
     est, floor = dv.estimate_with_floor(p, q, n, seed)
-    g = torch.Generator().manual_seed(seed)  # the same first samples as the estimates
-    return est, floor, p.sample(n, g).numpy(), q.sample(n, g).numpy()
+    x, y, _ = dv.estimation_samples(p, q, n, seed)  # draw the samples the estimates saw
+    return est, floor, x.numpy(), y.numpy()
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def estimates_lines(theta, n):
     p, q = ParallelLines("P_0", 2, 0.0), ParallelLines("P_theta", 2, theta)
     est, floor = dv.estimate_with_floor(p, q, n)
-    g = torch.Generator().manual_seed(0)
-    return est, floor, p.sample(n, g).numpy(), q.sample(n, g).numpy()
+    x, y, _ = dv.estimation_samples(p, q, n)
+    return est, floor, x.numpy(), y.numpy()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

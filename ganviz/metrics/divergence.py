@@ -335,9 +335,14 @@ def estimate_with_floor(p, q, n: int, seed: int = 0, bins: int = 20) -> tuple[di
     every true value is 0: an estimate below its floor tells nothing. (For the histogram JS it
     is close to (K - 1) / (4 n), see ``histogram_js``.)
     """
-    g = torch.Generator().manual_seed(int(seed))
-    x, y, x2 = p.sample(n, g), q.sample(n, g), p.sample(n, g)
+    x, y, x2 = estimation_samples(p, q, n, seed)
     return estimate_all(x, y, bins), estimate_all(x, x2, bins)
+
+
+def estimation_samples(p, q, n: int, seed: int = 0):
+    """The samples ``estimate_with_floor`` uses: n of P, n of Q, and a second n of P (the floor's)."""
+    g = torch.Generator().manual_seed(int(seed))
+    return p.sample(n, g), q.sample(n, g), p.sample(n, g)
 
 
 def measures_vs_shift(p, q, shifts, scale: float = 1.0, n_grid: int = 10_001) -> dict[str, np.ndarray]:
