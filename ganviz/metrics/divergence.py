@@ -14,6 +14,8 @@ import numpy as np
 import ot
 import torch
 
+from ganviz.data.toy import GaussianMixture, TwoPoints, Uniform1D
+
 # Exact EMD is O(n^3): above this many points per side we subsample (and say so).
 EXACT_EMD_MAX_POINTS = 1000
 
@@ -146,8 +148,6 @@ def affine_1d(dist, shift: float = 0.0, scale: float = 1.0):
         >>> q.centres, q.stds
         (((2.0,),), (0.5,))
     """
-    from ganviz.data.toy import GaussianMixture, TwoPoints, Uniform1D
-
     if not (math.isfinite(shift) and math.isfinite(scale) and scale > 0):
         raise ValueError("shift must be finite and scale a positive number")
     if dist.dim != 1:
@@ -164,10 +164,10 @@ def affine_1d(dist, shift: float = 0.0, scale: float = 1.0):
 
 def _support_1d(dist) -> tuple[float, float]:
     """An interval holding all the mass (Gaussians: 12 standard deviations either side)."""
-    if hasattr(dist, "centres"):
+    if isinstance(dist, GaussianMixture):
         return (min(c[0] - 12 * s for c, s in zip(dist.centres, dist.stds)),
                 max(c[0] + 12 * s for c, s in zip(dist.centres, dist.stds)))
-    if hasattr(dist, "atoms"):
+    if isinstance(dist, TwoPoints):
         return min(dist.atoms), max(dist.atoms)
     return dist.low, dist.high
 
