@@ -32,7 +32,7 @@ def test_start_pause_step_update_replace(worker):
     worker.pause()
     n = worker.snapshot().step
     time.sleep(0.5)
-    assert worker.snapshot(wait_for_new=False).step == n and worker.state == "paused"
+    assert worker.snapshot().step == n and worker.state == "paused"
     worker.step_once("d")
     assert worker.snapshot().d_steps == n + 1  # default n_critic = 1
     worker.update(lr_g=5e-4)

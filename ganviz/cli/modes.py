@@ -8,7 +8,7 @@ from ganviz.cli.common import Progress, fail, positive_int, print_json
 from ganviz.metrics.modes import mean_and_se
 from ganviz.objectives import OBJECTIVES
 from ganviz.training import Trainer, TrainingDiverged
-from ganviz.training.recipes import recipe
+from ganviz.training.recipes import default_steps, recipe
 
 
 def register(sub) -> None:
@@ -19,13 +19,16 @@ def register(sub) -> None:
     p.add_argument("--objective", choices=list(OBJECTIVES), metavar="NAME",
                    help="one of: " + ", ".join(OBJECTIVES) + " (default: the project's best recipe)")
     p.add_argument("--trials", type=positive_int, default=10)
-    p.add_argument("--steps", type=positive_int, default=5000, help="generator steps per trial")
+    p.add_argument("--steps", type=positive_int, help="generator steps per trial (default: the recipe's, "
+                   "ring8 4000, grid25 6000)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if args.steps is None:
+        args.steps = default_steps(args.dataset)
     try:
         objective = recipe(args.dataset, args.objective, steps=args.steps).objective
     except ValueError as e:

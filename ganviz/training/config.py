@@ -51,6 +51,7 @@ class TrainConfig:
     total_steps: int = 0
     lr_decay_start: float = 0.0
     g_ema: float = 0.0  # decay of an exponential moving average of G's weights (0 = off)
+    standardize: bool = True  # networks see data divided by its std (samples are scaled back)
     # objective hyperparameters
     clip_c: float = 0.01
     gp_lambda: float = 10.0
@@ -165,7 +166,7 @@ class TrainConfig:
 STRUCTURAL = frozenset({
     "dataset", "objective", "seed", "latent_dim", "g_depth", "g_width", "g_activation", "d_depth", "d_width",
     "d_activation", "ae_code", "spectral_norm", "minibatch_kernels", "virtual_batch_norm", "optimizer", "device",
-    "threads", "ae_pretrain_steps",
+    "threads", "ae_pretrain_steps", "standardize", "eval_samples",
 })
 
 

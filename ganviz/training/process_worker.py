@@ -6,9 +6,10 @@ its speed while the page redrew 4 times a second (bench/live_training.py measure
 process trains on its own core; the server only reads the snapshots it pushes.
 
 Protocol over one ``multiprocessing`` pipe (both ends are ours; no user data crosses it):
-parent -> child: ("start",), ("pause",), ("step", "d"|"g"|"both"), ("update", changes),
-("replace", config, max_steps), ("snapshot",), ("save",), ("stop",).
-child -> parent: ("snapshot", Snapshot), ("saved", bytes), ("error", message).
+parent -> child: (seq, "start"), (seq, "pause"), (seq, "step", "d"|"g"|"both"), (seq, "update", changes),
+(seq, "replace", config, max_steps), (seq, "save"), (seq, "stop"); seq numbers the commands.
+child -> parent: ("snapshot", (seq, Snapshot)), ("saved", (seq, bytes)), where seq is the last
+command handled, so the parent can wait for the answer to its own command.
 The child pushes a snapshot every ``PUSH_SECONDS`` while training and after every command.
 
 At most ``max_trainers()`` children train at once in this server (a lecture hall of tabs); the
@@ -47,10 +48,11 @@ def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Calla
     trainer = make_trainer(config)
     state, error = "paused", None
     last_push = 0.0
+    done = 0  # sequence number of the last command handled (the parent waits on it)
 
     def push():
         nonlocal last_push
-        conn.send(("snapshot", take_snapshot(trainer, state, error)))
+        conn.send(("snapshot", (done, take_snapshot(trainer, state, error))))
         last_push = time.perf_counter()
 
     def fail(e: Exception):
@@ -63,7 +65,7 @@ def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Calla
         try:
             timeout = 0 if state == "running" else None
             while conn.poll(timeout):
-                msg = conn.recv()
+                done, *msg = conn.recv()
                 kind = msg[0]
                 if kind == "stop":
                     return
@@ -79,7 +81,7 @@ def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Calla
                     trainer, max_steps, state, error = make_trainer(msg[1]), msg[2], "paused", None
                 elif kind == "save":
                     from ganviz.training.checkpoint import to_bytes
-                    conn.send(("saved", to_bytes(trainer)[0]))
+                    conn.send(("saved", (done, to_bytes(trainer)[0])))
                 push()
                 timeout = 0
             if state == "running":
@@ -129,7 +131,8 @@ class ProcessWorker:
         self._send_lock = threading.Lock()
         self._cond = threading.Condition()
         self._latest = None
-        self._version = 0
+        self._seq = 0  # commands sent
+        self._acked = 0  # commands the child has answered
         self._saved: bytes | None = None
         self._want_running = False
         self._has_slot = False
@@ -139,12 +142,14 @@ class ProcessWorker:
         _workers.add(self)
 
     # --- the pipe -----------------------------------------------------------------------------
-    def _send(self, *msg) -> None:
+    def _send(self, *msg) -> int:
         with self._send_lock:
+            self._seq += 1
             try:
-                self._conn.send(msg)
+                self._conn.send((self._seq, *msg))
             except (OSError, BrokenPipeError):
                 pass
+            return self._seq
 
     def _read_loop(self) -> None:
         while True:
@@ -152,10 +157,11 @@ class ProcessWorker:
                 kind, payload = self._conn.recv()
             except (EOFError, OSError):
                 break
+            seq, payload = payload
             with self._cond:
+                self._acked = max(self._acked, seq)
                 if kind == "snapshot":
                     self._latest = payload
-                    self._version += 1
                     if payload.state in ("finished", "diverged"):
                         self._want_running = False
                         self._free_slot()
@@ -189,13 +195,16 @@ class ProcessWorker:
             return "queued"
         return self._latest.state if self._latest is not None else "starting"
 
-    def snapshot(self, wait_for_new: bool = False, timeout: float = 30.0):
-        """The latest snapshot (None until the child has built its trainer). With ``wait_for_new``,
-        wait for one newer than the present (after a command)."""
+    def snapshot(self, timeout: float = 30.0):
+        """The latest snapshot (waits for the first, which comes once the child built its trainer)."""
         with self._cond:
-            if wait_for_new or self._latest is None:
-                v = self._version
-                self._cond.wait_for(lambda: self._version > v or not self.alive, timeout)
+            self._cond.wait_for(lambda: self._latest is not None or not self.alive, timeout)
+            return self._latest
+
+    def _wait(self, seq: int, timeout: float = 30.0):
+        """Wait until the child has answered command ``seq``; return the latest snapshot."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._acked >= seq or not self.alive, timeout)
             return self._latest
 
     def start(self) -> None:
@@ -227,14 +236,12 @@ class ProcessWorker:
     def pause(self) -> None:
         self._want_running = False
         self.queued = False
-        self._send("pause")
-        self.snapshot(wait_for_new=True, timeout=10)
+        self._wait(self._send("pause"), timeout=10)
         with self._cond:
             self._free_slot()
 
     def step_once(self, which: str = "both") -> None:
-        self._send("step", which)
-        self.snapshot(wait_for_new=True)
+        self._wait(self._send("step", which))
 
     def update(self, **changes) -> None:
         self.config = self.config.replace(**changes)
@@ -245,17 +252,14 @@ class ProcessWorker:
         if was:
             self.pause()
         self.config, self.max_steps = config, max_steps
-        self._send("replace", config, max_steps)
-        self.snapshot(wait_for_new=True)
+        self._wait(self._send("replace", config, max_steps))
 
     def checkpoint_bytes(self, timeout: float = 30.0) -> bytes | None:
         """The safetensors bytes of the current model (ganviz.training.checkpoint format)."""
         with self._cond:
             self._saved = None
-        self._send("save")
-        with self._cond:
-            self._cond.wait_for(lambda: self._saved is not None or not self.alive, timeout)
-            return self._saved
+        self._wait(self._send("save"), timeout)
+        return self._saved
 
     def stop(self) -> None:
         """End the child process and the reader thread."""

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 from ganviz.training.config import TrainConfig
 
-# Data sets whose scale is far from 1 get a wider first layer's worth of room by the recipe alone:
-# the networks see raw coordinates.
+# Found by a search of ~170 configurations (2-3 seeds each) and confirmed over 10 seeds on one CPU
+# thread: NSGAN + R1 0.3, Adam (0, 0.9) at 2e-3, lr constant for half the run then linear to 0,
+# EMA of G at 0.99, ReLU G and LeakyReLU D of 3 x 128, latent 2, batch 256, standardised data.
+# What did not help: LeakyReLU/ELU in G (ReLU's kinks let G fold its output into separate modes),
+# spectral norm on D (too smooth to resolve sigma = 0.01), larger latents, beta1 = 0.5, EMA 0.999.
 BEST: dict[str, dict] = {
     "_default": dict(
-        objective="nsgan", r1_gamma=1.0, lr_g=1e-3, lr_d=1e-3, beta1=0.5, beta2=0.99, batch=256,
-        g_depth=3, g_width=128, d_depth=3, d_width=128, d_activation="leaky_relu", latent_dim=2,
-        g_ema=0.99, lr_schedule="linear", lr_decay_start=0.5,
+        objective="nsgan", r1_gamma=0.3, lr_g=2e-3, lr_d=2e-3, beta1=0.0, beta2=0.9, batch=256,
+        g_depth=3, g_width=128, g_activation="relu", d_depth=3, d_width=128, d_activation="leaky_relu",
+        latent_dim=2, latent_dist="normal", g_ema=0.99, lr_schedule="linear", lr_decay_start=0.5,
     ),
 }
+# Steps that reach the toy-lab targets (ring8: 8 modes, >= 95% HQ; grid25: 25 modes, >= 90% HQ).
+DEFAULT_STEPS = {"ring8": 4000, "grid25": 6000}
+
+
+def default_steps(dataset: str) -> int:
+    return DEFAULT_STEPS.get(dataset, 5000)
 
 
 def recipe(dataset: str, objective: str | None = None, *, seed: int = 0, steps: int = 5000, **overrides) -> TrainConfig:

@@ -68,7 +68,7 @@ def _is_probability(trainer) -> bool:
 
 
 def _surface(trainer, pts: torch.Tensor) -> np.ndarray:
-    view = trainer.view(pts)
+    view = trainer.view(trainer.to_model(pts))
     if view.energy is not None:
         return view.energy.detach().cpu().numpy()
     s = view.score.detach()
@@ -83,7 +83,6 @@ def surface_label(trainer) -> str:
 
 def take(trainer, state: str = "paused", error: str | None = None) -> Snapshot:
     """Copy what the figures need from ``trainer`` (call under the worker's lock)."""
-    dev = trainer.device
     real = trainer.eval_real[:N_POINTS].numpy()
     z = trainer.eval_z[:N_POINTS]
     with torch.no_grad():
@@ -106,18 +105,18 @@ def take(trainer, state: str = "paused", error: str | None = None) -> Snapshot:
             gx = np.linspace(*bounds[0], GRID, dtype=np.float32)
             gy = np.linspace(*bounds[1], GRID, dtype=np.float32)
             xx, yy = np.meshgrid(gx, gy)
-            pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1)).to(dev)
+            pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
             snap.surface_x, snap.surface_y = gx, gy
             snap.surface = _surface(trainer, pts).reshape(GRID, GRID)
             snap.noise_lines = _noise_lines(trainer)
         else:
             gx = np.linspace(*bounds[0], 200, dtype=np.float32)
             snap.surface_x = gx
-            snap.surface = _surface(trainer, torch.from_numpy(gx).unsqueeze(1).to(dev))
+            snap.surface = _surface(trainer, torch.from_numpy(gx).unsqueeze(1))
             if trainer.data.has_density:
                 t = torch.from_numpy(gx.astype(np.float64)).unsqueeze(1)
                 snap.real_density = (gx, trainer.data.log_prob(t).exp().numpy())
-        fake_view = trainer.view(fake_t[:N_POINTS].to(dev))
+        fake_view = trainer.view(trainer.to_model(fake_t[:N_POINTS]))
         if fake_view.score is not None:
             s = fake_view.score
             snap.d_of_fake = (torch.sigmoid(s) if _is_probability(trainer) else s).cpu().numpy()
@@ -152,7 +151,7 @@ def _arrows(trainer, fake: torch.Tensor, bounds) -> tuple[np.ndarray | None, np.
     the longest arrow is 8% of the plot's width."""
     if trainer.dim != 2 or fake.shape[0] == 0:
         return None, None
-    x = fake.to(trainer.device).detach().requires_grad_(True)
+    x = trainer.to_model(fake).detach().requires_grad_(True)
     trainer.D.requires_grad_(False)
     try:
         view = trainer.view(x)
@@ -160,7 +159,7 @@ def _arrows(trainer, fake: torch.Tensor, bounds) -> tuple[np.ndarray | None, np.
         (grad,) = torch.autograd.grad(loss, x)
     finally:
         trainer.D.requires_grad_(True)
-    step = -grad.detach().cpu().numpy()
+    step = -grad.detach().cpu().numpy()  # direction only: the length is rescaled below
     longest = np.linalg.norm(step, axis=1).max()
     if not math.isfinite(longest) or longest == 0:
         return None, None

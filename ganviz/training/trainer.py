@@ -99,7 +99,11 @@ class Trainer:
         self.dim = self.data.dim
         self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
         cpu_gen = torch.Generator().manual_seed(c.seed)
-        self.pool = self.data.sample(POOL_SIZE, cpu_gen).to(self.device)
+        pool = self.data.sample(POOL_SIZE, cpu_gen)
+        # The networks work at unit scale: data are divided by their overall std (one scalar, so the
+        # geometry is kept) and samples multiplied back. grid25 spans [-4, 4], ring8 [-1, 1].
+        self.scale = float(pool.std()) if c.standardize and float(pool.std()) > 0 else 1.0
+        self.pool = (pool / self.scale).to(self.device)
         # Fixed evaluation set: real samples and latent codes, so curves are comparable across steps.
         self.eval_real = self.data.sample(c.eval_samples, cpu_gen)
         self.objective = make_objective(c.objective)
@@ -168,10 +172,14 @@ class Trainer:
 
     @torch.no_grad()
     def sample(self, n: int | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
-        """Generated samples on the CPU (from the EMA generator when it is on)."""
+        """Generated samples in data space, on the CPU (from the EMA generator when it is on)."""
         z = self.eval_z if (z is None and n is None) else (self._latent(n) if z is None else z.to(self.device))
         net = self.G_ema if self.G_ema is not None else self.G
-        return net(z).float().cpu()
+        return net(z).float().cpu() * self.scale
+
+    def to_model(self, x: torch.Tensor) -> torch.Tensor:
+        """Data-space points in the networks' scale, on the trainer's device."""
+        return x.to(self.device) / self.scale
 
     # --- the discriminator's view -------------------------------------------------------------
     def view(self, x: torch.Tensor) -> DView:
@@ -277,7 +285,10 @@ class Trainer:
 
     @torch.no_grad()
     def _update_ema(self):
-        decay = self.config.g_ema
+        # Warm-up (decay_t = min(decay, (1 + t) / (10 + t))): early on the average must not hold
+        # on to the random initial weights.
+        t = self.step_count
+        decay = min(self.config.g_ema, (1 + t) / (10 + t))
         for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):
             pe.lerp_(p, 1.0 - decay)
 
