@@ -140,7 +140,7 @@ def fig_plan_matrix(gamma, a, b, title: str = "plan gamma", positions=None) -> g
 
 def fig_plan_arrows(positions, a, b, gamma, title: str = "where the earth moves") -> go.Figure:
     """P as bars on top, Q as bars hanging below, and one arrow per moved mass gamma_ij from
-    position i of P to position j of Q (width and label = mass)."""
+    position i of P to position j of Q (width = mass; the masses listed above each bar of P)."""
     x = np.asarray(positions, float)
     g = np.asarray(gamma, float)
     top, bottom = 1.0, 0.0
@@ -152,12 +152,15 @@ def fig_plan_arrows(positions, a, b, gamma, title: str = "where the earth moves"
     for i, j in zip(*np.nonzero(g > 1e-9)):
         notes.append(dict(x=x[j], y=bottom, ax=x[i], ay=top, axref="x", ayref="y", showarrow=True, arrowhead=2,
                           arrowwidth=1 + 5 * g[i, j] / big, arrowcolor="rgba(60,60,60,0.7)"))
-        # The label sits a third of the way down its arrow: arrows from different bars keep apart.
-        notes.append(dict(x=x[i] + (x[j] - x[i]) / 3, y=top - (top - bottom) / 3, text=f"{g[i, j]:.2f}",
-                          showarrow=False, font=dict(size=10), bgcolor="rgba(255,255,255,0.8)"))
+    # Above each bar of P, the list of its moves: labels on the arrows themselves collide.
+    for i in range(len(x)):
+        moves = [f"→{x[j]:g}: {g[i, j]:.2f}" for j in np.nonzero(g[i] > 1e-9)[0]]
+        if moves:
+            notes.append(dict(x=x[i], y=top + a[i] + 0.03, text="<br>".join(moves), showarrow=False,
+                              yanchor="bottom", font=dict(size=10)))
     fig.update_layout(annotations=notes)
     fig.update_xaxes(title_text="position", tickvals=x)
-    fig.update_yaxes(showticklabels=False, range=[-1.05, 2.05])
+    fig.update_yaxes(showticklabels=False, range=[-1.05, 2.5])
     return _layout(fig, title, height=340)
 
 
