@@ -91,8 +91,9 @@ def _describe_foreign(data: bytes) -> str:
     return "it is truncated or not a safetensors file"
 
 
-def read_recipe(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
-    """Parse and check the bytes of a checkpoint; returns (recipe, tensors)."""
+def read_safetensors(data: bytes, fmt: str, writer: str) -> tuple[dict, dict[str, torch.Tensor]]:
+    """Parse the bytes of a ganviz checkpoint of format ``fmt`` (shared by every checkpoint kind);
+    returns (header metadata, tensors). ``writer`` names what writes that format, for the message."""
     if len(data) > MAX_BYTES:
         raise CheckpointError(f"the file is {len(data) / 2**20:.1f} MB; checkpoints are at most "
                               f"{MAX_BYTES // 2**20} MB")
@@ -104,9 +105,26 @@ def read_recipe(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
         raise CheckpointError(f"cannot read this checkpoint: {_describe_foreign(data)}. "
                               f"Use a .safetensors file written by ganviz. ({type(e).__name__})") from None
     meta = header.get("__metadata__") or {}
-    if meta.get("format") != FORMAT:
-        raise CheckpointError("this safetensors file was not written by ganviz's toy trainer "
-                              f"(format {meta.get('format')!r}, expected {FORMAT!r})")
+    if meta.get("format") != fmt:
+        raise CheckpointError(f"this safetensors file was not written by ganviz's {writer} "
+                              f"(format {meta.get('format')!r}, expected {fmt!r})")
+    return meta, tensors
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of a checkpoint file; a missing or oversized file raises CheckpointError."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}: check the path")
+    if path.stat().st_size > MAX_BYTES:
+        raise CheckpointError(f"{path} is {path.stat().st_size / 2**20:.1f} MB; checkpoints are at most "
+                              f"{MAX_BYTES // 2**20} MB")
+    return path.read_bytes()
+
+
+def read_recipe(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
+    """Parse and check the bytes of a checkpoint; returns (recipe, tensors)."""
+    meta, tensors = read_safetensors(data, FORMAT, "toy trainer")
     try:
         recipe = json.loads(meta["recipe"])
         TrainConfig.from_dict(recipe["config"]).validate()
@@ -115,20 +133,24 @@ def read_recipe(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
     return recipe, tensors
 
 
+def load_weights(net: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix: str) -> None:
+    """Load the tensors named ``prefix.*`` into ``net`` (strict); a shape mismatch raises CheckpointError."""
+    sd = {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + ".")}
+    try:
+        net.load_state_dict(sd, strict=True)
+    except RuntimeError as e:
+        first = str(e).splitlines()[1:2] or [str(e)]
+        raise CheckpointError(f"the weights of {prefix} do not fit the architecture in the recipe: "
+                              f"{first[0].strip()}") from None
+
+
 def from_bytes(data: bytes) -> Trainer:
     """A trainer rebuilt from its recipe with the checkpoint's weights (validated shapes)."""
     recipe, tensors = read_recipe(data)
     trainer = Trainer(TrainConfig.from_dict(recipe["config"]))
     for prefix, net in (("G", trainer.G), ("D", trainer.D), ("G_ema", trainer.G_ema)):
-        if net is None:
-            continue
-        sd = {k[len(prefix) + 1:]: v for k, v in tensors.items() if k.startswith(prefix + ".")}
-        try:
-            net.load_state_dict(sd, strict=True)
-        except RuntimeError as e:
-            first = str(e).splitlines()[1:2] or [str(e)]
-            raise CheckpointError(f"the weights of {prefix} do not fit the architecture in the recipe: "
-                                  f"{first[0].strip()}") from None
+        if net is not None:
+            load_weights(net, tensors, prefix)
     if "G_reference" in tensors:
         trainer.G.reference = tensors["G_reference"].to(trainer.device)
     trainer.step_count = int(recipe["state"].get("step", 0))
@@ -138,10 +160,4 @@ def from_bytes(data: bytes) -> Trainer:
 
 def load(path: str | Path) -> Trainer:
     """Load a checkpoint file; a missing, truncated, foreign or pickled file raises CheckpointError."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"no checkpoint at {path}: check the path")
-    if path.stat().st_size > MAX_BYTES:
-        raise CheckpointError(f"{path} is {path.stat().st_size / 2**20:.1f} MB; checkpoints are at most "
-                              f"{MAX_BYTES // 2**20} MB")
-    return from_bytes(path.read_bytes())
+    return from_bytes(read_file(path))

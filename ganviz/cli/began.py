@@ -1,0 +1,93 @@
+"""``python -m ganviz began``: train BEGAN on images headless, save a checkpoint, print its numbers."""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+import sys
+import time
+
+from ganviz.cli.common import Progress, fail, int_arg, key_value, positive_int, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("began", help="train BEGAN on images (digits by default)",
+                       description="Train BEGAN (Berthelot et al. 2017) on handwritten digits or a local image "
+                                   "folder; report k_t, M_global and, on digits, the classifier's numbers.")
+    p.add_argument("--gamma", type=float, default=0.5, help="diversity ratio gamma in [0, 1] (default 0.5)")
+    p.add_argument("--steps", type=positive_int, default=20000, help="generator steps (default 20000)")
+    p.add_argument("--data", default="digits", metavar="SOURCE",
+                   help="'digits' (bundled) or a folder with MNIST/Fashion-MNIST idx files or images")
+    p.add_argument("--size", type=int_arg, default=16, help="image size: 16 or 32 (default 16)")
+    p.add_argument("--seed", type=int_arg, default=0)
+    p.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config field, e.g. --set lr=5e-5 --set n=64 (repeatable)")
+    p.add_argument("--out", metavar="PATH", help="save a checkpoint (.safetensors + .json recipe) here")
+    p.add_argument("--max-seconds", type=positive_int, metavar="S",
+                   help="stop early after S seconds of training (the recipe records the steps done)")
+    p.add_argument("--samples", type=positive_int, default=500, help="samples judged by the classifier")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ganviz.training import TrainingDiverged
+    from ganviz.training.began import (BEGANConfig, BEGANTrainer, classifier_path, judge_generator,
+                                       load_classifier, run_summary, save)
+    from ganviz.training.checkpoint import CheckpointError
+
+    try:
+        config = BEGANConfig(source=args.data, size=args.size, seed=args.seed, began_gamma=args.gamma,
+                             steps_hint=args.steps).replace(**dict(args.set)).validate()
+        trainer = BEGANTrainer(config)
+    except (ValueError, TypeError) as e:
+        return fail(str(e))
+    progress = Progress(f"BEGAN gamma={config.began_gamma:g}", not args.quiet)
+    t_end = time.monotonic() + args.max_seconds if args.max_seconds else math.inf
+    try:
+        for i in range(args.steps):
+            trainer.step()
+            if (i + 1) % 50 == 0 or i + 1 == args.steps:
+                progress(i + 1, args.steps)
+                if time.monotonic() > t_end:
+                    break
+    except TrainingDiverged as e:
+        return fail(str(e))
+    summary = {"gamma": config.began_gamma, **run_summary(trainer), "seconds": round(trainer.train_seconds, 1),
+               "device": str(trainer.device)}
+    if config.source == "digits" and classifier_path().is_file():
+        try:
+            summary.update(judge_generator(trainer, load_classifier(classifier_path()), args.samples))
+        except CheckpointError as e:
+            print(f"python -m ganviz: warning: not judged: {e}", file=sys.stderr)
+    if args.out:
+        trainer.config = trainer.config.replace(steps_hint=trainer.step_count)  # what the command says
+        summary["checkpoint"] = str(save(trainer, args.out, command_for(trainer, args.out)))
+    if args.json:
+        print_json(summary)
+    else:
+        for k, v in summary.items():
+            print(f"{k:>22}: {v}")
+    return 0
+
+
+def command_for(trainer, out: str) -> str:
+    """The one command that reproduces a run: its gamma, the steps it actually trained, and every
+    setting that differs from the defaults."""
+    from ganviz.training.began import BEGANConfig
+
+    c, default = trainer.config, BEGANConfig()
+    parts = ["python -m ganviz began", f"--gamma {c.began_gamma:g}", f"--steps {trainer.step_count}"]
+    if c.source != default.source:
+        parts.append(f"--data {shlex.quote(c.source)}")
+    if c.size != default.size:
+        parts.append(f"--size {c.size}")
+    if c.seed != default.seed:
+        parts.append(f"--seed {c.seed}")
+    skip = {"began_gamma", "source", "size", "seed", "steps_hint", "device", "threads"}
+    for name, value in c.to_dict().items():
+        if name not in skip and value != getattr(default, name):
+            parts.append(f"--set {shlex.quote(f'{name}={json.dumps(value)}')}")
+    return " ".join(parts + [f"--out {shlex.quote(str(out))}"])

@@ -1,0 +1,44 @@
+"""``python -m ganviz classifier``: train the small digit classifier that judges generated digits."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+
+from ganviz.cli.common import Progress, fail, int_arg, positive_int, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("classifier", help="train the digit classifier used by the gamma sweep",
+                       description="Train a small conv net on 80%% of scikit-learn's digits and report its "
+                                   "accuracy on the other 20%%.")
+    p.add_argument("--steps", type=positive_int, default=2000, help="optimiser steps (default 2000)")
+    p.add_argument("--size", type=int_arg, default=16, help="image size: 16 or 32 (default 16)")
+    p.add_argument("--seed", type=int_arg, default=0)
+    p.add_argument("--out", metavar="PATH", help="save it (.safetensors + .json recipe) here")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import torch
+
+    from ganviz.data.images import SIZES
+    from ganviz.training.began import save_classifier, train_classifier
+
+    if args.size not in SIZES:
+        return fail(f"--size must be one of {', '.join(map(str, SIZES))}, got {args.size}")
+    torch.set_num_threads(1)
+    net, info = train_classifier(args.size, args.steps, args.seed, progress=Progress("classifier", not args.quiet))
+    summary = {"size": args.size, "steps": args.steps, "seed": args.seed, **info}
+    if args.out:
+        command = "python -m ganviz " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        summary["checkpoint"] = str(save_classifier(net, args.out, {"steps": args.steps, "seed": args.seed, **info},
+                                                    command))
+    if args.json:
+        print_json(summary)
+    else:
+        for k, v in summary.items():
+            print(f"{k:>15}: {v}")
+    return 0

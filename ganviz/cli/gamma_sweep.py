@@ -1,0 +1,51 @@
+"""``python -m ganviz gamma-sweep``: quality and diversity of the shipped BEGANs, one per gamma.
+
+Each checkpoint draws the same number of samples from a fixed seed; the shipped digit classifier
+judges them (``ganviz.metrics.quality``): quality = mean confidence, class entropy of the predicted
+digits, mean pairwise distance, number of digits present.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ganviz.cli.common import fail, int_arg, positive_int, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("gamma-sweep", help="judge the shipped BEGAN checkpoints across gamma",
+                       description="Quality and diversity of every began_gamma*.safetensors checkpoint, "
+                                   "measured with the shipped digit classifier.")
+    p.add_argument("--checkpoints", metavar="DIR", help="folder of began_gamma*.safetensors (default: shipped)")
+    p.add_argument("--classifier", metavar="PATH", help="classifier .safetensors (default: shipped)")
+    p.add_argument("--samples", type=positive_int, default=500, help="samples per checkpoint (default 500)")
+    p.add_argument("--seed", type=int_arg, default=0)
+    p.add_argument("--json", action="store_true", help="print a JSON list, one object per gamma")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import torch
+
+    from ganviz.training.began import checkpoint_dir, classifier_path, load_classifier, shipped_began, sweep
+    from ganviz.training.checkpoint import CheckpointError
+
+    torch.set_num_threads(1)
+    folder = Path(args.checkpoints) if args.checkpoints else checkpoint_dir()
+    if not folder.is_dir():
+        return fail(f"no folder {folder}: give a folder holding began_gamma<G>.safetensors files")
+    if not shipped_began(folder):
+        return fail(f"no began_gamma<G>.safetensors in {folder}: train one with "
+                    "python -m ganviz began --gamma 0.5 --out DIR/began_gamma0.5")
+    try:
+        rows = sweep(load_classifier(args.classifier or classifier_path()), args.samples, args.seed, folder)
+    except CheckpointError as e:
+        return fail(str(e))
+    if args.json:
+        print_json(rows)
+    else:
+        print(f"{'gamma':>6} {'quality':>8} {'entropy':>8} {'distance':>9} {'classes':>8} {'k_t':>8}")
+        for r in rows:
+            print(f"{r['gamma']:>6g} {r['quality']:>8.3f} {r['class_entropy']:>8.3f} {r['pairwise_distance']:>9.3f} "
+                  f"{r['classes_present']:>8d} {r['k_t']:>8.4f}")
+    return 0

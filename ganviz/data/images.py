@@ -1,0 +1,167 @@
+"""Image data sets for BEGAN: scikit-learn's handwritten digits, MNIST-style idx files, image folders.
+
+Every loader returns an ``ImageSet``: float32 images of shape (N, C, S, S) scaled to [-1, 1]
+(x = 2 v / v_max - 1, as BEGAN's code feeds its autoencoder), and labels where the source has
+them. Nothing is downloaded: the digits ship inside scikit-learn (1,797 real 8x8 scans, values
+0..16), MNIST and Fashion-MNIST are read from idx files the user already has.
+
+Resizing uses ``torch.nn.functional.interpolate`` (bilinear, antialiased when shrinking), so an 8x8
+digit becomes a smooth 16x16 or 32x32 image.
+
+Example:
+    >>> d = load_images("digits", size=16)
+    >>> tuple(d.images.shape), float(d.images.min()) >= -1, float(d.images.max()) <= 1, d.labels[:3].tolist()
+    ((1797, 1, 16, 16), True, True, [0, 1, 2])
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+SIZES = (16, 32)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+MAX_FOLDER_IMAGES = 20_000  # enough for a small GAN; keeps memory and load time bounded
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """Images in [-1, 1], shape (N, C, S, S); ``labels`` (N,) int64 or None; ``source`` for captions."""
+
+    images: torch.Tensor
+    labels: torch.Tensor | None
+    source: str
+
+    @property
+    def channels(self) -> int:
+        return self.images.shape[1]
+
+    @property
+    def size(self) -> int:
+        return self.images.shape[-1]
+
+    def __len__(self) -> int:
+        return self.images.shape[0]
+
+
+def resize(images: torch.Tensor, size: int) -> torch.Tensor:
+    """(N, C, H, W) -> (N, C, size, size), bilinear; antialiased when shrinking."""
+    if images.shape[-1] == size and images.shape[-2] == size:
+        return images
+    shrink = images.shape[-1] > size
+    return F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False, antialias=shrink)
+
+
+def _finish(images01: torch.Tensor, labels, size: int, source: str) -> ImageSet:
+    x = resize(images01.float(), size).clamp(0, 1) * 2 - 1
+    y = None if labels is None else torch.tensor(np.array(labels), dtype=torch.int64)
+    return ImageSet(x.contiguous(), y, source)
+
+
+def load_digits(size: int = 16) -> ImageSet:
+    """scikit-learn's bundled handwritten digits (8x8, values 0..16), resized to ``size``."""
+    from sklearn.datasets import load_digits as sk_digits
+
+    d = sk_digits()
+    x = torch.from_numpy(d.images.astype(np.float32) / 16.0).unsqueeze(1)
+    return _finish(x, d.target, size, "scikit-learn digits (1,797 8x8 scans)")
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """An idx file (MNIST's format: magic 0x0000 08 NDIM, big-endian sizes, then uint8 data)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as e:
+        raise ValueError(f"cannot read {path.name}: {e}") from None
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08 or not 1 <= data[3] <= 4:
+        raise ValueError(f"{path.name} is not an idx file of bytes (MNIST's format)")
+    ndim = data[3]
+    shape = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(shape)):
+        raise ValueError(f"{path.name} is truncated: its header says {shape}, it holds {body.size} bytes")
+    return body.reshape(shape)
+
+
+def _find(folder: Path, stem_parts: tuple[str, ...]) -> Path | None:
+    for p in sorted(folder.iterdir()):
+        name = p.name.lower().replace(".", "-").replace("_", "-")
+        if all(s in name for s in stem_parts) and "idx" in name and p.is_file():
+            return p
+    return None
+
+
+def load_idx_folder(folder: Path, size: int = 16) -> ImageSet:
+    """MNIST or Fashion-MNIST: ``train-images-idx3-ubyte[.gz]`` (+ labels) in ``folder``."""
+    images = _find(folder, ("train", "images")) or _find(folder, ("t10k", "images"))
+    if images is None:
+        raise ValueError(f"no idx image file in {folder}")
+    labels_path = _find(folder, (images.name.split("-")[0].lower(), "labels"))
+    arr = _read_idx(images)
+    if arr.ndim != 3:
+        raise ValueError(f"{images.name} holds shape {arr.shape}, expected (N, H, W) images")
+    labels = _read_idx(labels_path) if labels_path is not None else None
+    if labels is not None and labels.shape[0] != arr.shape[0]:
+        labels = None  # a mismatched label file is ignored rather than trusted
+    x = torch.from_numpy(arr.astype(np.float32) / 255.0).unsqueeze(1)
+    return _finish(x, labels, size, f"idx files in {folder} ({arr.shape[0]:,} images)")
+
+
+def load_image_folder(folder: Path, size: int = 16, channels: int = 1) -> ImageSet:
+    """Every png/jpg/... under ``folder`` (recursively), as grey (channels=1) or RGB (3)."""
+    from PIL import Image, UnidentifiedImageError
+
+    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+    if not paths:
+        raise ValueError(f"no images in {folder}: expected files ending in {', '.join(IMAGE_SUFFIXES)} "
+                         "or MNIST idx files")
+    mode = "L" if channels == 1 else "RGB"
+    out, bad = [], []
+    for p in paths[:MAX_FOLDER_IMAGES]:
+        try:
+            with Image.open(p) as im:
+                im = im.convert(mode).resize((size, size), Image.Resampling.BILINEAR)
+                out.append(np.asarray(im, dtype=np.float32) / 255.0)
+        except (UnidentifiedImageError, OSError, ValueError):
+            bad.append(p.name)
+    if not out:
+        raise ValueError(f"none of the {len(paths)} image files in {folder} could be read "
+                         f"(first: {bad[0]}); are they really images?")
+    x = torch.from_numpy(np.stack(out))
+    x = x.unsqueeze(1) if channels == 1 else x.permute(0, 3, 1, 2)
+    note = f", {len(bad)} unreadable skipped" if bad else ""
+    return _finish(x, None, size, f"image folder {folder} ({len(out):,} images{note})")
+
+
+def load_images(source: str = "digits", size: int = 16, channels: int = 1) -> ImageSet:
+    """``"digits"`` (the default, bundled), or a folder holding MNIST/Fashion-MNIST idx files or images.
+
+    Raises ValueError with a message that names what is wrong: an unknown size, a missing path, a
+    folder without images, files that cannot be read.
+    """
+    if size not in SIZES:
+        raise ValueError(f"image size must be one of {', '.join(map(str, SIZES))}, got {size!r}")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 (grey) or 3 (RGB), got {channels!r}")
+    if source == "digits":
+        if channels != 1:
+            raise ValueError("the digits are grey: use channels=1")
+        return load_digits(size)
+    folder = Path(str(source)).expanduser()
+    if not folder.exists():
+        raise ValueError(f"no such folder: {folder}. Give 'digits' or a folder with MNIST idx files or images")
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is a file; give the folder that holds it")
+    if any("idx" in p.name.lower() for p in folder.iterdir()):
+        if channels != 1:
+            raise ValueError("MNIST idx files are grey: use channels=1")
+        return load_idx_folder(folder, size)
+    return load_image_folder(folder, size, channels)
