@@ -3,7 +3,7 @@ never re-typed: the generator's saturation (MMGAN vs NSGAN), the f-GAN family (g
 the hinge, least squares and Wasserstein losses against the discriminator's output.
 
 Every loss in ``ganviz.objectives`` is a batch mean; ``_per_point`` evaluates it on batches of one
-sample (``torch.func.vmap``), so a curve is the loss of a single sample scored d.
+sample, so a curve is the loss of a single sample scored d.
 
 Example:
     >>> c = saturation_curves(5)
@@ -27,11 +27,14 @@ _MARGIN = dict(l=50, r=20, t=50, b=40)
 
 
 def _per_point(loss, scores: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """loss(score of one sample) and its derivative in the score, for every score."""
-    f = lambda s: loss(s.reshape(1))  # noqa: E731 - a batch of one
-    value = torch.func.vmap(f)(scores)
-    grad = torch.func.vmap(torch.func.grad(f))(scores)
-    return value.numpy(), grad.numpy()
+    """loss(score of one sample) and its derivative in the score, for every score.
+
+    Each value depends on its own score only, so one backward pass through their sum gives every
+    derivative. (A plain loop: torch.func's vmap costs seconds on its first call.)"""
+    s = scores.detach().clone().requires_grad_(True)
+    values = torch.stack([loss(s[k:k + 1]) for k in range(len(s))])
+    (grad,) = torch.autograd.grad(values.sum(), s)
+    return values.detach().numpy(), grad.numpy()
 
 
 def saturation_curves(n: int = 199) -> dict[str, np.ndarray]:
