@@ -21,8 +21,10 @@ page_frame(
     "σ₀ ≥ σ₁ ≥ …; σ₀ is how much the layer can stretch its input. BigGAN (Brock et al. 2019) "
     "watched σ₀ of every layer and saw it grow, then explode, as training collapsed. Train a toy GAN "
     "below and watch **σ₀ of each layer against the number of modes captured**: with the *collapse* "
-    "preset σ₀ of D's hidden layers climbs to ~20 while the samples hop between a few of the 8 modes; "
-    "with spectral norm (the *fix* preset) D's effective weights W_SN stay at σ₀ ≈ 1.",
+    "preset (NSGAN on the 25-mode grid, a high learning rate, no regulariser) σ₀ of the hidden layers "
+    "climbs past 15 and the generator settles on about half of the modes; the *fix* preset adds R1 "
+    "(γ = 0.1): D's σ₀ levels off near 7 and (nearly) all 25 modes appear. With spectral norm, D's "
+    "effective weights W_SN sit at σ₀ ≈ 1.",
 )
 st.caption(device_caption())
 
@@ -73,16 +75,18 @@ if workers.get(KEY) is None:
 worker = workers.get(KEY)
 
 # --- controls -----------------------------------------------------------------------------------
-c = st.columns([1.2, 1.2, 0.8, 0.8, 0.8, 3])
+c = st.columns([1.1, 1.1, 1.3, 0.8, 0.8, 0.8, 2.6])
 c[0].button("Preset: collapse", key="sp_preset_collapse", on_click=_load_preset, args=("collapse",),
-            help="NSGAN on ring8, lr 5e-3, no spectral norm: mode hopping and dropping")
+            help="NSGAN on grid25, lr 5e-3, no regulariser: about half of the 25 modes")
 c[1].button("Preset: the fix", key="sp_preset_fix", on_click=_load_preset, args=("fix",),
-            help="the same run with spectral norm on D")
-c[2].button("▶ Start", key="sp_start", on_click=lambda: workers.get(KEY).start())
-c[3].button("⏸ Pause", key="sp_pause", on_click=lambda: workers.get(KEY).pause())
-c[4].button("↺ Reset", key="sp_reset", on_click=_rebuild)
+            help="the same run with R1 (γ = 0.1) on D")
+c[2].button("Preset: spectral norm", key="sp_preset_spectral_norm", on_click=_load_preset, args=("spectral_norm",),
+            help="the same run with spectral norm on D: W_SN stays at σ₀ ≈ 1")
+c[3].button("▶ Start", key="sp_start", on_click=lambda: workers.get(KEY).start())
+c[4].button("⏸ Pause", key="sp_pause", on_click=lambda: workers.get(KEY).pause())
+c[5].button("↺ Reset", key="sp_reset", on_click=_rebuild)
 cfg = PRESETS[st.session_state.sp_preset]
-c[5].caption(f"Preset **{st.session_state.sp_preset}**: {cfg['objective']} on {cfg['dataset']}, "
+c[6].caption(f"Preset **{st.session_state.sp_preset}**: {cfg['objective']} on {cfg['dataset']}, "
              f"lr {cfg['lr_g']:g}, width {cfg['g_width']}; spectra recorded every 25 steps.")
 
 t = st.columns(4)
@@ -139,8 +143,9 @@ def live() -> None:
 live()
 
 try_this([
-    "Press **Preset: collapse** and watch the modes panel: when the count drops, which layer's σ₀ was climbing?",
-    "Press **Preset: the fix**: D's dotted W_SN lines stay near 1 while the raw W may still grow; count the modes.",
+    "Press **Preset: collapse** and watch the modes panel: while it stalls near 12 of 25, which layer's σ₀ climbs?",
+    "Press **Preset: the fix** (R1 γ = 0.1): D's σ₀ levels off near 7 and the modes panel climbs towards 25.",
+    "Press **Preset: spectral norm**: D's dotted W_SN lines stay near 1 while the raw W grows; count the modes.",
     "During the collapse run, set the σ₀ clamp to 3 and watch D's hidden layers flatten at 3 (the head too).",
     "Set orthogonal regularisation β = 1e-3: the heatmap's spectrum flattens (σ₀ / σ₁ falls towards 1).",
     "From a terminal: `python -m ganviz spectra --checkpoint PATH --json` prints every layer's singular values.",

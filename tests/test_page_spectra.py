@@ -35,11 +35,15 @@ def test_train_pause_and_presets_switch_spectral_norm():
     text = _text(at)
     step = int(text.split("step **")[1].split("**")[0])
     assert step >= 25, text  # it trained, and the figures show more than the first recording
-    # The fix preset turns spectral norm on: D's figure now has dotted W_SN lines with sigma_0 ~ 1.
+    # The fix preset turns R1 on; the spectral-norm preset turns spectral norm on and D's figure
+    # gets dotted W_SN lines.
     at.button(key="sp_preset_fix").click().run(timeout=60)
     at.button(key="sp_pause").click().run(timeout=60)
+    assert at.select_slider(key="sp_r1").value == 0.1 and "r1_gamma = 0.1" in _text(at)
+    at.button(key="sp_preset_spectral_norm").click().run(timeout=60)
+    at.button(key="sp_pause").click().run(timeout=60)
     assert not at.exception
-    assert at.toggle(key="sp_sn").value is True
+    assert at.toggle(key="sp_sn").value is True and at.select_slider(key="sp_r1").value == 0.0
     assert "W_SN" in _text(at)
     # Live toggles change the running trainer's config without a reset.
     at.select_slider(key="sp_clamp").set_value(3.0).run(timeout=60)

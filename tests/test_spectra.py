@@ -54,6 +54,19 @@ def test_recorded_values_equal_svdvals_on_a_conv_net_within_1e4():
     assert not rec.has_normalised("D")
 
 
+def test_recorder_finds_spectrally_normalised_conv_layers():
+    torch.manual_seed(0)
+    net = SmallConvNet()
+    net.conv2 = torch.nn.utils.parametrizations.spectral_norm(net.conv2)
+    net(torch.randn(2, 3, 8, 8))  # one training forward: one power iteration
+    rec = SpectraRecorder(every=1)
+    rec.record(0, {"D": net})
+    assert set(rec.series("D")) == {"conv1.weight", "conv2.parametrizations.weight.original", "fc.weight"}
+    sn = rec.series("D", normalised=True)
+    assert set(sn) == {"conv2.weight"} and sn["conv2.weight"].shape == (16, 72)
+    assert abs(sn["conv2.weight"].sigma0[0] - 1.0) < 0.05
+
+
 def test_power_iteration_within_1_percent_of_svdvals():
     g = torch.Generator().manual_seed(0)
     w = torch.randn(300, 900, generator=g)  # a random matrix: a nearly flat top of the spectrum

@@ -222,13 +222,7 @@ def matrices_from_tensors(tensors: dict[str, torch.Tensor]) -> dict[str, torch.T
     """Every tensor with ndim >= 2 reshaped to (out, -1), as float32; others (biases, u, v) skipped."""
     out = {}
     for name, t in tensors.items():
-        if t.ndim >= 2 and t.numel() > 0 and (t.is_floating_point() or not t.is_complex()) and t.dtype != torch.bool:
+        if t.ndim >= 2 and t.numel() > 0 and not t.is_complex() and t.dtype != torch.bool:
             out[name] = t.reshape(t.shape[0], -1).float()
     return out
 
-
-def growth_before(steps, sigma0, at_step: int) -> float:
-    """How much sigma_0 grew from the start of training up to ``at_step``: sigma_0(at) / sigma_0(0)."""
-    steps, sigma0 = np.asarray(steps), np.asarray(sigma0)
-    i = int(np.searchsorted(steps, at_step, side="right")) - 1
-    return float(sigma0[max(i, 0)] / sigma0[0])
