@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from ganviz.plots.animation import gif_bytes, png_bytes
 from ganviz.plots.toy import d_histogram, metrics_figure, samples_figure
+from ganviz.training.export import FrameRecorder, frame_of, history_csv
 from ganviz.training.presets import PRESETS
 from ganviz.ui import toy_controls as tc
 from ganviz.ui.common import device_caption, page_frame, session_workers, state_badge, try_this
@@ -18,18 +20,29 @@ page_frame(
 
 ss = st.session_state
 scene_notes = tc.read_scene(tc.default_config())
+hidden, unknown_hidden = tc.hidden_groups()
 with st.sidebar:
-    st.subheader("Presets")
-    preset = st.selectbox("story", list(PRESETS), key="preset_choice")
-    st.caption(PRESETS[preset].watch)
-    st.button("Load preset", on_click=tc.apply_preset, args=(preset,), width="stretch", key="load_preset")
+    if "present" not in ss:
+        ss["present"] = st.query_params.get("present") == "1"
+    present = st.toggle("presentation mode (projector)", key="present")
+    with st.container(key="grp_presets"):
+        st.subheader("Presets")
+        preset = st.selectbox("story", list(PRESETS), key="preset_choice")
+        st.caption(PRESETS[preset].watch)
+        st.button("Load preset", on_click=tc.apply_preset, args=(preset,), width="stretch", key="load_preset")
     st.subheader("Run A")
     base = tc.default_config()
     vals_a = tc.controls("a_", st.sidebar, base)
-    compare = st.toggle("compare with run B (same seed and data)", key="compare")
-    if compare:
-        st.subheader("Run B")
-        vals_b = tc.controls("b_", st.sidebar, base, full=False)
+    with st.container(key="grp_compare"):
+        compare = st.toggle("compare with run B (same seed and data)", key="compare")
+        if compare:
+            st.subheader("Run B")
+            vals_b = tc.controls("b_", st.sidebar, base, full=False)
+css = tc.presentation_css(present, hidden)
+if css:
+    st.markdown(css, unsafe_allow_html=True)
+for name in unknown_hidden:
+    scene_notes.append(f"hide={name!r} is not a control group ({', '.join(tc.CONTROL_GROUPS)})")
 
 try:
     cfg_a = tc.to_config(vals_a, base)
@@ -40,7 +53,7 @@ except ValueError as e:
 
 for n in scene_notes:
     st.warning(f"Link parameter: {n}.")
-tc.write_scene(cfg_a, cfg_b)
+tc.write_scene(cfg_a, cfg_b, present)
 
 reset = ss.pop("reset_requested", False)
 workers = {"A": tc.sync_worker("toy_a", cfg_a, reset)}
@@ -78,6 +91,14 @@ if b5.button("Reset", width="stretch", key="reset"):
 st.caption(device_caption())
 
 
+PNG_EXPORT = {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 1000, "filename": "ganviz"}}
+
+
+def recorder(label: str) -> FrameRecorder:
+    """The animation frames of run ``label`` in this session."""
+    return ss.setdefault(f"frames_{label}", FrameRecorder())
+
+
 @st.fragment(run_every=0.25 if running else None)
 def live_view():
     snaps = {label: w.snapshot() for label, w in workers.items()}
@@ -87,7 +108,7 @@ def live_view():
     labels = note[2] if (note and note[0] == preset and compare) else ("A", "B")
     named = {labels[i]: s for i, s in enumerate(snaps.values())}
     cols = st.columns(len(snaps))
-    for col, (name, s), w in zip(cols, named.items(), workers.values()):
+    for col, (name, s), (label, w) in zip(cols, named.items(), workers.items()):
         with col:
             ev = s.last_eval
             modes = f" · modes {ev['modes']}/{ev['n_modes']} · HQ {ev['hq']:.0%}" if "modes" in ev else ""
@@ -95,16 +116,39 @@ def live_view():
                         f"{s.steps_per_second:.0f} steps/s{modes}  \n{state_badge(w.state)}")
             if s.error:
                 st.error(s.error)
-            st.plotly_chart(samples_figure(s, height=480 if len(snaps) > 1 else 560), key=f"samples_{name}",
-                            width="stretch")
+            height = (480 if len(snaps) > 1 else 560) + (160 if present else 0)
+            st.plotly_chart(samples_figure(s, height=height), key=f"samples_{name}", width="stretch",
+                            config=PNG_EXPORT)
+            recorder(label).add(s)
     left, right = st.columns([2, 1])
-    left.plotly_chart(metrics_figure(named), key="metrics", width="stretch")
-    right.plotly_chart(d_histogram(named), key="dhist", width="stretch")
+    left.plotly_chart(metrics_figure(named, height=620 if present else 520), key="metrics", width="stretch",
+                      config=PNG_EXPORT)
+    right.plotly_chart(d_histogram(named), key="dhist", width="stretch", config=PNG_EXPORT)
     if running and not any(w.running for w in workers.values()):
         st.rerun(scope="app")  # training ended (finished or diverged): stop the timer, fix the buttons
 
 
 live_view()
+
+with st.container(key="grp_export"), st.expander("Export and checkpoints"):
+    st.caption("The camera icon on each figure saves it as a PNG as drawn. Below: the samples view as a "
+               "PNG and as an animated GIF of the run so far, the metrics as CSV, and the model itself.")
+    c1, c2, c3, c4 = st.columns(4)
+    first = next(iter(workers.values()))
+    c1.download_button("samples PNG", data=lambda: png_bytes(frame_of(first.snapshot())), file_name="ganviz_samples.png",
+                       mime="image/png", key="dl_png", disabled=first.snapshot().dim != 2)
+    frames = recorder("A").frames
+    c2.download_button(f"run GIF ({len(frames)} frames)", data=lambda: gif_bytes(recorder("A").frames),
+                       file_name="ganviz_run.gif", mime="image/gif", key="dl_gif", disabled=len(frames) == 0)
+    c3.download_button("metrics CSV", data=lambda: history_csv(first.snapshot()), file_name="ganviz_metrics.csv",
+                       mime="text/csv", key="dl_csv")
+    c4.download_button("model (.safetensors)", data=first.checkpoint_bytes, file_name="ganviz_toy.safetensors",
+                       mime="application/octet-stream", key="dl_model")
+    st.file_uploader("continue from a checkpoint (.safetensors written by ganviz, at most 16 MB)",
+                     type=["safetensors"], key="upload", on_change=tc.load_checkpoint, args=("toy_a", "upload"))
+    message = ss.pop("upload_message", None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
 
 try_this([
     "Load **NSGAN drops modes on ring8**, press Train, and count the modes; then load **Our default** and compare.",

@@ -115,3 +115,44 @@ def test_a_link_reopens_the_scene_and_garbage_falls_back():
     notes = " ".join(w.value for w in bad.warning)
     for word in ("objective", "lr_g", "batch", "colour", "preset"):
         assert word in notes
+
+
+def test_exports_and_checkpoint_upload(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from ganviz.training import TrainConfig, Trainer
+    from ganviz.training.checkpoint import to_bytes
+
+    at = AppTest.from_file(PAGE).run(timeout=60)
+    at.button(key="step_both").click().run(timeout=60)
+    at.button(key="step_both").click().run(timeout=60)
+    # The figures' PNG export is set to a fixed size.
+    assert all(c.proto.config and "1600" in c.proto.config for c in at.get("plotly_chart"))
+    # A checkpoint of another run loads and the widgets follow its recipe.
+    other = Trainer(TrainConfig(dataset="two_moons", objective="hinge", g_width=64, d_width=64))
+    other.train(3)
+    good, _ = to_bytes(other)
+    at.file_uploader(key="upload").upload("two_moons.safetensors", good, "application/octet-stream").run(timeout=60)
+    assert not at.exception
+    assert any("Continuing from two_moons.safetensors" in s.value for s in at.success)
+    assert at.selectbox(key="a_dataset").value == "two_moons" and at.selectbox(key="a_objective").value == "hinge"
+    assert "step 3" in _status(at)
+    # A truncated file is refused and changes nothing.
+    at.file_uploader(key="upload").upload("bad.safetensors", good[: len(good) // 2], "application/octet-stream")
+    at.run(timeout=60)
+    assert any("truncated" in e.value and "Nothing was changed" in e.value for e in at.error)
+    assert "step 3" in _status(at) and at.selectbox(key="a_dataset").value == "two_moons"
+
+
+def test_presentation_mode_and_hidden_groups():
+    at = AppTest.from_file(PAGE)
+    at.query_params.update({"present": "1", "hide": "networks,tricks,bogus"})
+    at.run(timeout=60)
+    assert not at.exception
+    assert at.toggle(key="present").value is True
+    css = " ".join(m.value for m in at.markdown if "<style>" in m.value)
+    assert "grp_networks" in css and "grp_tricks" in css and "font-size: 20px" in css
+    assert "grp_optimiser" not in css
+    assert any("bogus" in w.value for w in at.warning)

@@ -52,7 +52,8 @@ def frame_of(snap) -> Frame | None:
 
 
 class FrameRecorder:
-    """Keeps at most ``max_frames`` frames spanning the whole run (thinned by 2 when full)."""
+    """Keeps at most ``max_frames`` frames spanning the whole run (thinned by 2 when full, the
+    newest kept)."""
 
     def __init__(self, max_frames: int = 120):
         self.max_frames = max_frames
@@ -69,4 +70,7 @@ class FrameRecorder:
             return
         self.frames.append(f)
         if len(self.frames) > self.max_frames:
-            self.frames = self.frames[::2]
+            kept = self.frames[::2]
+            if kept[-1] is not f:  # always keep the newest frame
+                kept.append(f)
+            self.frames = kept

@@ -7,7 +7,8 @@ process trains on its own core; the server only reads the snapshots it pushes.
 
 Protocol over one ``multiprocessing`` pipe (both ends are ours; no user data crosses it):
 parent -> child: (seq, "start"), (seq, "pause"), (seq, "step", "d"|"g"|"both"), (seq, "update", changes),
-(seq, "replace", config, max_steps), (seq, "save"), (seq, "stop"); seq numbers the commands.
+(seq, "replace", config, max_steps), (seq, "load", checkpoint_bytes, max_steps), (seq, "save"),
+(seq, "stop"); seq numbers the commands.
 child -> parent: ("snapshot", (seq, Snapshot)), ("saved", (seq, bytes)), where seq is the last
 command handled, so the parent can wait for the answer to its own command.
 The child pushes a snapshot every ``PUSH_SECONDS`` while training and after every command.
@@ -79,6 +80,9 @@ def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Calla
                     trainer.update(**msg[1])
                 elif kind == "replace":
                     trainer, max_steps, state, error = make_trainer(msg[1]), msg[2], "paused", None
+                elif kind == "load":
+                    from ganviz.training.checkpoint import from_bytes
+                    trainer, max_steps, state, error = from_bytes(msg[1]), msg[2], "paused", None
                 elif kind == "save":
                     from ganviz.training.checkpoint import to_bytes
                     conn.send(("saved", (done, to_bytes(trainer)[0])))
@@ -253,6 +257,14 @@ class ProcessWorker:
             self.pause()
         self.config, self.max_steps = config, max_steps
         self._wait(self._send("replace", config, max_steps))
+
+    def load(self, data: bytes, config, max_steps: int | None = None) -> None:
+        """Continue from a checkpoint (validate it first: ``checkpoint.from_bytes``); ``config`` is
+        its recipe's config."""
+        if self._want_running:
+            self.pause()
+        self.config, self.max_steps = config, max_steps
+        self._wait(self._send("load", data, max_steps))
 
     def checkpoint_bytes(self, timeout: float = 30.0) -> bytes | None:
         """The safetensors bytes of the current model (ganviz.training.checkpoint format)."""

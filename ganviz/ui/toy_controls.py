@@ -93,7 +93,7 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
     if full:
         vals["dataset"] = c.selectbox("dataset", list(DATASETS), key=init("dataset", base.dataset))
         vals["seed"] = int(c.number_input("seed", 0, 10**6, key=init("seed", base.seed), step=1))
-    with c.expander("optimiser", expanded=full):
+    with c.container(key=f"{prefix}grp_optimiser"), st.expander("optimiser", expanded=full):
         vals["optimizer"] = st.selectbox("optimiser", OPTIMIZERS, key=init("optimizer", obj_defaults.optimizer))
         vals["lr_g"] = st.number_input("G learning rate", 1e-6, 10.0, key=init("lr_g", obj_defaults.lr_g),
                                        format="%.6f", step=1e-5)
@@ -104,7 +104,7 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
         vals["n_critic"] = st.slider("D steps per G step (n_critic)", 1, 10, key=init("n_critic", obj_defaults.n_critic))
         if full:
             vals["batch"] = st.select_slider("batch", [16, 32, 64, 128, 256, 512], key=init("batch", base.batch))
-    with c.expander("objective settings", expanded=False):
+    with c.container(key=f"{prefix}grp_objective"), st.expander("objective settings", expanded=False):
         obj = OBJECTIVES[vals["objective"]]
         if obj.discriminator == "score":
             vals["spectral_norm"] = st.toggle("spectral norm on D", key=init("spectral_norm", obj_defaults.spectral_norm))
@@ -129,7 +129,7 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
             vals["ls_abc"] = (0.0, 1.0, 1.0) if abc == "(0, 1, 1)" else (-1.0, 1.0, 0.0)
         vals["g_ema"] = st.slider("EMA of G (decay; 0 = off)", 0.0, 0.999, key=init("g_ema", base.g_ema))
     if full:
-        with c.expander("networks", expanded=False):
+        with c.container(key=f"{prefix}grp_networks"), st.expander("networks", expanded=False):
             vals["latent_dim"] = st.slider("latent size", 1, 16, key=init("latent_dim", base.latent_dim))
             vals["latent_dist"] = st.selectbox("latent distribution", LATENTS, key=init("latent_dist", base.latent_dist))
             vals["g_depth"] = st.slider("G depth", 1, 6, key=init("g_depth", base.g_depth))
@@ -142,7 +142,7 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
             vals["lr_schedule"] = st.selectbox("lr schedule", ["linear", "constant"],
                                                key=init("lr_schedule", base.lr_schedule),
                                                help=f"linear: constant for half the run, then annealed to 0 at step {LAB_STEPS}")
-        with c.expander("Improved-GAN tricks", expanded=False):
+        with c.container(key=f"{prefix}grp_tricks"), st.expander("Improved-GAN tricks", expanded=False):
             score = OBJECTIVES[vals["objective"]].discriminator == "score"
             if OBJECTIVES[vals["objective"]].supports_label_smoothing:
                 vals["label_smoothing"] = st.slider("one-sided label smoothing (real target)", 0.5, 1.0,
@@ -250,9 +250,11 @@ def _scene_config(base: TrainConfig, overrides: dict, notes: list[str], label: s
         return base
 
 
-def write_scene(cfg_a: TrainConfig, cfg_b: TrainConfig | None) -> None:
+def write_scene(cfg_a: TrainConfig, cfg_b: TrainConfig | None, present: bool = False) -> None:
     """Write the scene into the URL (only what differs from the defaults)."""
-    params = {k: v for k, v in st.query_params.to_dict().items() if k in ("present", "hide")}
+    params = {k: v for k, v in st.query_params.to_dict().items() if k == "hide"}
+    if present:
+        params["present"] = "1"
     params.update(_diff(cfg_a, baseline(cfg_a.objective, default_config())))
     if cfg_b is not None:
         params["compare"] = "1"
@@ -272,3 +274,50 @@ def _diff(cfg: TrainConfig, ref: TrainConfig) -> dict[str, str]:
         if v != getattr(ref, f.name):
             out[f.name] = v if isinstance(v, str) else json.dumps(list(v) if isinstance(v, tuple) else v)
     return out
+
+
+# --- presentation mode -------------------------------------------------------------------------
+CONTROL_GROUPS = ("presets", "optimiser", "objective", "networks", "tricks", "compare", "export")
+
+
+def presentation_css(present: bool, hidden: list[str]) -> str:
+    """CSS for a projector (larger type) and for a classroom link that hides control groups (each
+    group sits in a container keyed ``*grp_<name>``, which Streamlit gives the class st-key-...)."""
+    rules = [f'[class*="grp_{g}"] {{ display: none !important; }}' for g in hidden if g in CONTROL_GROUPS]
+    if present:
+        rules += ["html { font-size: 20px; }", "h1 { font-size: 2.6rem !important; }",
+                  '[data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }']
+    return "<style>" + "\n".join(rules) + "</style>" if rules else ""
+
+
+def hidden_groups() -> tuple[list[str], list[str]]:
+    """The control groups the link hides (``?hide=optimiser,networks``) and the unknown names."""
+    raw = st.query_params.get("hide", "")
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    return [n for n in names if n in CONTROL_GROUPS], [n for n in names if n not in CONTROL_GROUPS]
+
+
+def load_checkpoint(key: str, uploader_key: str) -> None:
+    """File-uploader callback: validate the uploaded checkpoint and continue from it. The outcome
+    goes to ``st.session_state["upload_message"]``; a file that fails validation changes nothing."""
+    from ganviz.training.checkpoint import MAX_BYTES, CheckpointError, from_bytes
+
+    ss = st.session_state
+    upload = ss.get(uploader_key)
+    if upload is None:
+        return
+    if upload.size > MAX_BYTES:
+        ss["upload_message"] = ("error", f"{upload.name} is {upload.size / 2**20:.1f} MB; checkpoints are at "
+                                         f"most {MAX_BYTES // 2**20} MB. Nothing was changed.")
+        return
+    data = upload.getvalue()
+    try:
+        cfg = from_bytes(data).config
+    except CheckpointError as e:
+        ss["upload_message"] = ("error", f"{upload.name}: {e} Nothing was changed.")
+        return
+    w = session_workers().get(key) or sync_worker(key, cfg)
+    w.load(data, cfg, cfg.total_steps if cfg.lr_schedule == "linear" else None)
+    _write_state("a_", cfg)
+    ss["compare"] = False
+    ss["upload_message"] = ("success", f"Continuing from {upload.name}: {cfg.objective} on {cfg.dataset}.")
