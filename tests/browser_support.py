@@ -124,6 +124,25 @@ def wait_idle(page, timeout: float = 60_000, quiet: float = 400) -> None:
     page.wait_for_function(IDLE_JS, arg=quiet, timeout=timeout, polling=100)
 
 
+WATCH_RUNS_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__ganvizRuns = 0;
+  if (window.__ganvizObserver) window.__ganvizObserver.disconnect();
+  window.__ganvizObserver = new MutationObserver(() => {
+    if (app.dataset.testScriptState === 'running') window.__ganvizRuns += 1; });
+  window.__ganvizObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def rerun(page, action, timeout: float = 60_000) -> None:
+    """Do ``action()`` (a click, a key press), wait until the script it triggers has started and
+    then until the page is idle: on a busy machine a rerun can start later than ``wait_idle`` looks."""
+    page.evaluate(WATCH_RUNS_JS)
+    action()
+    page.wait_for_function("() => window.__ganvizRuns > 0", timeout=timeout, polling=50)
+    wait_idle(page, timeout)
+
+
 def exceptions(page) -> list[str]:
     """Texts of the exception boxes Streamlit shows on the page (empty when there is none)."""
     return page.locator("[data-testid='stException']").all_inner_texts()

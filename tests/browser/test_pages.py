@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import (ARTIFACTS, ROOT, exceptions, figures, move_slider, require_browser,
+from tests.browser_support import (ARTIFACTS, ROOT, exceptions, figures, move_slider, require_browser, rerun,
                                    screenshot, step_of, streamlit_server, wait_idle)
 
 
@@ -73,10 +73,8 @@ def test_page_opens_reacts_and_trains(server, page, path):
     screenshot(page, f"{name}-1-open")
 
     if spec.slider:
-        shown = move_slider(page, spec.slider, presses=2)
-        wait_idle(page)
+        rerun(page, lambda: move_slider(page, spec.slider, presses=2))
         assert not exceptions(page), exceptions(page)
-        assert shown is not None
 
     if spec.train:
         page.get_by_role("button", name=spec.train, exact=True).click()
@@ -86,8 +84,7 @@ def test_page_opens_reacts_and_trains(server, page, path):
             page.wait_for_timeout(250)
         page.wait_for_timeout(1500)  # let it train a little and redraw
         screenshot(page, f"{name}-2-training")
-        page.get_by_role("button", name=spec.pause, exact=True).click()
-        wait_idle(page)
+        rerun(page, page.get_by_role("button", name=spec.pause, exact=True).click)
         steps = _steps(page)
         page.wait_for_timeout(800)
         assert _steps(page) == steps, "the page still trains after Pause"
