@@ -140,3 +140,10 @@ def test_objective_curves_come_from_the_objectives():
     d = c["hinge"]["d"]
     assert np.allclose(c["hinge"]["d_real"], np.maximum(0, 1 - d)) and np.allclose(c["hinge"]["d_fake"], np.maximum(0, 1 + d))
     assert np.allclose(c["lsgan"]["d_fake"], 0.5 * d ** 2) and np.allclose(c["wgan"]["g"], -d)
+
+
+@pytest.mark.parametrize("q", [gaussian_1d(1.5, 0.7), get_dataset("mixture"), Uniform1D("u", 1, -0.5, 3.0)])
+def test_exact_js_agrees_with_js_exact_1d(q):
+    """exact_1d integrates JS on log-densities it already has; js_exact_1d is the reference."""
+    p = get_dataset("mixture")
+    assert dv.exact_1d(p, q)["js"] == pytest.approx(dv.js_exact_1d(p.log_prob, q.log_prob, -12.0, 12.0), abs=1e-4)
