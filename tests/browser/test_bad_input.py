@@ -2,12 +2,17 @@
 
 In Chromium against one server: NaN, inf and huge learning rates and batch 0 arriving by a link
 (the toy lab reads its scene from the URL) or typed into the learning-rate box; a learning rate
-that makes training diverge. From the command line: a refused or diverging run asked to save a
-checkpoint writes no file. (Checkpoint and data uploads have no page yet: see the report.)
+that makes training diverge; checkpoints uploaded to the toy lab that are truncated, carry a
+pickle payload (which must not run), belong to another architecture, or exceed the upload limit.
+From the command line: a refused or diverging run asked to save a checkpoint writes no file.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import pickle
+import re
 import subprocess
 import sys
 import time
@@ -113,3 +118,90 @@ def test_cli_run_that_fails_writes_no_checkpoint(tmp_path, settings):
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip().count("\n") == 0 and "error" in r.stderr, r.stderr
     assert list(tmp_path.iterdir()) == []  # no checkpoint, no half-written temp file
+
+
+# --- checkpoint uploads to the toy lab ------------------------------------------------------------
+class _Payload:
+    """Unpickling this runs ``touch marker``: the proof that a file was unpickled."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    from safetensors.torch import load as st_load
+    from safetensors.torch import save as st_save
+
+    from ganviz.training import checkpoint as ck
+    from ganviz.training.trainer import Trainer
+    from ganviz.ui.toy_controls import default_config
+
+    d = tmp_path_factory.mktemp("uploads")
+    data, recipe = ck.to_bytes(Trainer(default_config().replace(objective="lsgan")))
+    recipe["config"]["g_width"] = 64  # the weights stay 128 wide
+    forged = st_save(st_load(data), metadata={"format": ck.FORMAT, "version": "1", "recipe": json.dumps(recipe)})
+    out = {"good": data, "truncated": data[: len(data) // 2], "other_architecture": forged,
+           "pickle": pickle.dumps(_Payload(d / "pwned")), "oversize": b"0" * (17 * 2**20)}
+    for name, blob in out.items():
+        (d / f"{name}.safetensors").write_bytes(blob)
+    return d
+
+
+@pytest.fixture(scope="module")
+def lab(server, browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server.url + LAB)
+    wait_idle(page)
+    page.get_by_text("Export and checkpoints").click()
+    yield page
+    ctx.close()
+
+
+def _upload(page, path: Path, expect: str, timeout: float = 45.0) -> str:
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    deadline = time.time() + timeout
+    while True:
+        shown = " ".join(errors(page) + page.locator("[data-testid='stAlertContentSuccess']").all_inner_texts())
+        if path.name in shown and re.search(expect, shown):
+            return shown
+        assert time.time() < deadline, f"after uploading {path.name}: {shown!r}"
+        page.wait_for_timeout(250)
+
+
+@pytest.mark.parametrize("name, expect", [
+    ("truncated", "truncated or not a safetensors"),
+    ("pickle", "pickle|not a safetensors"),
+    ("other_architecture", "do not fit the architecture"),
+])
+def test_bad_checkpoint_upload_is_refused_and_changes_nothing(lab, files, name, expect):
+    before = status_line(lab)
+    shown = _upload(lab, files / f"{name}.safetensors", expect)
+    assert "Nothing was changed" in shown
+    wait_idle(lab)
+    assert status_line(lab) == before and not exceptions(lab)
+    assert not (files / "pwned").exists()  # the pickle never ran
+    screenshot(lab, f"bad_input-upload-{name}")
+
+
+def test_oversize_upload_is_stopped_in_the_browser(lab, files):
+    lab.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(files / "oversize.safetensors"))
+    chip = lab.get_by_text("oversize.safetensors")
+    chip.hover()
+    # Streamlit refuses it before sending (server.maxUploadSize = 16 in .streamlit/config.toml).
+    lab.get_by_text(re.compile(r"must be 16(\.0)?\s*MB or smaller")).first.wait_for(timeout=10_000)
+    screenshot(lab, "bad_input-upload-oversize")
+    assert not exceptions(lab)
+
+
+def test_a_good_checkpoint_upload_continues_from_it(lab, files):
+    """The control: the same uploader accepts a checkpoint ganviz wrote (so the refusals above are
+    about the files, not a broken uploader)."""
+    shown = _upload(lab, files / "good.safetensors", "Continuing from good.safetensors: lsgan")
+    wait_idle(lab)
+    assert "lsgan" in status_line(lab) and not exceptions(lab), shown
