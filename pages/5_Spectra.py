@@ -78,9 +78,9 @@ worker = workers.get(KEY)
 c = st.columns([1.1, 1.1, 1.3, 0.8, 0.8, 0.8, 2.6])
 c[0].button("Preset: collapse", key="sp_preset_collapse", on_click=_load_preset, args=("collapse",),
             help="NSGAN on grid25, lr 5e-3, no regulariser: about half of the 25 modes")
-c[1].button("Preset: the fix", key="sp_preset_fix", on_click=_load_preset, args=("fix",),
+c[1].button("Preset: fix (R1)", key="sp_preset_fix", on_click=_load_preset, args=("fix",),
             help="the same run with R1 (γ = 0.1) on D")
-c[2].button("Preset: spectral norm", key="sp_preset_spectral_norm", on_click=_load_preset, args=("spectral_norm",),
+c[2].button("Preset: SN", key="sp_preset_spectral_norm", on_click=_load_preset, args=("spectral_norm",),
             help="the same run with spectral norm on D: W_SN stays at σ₀ ≈ 1")
 c[3].button("▶ Start", key="sp_start", on_click=lambda: workers.get(KEY).start())
 c[4].button("⏸ Pause", key="sp_pause", on_click=lambda: workers.get(KEY).pause())
@@ -144,8 +144,8 @@ live()
 
 try_this([
     "Press **Preset: collapse** and watch the modes panel: while it stalls near 12 of 25, which layer's σ₀ climbs?",
-    "Press **Preset: the fix** (R1 γ = 0.1): D's σ₀ levels off near 7 and the modes panel climbs towards 25.",
-    "Press **Preset: spectral norm**: D's dotted W_SN lines stay near 1 while the raw W grows; count the modes.",
+    "Press **Preset: fix (R1)**: D's σ₀ levels off near 7 and the modes panel climbs towards 25.",
+    "Press **Preset: SN** (spectral norm on D): D's dotted W_SN lines stay near 1 while the raw W grows; count the modes.",
     "During the collapse run, set the σ₀ clamp to 3 and watch D's hidden layers flatten at 3 (the head too).",
     "Set orthogonal regularisation β = 1e-3: the heatmap's spectrum flattens (σ₀ / σ₁ falls towards 1).",
     "From a terminal: `python -m ganviz spectra --checkpoint PATH --json` prints every layer's singular values.",
