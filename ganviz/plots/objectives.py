@@ -104,8 +104,9 @@ def fig_saturation(curves: dict[str, np.ndarray]) -> go.Figure:
         fig.add_trace(go.Scatter(x=curves["d"], y=curves[name], name=label, line=dict(color=colour)), 1, 1)
         fig.add_trace(go.Scatter(x=curves["d"], y=curves[name + "_grad"], name=label + " gradient",
                                  line=dict(color=colour, dash="dot"), showlegend=False), 1, 2)
-    fig.add_vrect(x0=0, x1=0.1, fillcolor="gray", opacity=0.15, line_width=0, row=1, col=2,
-                  annotation_text="early training: MMGAN's gradient ≈ 0", annotation_position="bottom right")
+    fig.add_vrect(x0=0, x1=0.1, fillcolor="gray", opacity=0.15, line_width=0, row=1, col=2)
+    fig.add_annotation(x=0.12, y=-0.005, xref="x2", yref="y2", xanchor="left", yanchor="top", showarrow=False,
+                       text="← early training: MMGAN's gradient ≈ 0", font=dict(size=11, color="#d62728"))
     fig.update_xaxes(title_text="D(G(z))", range=[0, 1])
     fig.update_yaxes(range=[-5, 5], row=1, col=1)
     fig.update_layout(height=HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.2))
