@@ -31,10 +31,12 @@ st.caption(device_caption())
 workers = session_workers()
 
 
-def _toggle_values(preset: str) -> dict:
-    p = PRESETS[preset]
-    return {"sp_sn": bool(p["spectral_norm"]), "sp_beta": p["ortho_beta"], "sp_clamp": p["sigma_clamp"],
-            "sp_r1": p["r1_gamma"]}
+# The toggles' widget keys and the config fields they set.
+WIDGETS = {"sp_sn": "spectral_norm", "sp_beta": "ortho_beta", "sp_clamp": "sigma_clamp", "sp_r1": "r1_gamma"}
+
+
+def _toggle_values(values: dict) -> dict:
+    return {key: values[field] for key, field in WIDGETS.items()}
 
 
 def _config():
@@ -53,7 +55,7 @@ def _rebuild() -> None:
 
 def _load_preset(name: str) -> None:
     st.session_state.sp_preset = name
-    st.session_state.update(_toggle_values(name))
+    st.session_state.update(_toggle_values(PRESETS[name]))
     _rebuild()
     workers.get(KEY).start()
 
@@ -69,10 +71,13 @@ def _live_change() -> None:
 
 if "sp_preset" not in st.session_state:
     st.session_state.sp_preset = "collapse"
-    st.session_state.update(_toggle_values("collapse"))
+    st.session_state.update(_toggle_values(PRESETS["collapse"]))
 if workers.get(KEY) is None:
     _rebuild()
 worker = workers.get(KEY)
+if any(k not in st.session_state for k in WIDGETS):
+    # Streamlit forgets widget values when the user visits another page: show the running config.
+    st.session_state.update(_toggle_values(worker.read(lambda t: {f: getattr(t.config, f) for f in TOGGLES})))
 
 # --- controls -----------------------------------------------------------------------------------
 c = st.columns([1.1, 1.1, 1.3, 0.8, 0.8, 0.8, 2.6])
