@@ -188,8 +188,8 @@ def status_line(page, prefix: str = "A: ") -> str:
 
 
 def step_of(text: str) -> int | None:
-    m = re.search(r"step\s*\**(\d+)", text)
-    return int(m.group(1)) if m else None
+    m = re.search(r"step\s*\**(\d[\d,]*)", text)
+    return int(m.group(1).replace(",", "")) if m else None
 
 
 # --- the server's threads and child processes (Linux /proc) ------------------------------------

@@ -205,3 +205,42 @@ def test_a_good_checkpoint_upload_continues_from_it(lab, files):
     shown = _upload(lab, files / "good.safetensors", "Continuing from good.safetensors: lsgan")
     wait_idle(lab)
     assert "lsgan" in status_line(lab) and not exceptions(lab), shown
+
+
+# --- data paths on the BEGAN page -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def began(server, browser):
+    if not (ROOT / "pages" / "3_BEGAN.py").is_file():
+        pytest.skip("no BEGAN page yet")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server.url + "/BEGAN")
+    wait_idle(page)
+    page.get_by_text("Data for a run from scratch").click()
+    yield page
+    ctx.close()
+
+
+def _status(page) -> str:
+    return next((t for t in page.locator("[data-testid='stMarkdownContainer']").all_inner_texts()
+                 if "steps/s" in t), "")
+
+
+@pytest.mark.parametrize("case, expect", [("missing", "no such folder"), ("non_images", "no images|could be read")])
+def test_bad_data_path_gives_a_message_and_keeps_the_run(began, tmp_path, case, expect):
+    folder = tmp_path / "nothing_here"
+    if case == "non_images":
+        folder = tmp_path / "notes"
+        folder.mkdir()
+        (folder / "readme.txt").write_text("not an image")
+        (folder / "broken.png").write_bytes(b"\x89PNG but not really")
+    before = _status(began)
+    box = began.get_by_label("'digits' (bundled) or a folder", exact=False)
+    box.fill(str(folder))
+    rerun(began, lambda: box.press("Enter"))
+    rerun(began, began.get_by_role("button", name="↺ From scratch").click)
+    shown = " ".join(errors(began))
+    assert re.search(expect, shown) and str(folder.name) in shown, shown
+    assert _status(began) == before and not exceptions(began)
+    screenshot(began, f"bad_input-data-{case}")

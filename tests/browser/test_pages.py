@@ -33,6 +33,9 @@ PAGES = {
     "pages/1_Divergences.py": PageSpec("/Divergences", "Divergences", slider="shift of Q"),
     "pages/2_Toy_GAN_Lab.py": PageSpec("/Toy_GAN_Lab", "Toy GAN lab", slider="Adam beta1", train="Train",
                                        pause="Pause"),
+    "pages/3_BEGAN.py": PageSpec("/BEGAN", "BEGAN", slider="γ (acts live)", train="▶ Train / resume",
+                                 pause="⏸ Pause"),
+    "pages/4_Latent_Space.py": PageSpec("/Latent_Space", "Latent space", slider="Steps along the path"),
     "pages/5_Spectra.py": PageSpec("/Spectra", "Spectra", slider="Orthogonal reg. β", train="▶ Start",
                                    pause="⏸ Pause"),
 }
@@ -44,6 +47,11 @@ STATUS_JS = """() => [...document.querySelectorAll('[data-testid="stMarkdownCont
 
 def _steps(page) -> list[int]:
     return [step_of(t) for t in page.evaluate(STATUS_JS)]
+
+
+def _step(page) -> int:
+    """The largest step count shown (-1 while no status line is drawn)."""
+    return max([s for s in _steps(page) if s is not None], default=-1)
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +85,10 @@ def test_page_opens_reacts_and_trains(server, page, path):
         assert not exceptions(page), exceptions(page)
 
     if spec.train:
+        start = _step(page)  # a page may open a trained run: progress is a step count that grows
         page.get_by_role("button", name=spec.train, exact=True).click()
         deadline = time.time() + 45
-        while not any(s and s > 0 for s in _steps(page)):
+        while _step(page) <= start:
             assert time.time() < deadline, f"no progress after pressing {spec.train}: {page.evaluate(STATUS_JS)}"
             page.wait_for_timeout(250)
         page.wait_for_timeout(1500)  # let it train a little and redraw
