@@ -16,7 +16,7 @@ from ganviz.nets.mlp import ACTIVATIONS
 from ganviz.objectives import F_DIVERGENCES, OBJECTIVES
 from ganviz.training import snapshot
 from ganviz.training.config import LATENTS, OPTIMIZERS, STRUCTURAL, TrainConfig, parse_value
-from ganviz.training.presets import PRESETS
+from ganviz.training.presets import PRESETS, preset_configs
 from ganviz.training.recipes import recipe
 from ganviz.training.trainer import Trainer
 from ganviz.training.process_worker import ProcessWorker
@@ -45,13 +45,7 @@ def _k(prefix: str, name: str) -> str:
 def apply_preset(name: str) -> None:
     """Button callback: write a preset's values into the widgets' session state."""
     p = PRESETS[name]
-    for prefix, overrides in (("a_", p.a), ("b_", p.b)):
-        if overrides is None:
-            continue
-        cfg = TrainConfig.from_dict({**default_config(overrides.get("dataset", "ring8")).to_dict(),
-                                     **{k: None for k in ("optimizer", "lr_g", "lr_d", "beta1", "beta2",
-                                                          "n_critic", "spectral_norm")},
-                                     **overrides}).resolved()
+    for prefix, (_, cfg) in zip(("a_", "b_"), preset_configs(name)):
         _write_state(prefix, cfg)
     st.session_state["compare"] = p.b is not None
     st.session_state["preset_note"] = (name, p.watch, p.labels)
