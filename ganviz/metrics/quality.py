@@ -42,7 +42,7 @@ def class_entropy(probs: torch.Tensor) -> float:
     """H(q) = -sum_y q_y log q_y in nats (0 log 0 = 0); at most log(classes)."""
     q = class_histogram(probs)
     q = q[q > 0]
-    return float(-(q * q.log()).sum())
+    return float(-(q * q.log()).sum()) + 0.0  # + 0.0: no "-0.000" for a single class
 
 
 def classes_present(probs: torch.Tensor, min_share: float = 0.01) -> int:

@@ -78,8 +78,8 @@ def curves_figure(curves: dict[str, list], key: str = "began_curves") -> go.Figu
             fig.add_vline(x=steps[i], line=dict(color="gray", dash="dot", width=1), row=2, col=1)
             fig.add_annotation(x=steps[i], y=1, yref="y2 domain", text=f"lr {lr[i]:.1e}", showarrow=False,
                                font=dict(size=9, color="gray"), xanchor="left")
-    fig.update_yaxes(type="log", row=2, col=1)
-    fig.update_yaxes(type="log", row=3, col=1)
+    fig.update_yaxes(type="log", dtick=1, row=2, col=1)  # one label per decade: readable when small
+    fig.update_yaxes(type="log", dtick=1, row=3, col=1)
     fig.update_xaxes(title_text="generator step", row=3, col=1)
     return _layout(fig, "", key, height=560)
 
@@ -127,6 +127,7 @@ def path_norm_figure(paths: dict[str, torch.Tensor], key: str = "norms") -> go.F
     fig = go.Figure()
     for name, z in paths.items():
         fig.add_trace(go.Scatter(y=z.norm(dim=1).tolist(), mode="lines+markers", name=name))
-    fig.update_xaxes(title_text="step along the path")
     fig.update_yaxes(title_text="‖z‖")
-    return _layout(fig, "Latent norm along the path", key, height=260)
+    _layout(fig, "Latent norm along the path (x: step)", key, height=260)
+    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return fig
