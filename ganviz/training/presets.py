@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 PLAIN_MLP = dict(g_depth=3, g_width=128, d_depth=3, d_width=128, latent_dim=2, batch=256, r1_gamma=0.0,
                  g_ema=0.0, lr_schedule="constant", d_activation="relu")
 
+# A discriminator well ahead of its generator: where MMGAN saturates and NSGAN drops modes.
+STRONG_D = dict(n_critic=5, lr_d=1e-3, lr_g=2e-4, beta1=0.5, beta2=0.999)
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -34,8 +37,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
         "NSGAN drops modes on ring8",
         "Plain NSGAN with a strong discriminator (5 D steps per G step at 5x G's learning rate): the "
         "generator settles sharply on a few of the eight modes and never finds the rest.",
-        dict(dataset="ring8", objective="nsgan", n_critic=5, lr_d=1e-3, lr_g=2e-4, beta1=0.5, beta2=0.999,
-             **PLAIN_MLP),
+        dict(dataset="ring8", objective="nsgan", **STRONG_D, **PLAIN_MLP),
     ),
     Preset(
         "WGAN-GP covers the ring",
@@ -53,17 +55,20 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     ),
     Preset(
         "MMGAN saturates early",
-        "Minimax G loss log(1 - D(G(z))) (A) against -log D(G(z)) (B): once D rejects the fakes, A's "
-        "gradient arrows vanish and its samples barely move, while B's keep moving.",
-        dict(dataset="ring8", objective="mmgan", lr_g=2e-4, lr_d=2e-4, **PLAIN_MLP),
-        dict(dataset="ring8", objective="nsgan", lr_g=2e-4, lr_d=2e-4, **PLAIN_MLP),
+        "Both face a strong D (5 steps per G step at 5x G's rate). Minimax log(1 - D(G(z))) (A): once "
+        "D rejects the fakes its gradient vanishes, the red arrows shrink to nothing and the samples "
+        "stall; -log D(G(z)) (B) keeps pulling and finds modes.",
+        dict(dataset="ring8", objective="mmgan", **STRONG_D, **PLAIN_MLP),
+        dict(dataset="ring8", objective="nsgan", **STRONG_D, **PLAIN_MLP),
         labels=("MMGAN", "NSGAN"),
     ),
     Preset(
         "BEGAN's k_t finds its balance",
-        "k_t starts at 0, rises until gamma L(x) = L(G(z)), then hovers; M_global falls as the "
-        "samples approach the data.",
-        dict(dataset="two_moons", objective="began", began_gamma=0.5, began_lambda_k=0.001, **PLAIN_MLP),
+        "k_t (bottom-left chart) is steered by gamma L(x) - L(G(z)): it climbs from 0, overshoots and "
+        "settles where the two losses balance, while M_global falls. On 2D points BEGAN's samples stay "
+        "rough; the BEGAN page shows it on digits.",
+        dict(dataset="two_moons", objective="began", ae_code=1, began_gamma=0.5, began_lambda_k=0.01, lr_g=3e-4,
+             lr_d=3e-4, **PLAIN_MLP),
     ),
     Preset(
         "EBGAN's margin",
@@ -77,8 +82,8 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
 
 
 def preset_configs(name: str):
-    """(label, TrainConfig) for each run of the preset: the lab's default config, the preset's
-    objective with its paper optimiser settings, then the preset's overrides."""
+    """(label, TrainConfig) for each run of the preset: the lab's default config (with the paper's
+    optimiser settings when the preset picks another objective), then the preset's overrides."""
     from ganviz.training.config import TrainConfig
     from ganviz.training.recipes import recipe
 
@@ -88,7 +93,8 @@ def preset_configs(name: str):
         if overrides is None:
             continue
         base = recipe(overrides.get("dataset", "ring8"), None, steps=5000).to_dict()
-        for k in ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "n_critic", "spectral_norm"):
-            base[k] = None  # the objective's paper recipe unless the preset says otherwise
+        if overrides.get("objective", base["objective"]) != base["objective"]:
+            for k in ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "n_critic", "spectral_norm"):
+                base[k] = None  # another objective: its paper recipe unless the preset says otherwise
         out.append((label, TrainConfig.from_dict({**base, **overrides}).validate().resolved()))
     return out
