@@ -156,3 +156,13 @@ def test_presentation_mode_and_hidden_groups():
     assert "grp_networks" in css and "grp_tricks" in css and "font-size: 20px" in css
     assert "grp_optimiser" not in css
     assert any("bogus" in w.value for w in at.warning)
+
+
+def test_a_preset_link_loads_the_preset():
+    at = AppTest.from_file(PAGE)
+    at.query_params.update({"preset": "MMGAN saturates early"})
+    at.run(timeout=60)
+    assert not at.exception
+    assert at.toggle(key="compare").value is True
+    assert "MMGAN: mmgan" in _status(at) and "NSGAN: nsgan" in _status(at)
+    assert at.slider(key="a_n_critic@mmgan").value == 5

@@ -223,15 +223,20 @@ def read_scene(base: TrainConfig) -> list[str]:
             target[name] = value
         except (ValueError, TypeError) as e:
             notes.append(f"{key}={text!r} ignored ({e}); using the default")
+    if qp.get("preset") in PRESETS:
+        # A preset link loads the preset; parameters beside it change it.
+        ss["preset_choice"] = qp["preset"]
+        apply_preset(qp["preset"])
+        if not a_over and not b_over:
+            return notes
+        base = preset_configs(qp["preset"])[0][1]
+    elif "preset" in qp:
+        notes.append(f"unknown preset {qp['preset']!r} ignored")
     cfg_a = _scene_config(base, a_over, notes, "run A")
     _write_state("a_", cfg_a)
     if qp.get("compare") == "1":
         ss["compare"] = True
         _write_state("b_", _scene_config(cfg_a, b_over, notes, "run B"))
-    if qp.get("preset") in PRESETS:
-        ss["preset_choice"] = qp["preset"]
-    elif "preset" in qp:
-        notes.append(f"unknown preset {qp['preset']!r} ignored")
     return notes
 
 
