@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-import sys
 
 from ganviz.cli.common import Progress, fail, int_arg, positive_int, print_json
 
@@ -33,7 +32,8 @@ def run(args) -> int:
     net, info = train_classifier(args.size, args.steps, args.seed, progress=Progress("classifier", not args.quiet))
     summary = {"size": args.size, "steps": args.steps, "seed": args.seed, **info}
     if args.out:
-        command = "python -m ganviz " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        command = (f"python -m ganviz classifier --steps {args.steps} --size {args.size} --seed {args.seed} "
+                   f"--out {shlex.quote(str(args.out))}")
         summary["checkpoint"] = str(save_classifier(net, args.out, {"steps": args.steps, "seed": args.seed, **info},
                                                     command))
     if args.json:
