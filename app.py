@@ -18,6 +18,22 @@ PAGES = [
      "orthogonal regularisation and the blow-up before a collapse."),
 ]
 
+# The guided tour: (page, what the scene shows, query parameters that set it up).
+TOUR = [
+    ("pages/2_Toy_GAN_Lab.py", "1 · A GAN learns eight modes (NSGAN + R1, our default)", {"preset": "Our default: 8 of 8 modes"}),
+    ("pages/2_Toy_GAN_Lab.py", "2 · ...and a plain GAN drops modes", {"preset": "NSGAN drops modes on ring8"}),
+    ("pages/2_Toy_GAN_Lab.py", "3 · The minimax loss saturates", {"preset": "MMGAN saturates early"}),
+    ("pages/1_Divergences.py", "4 · JS saturates at log 2; the Earth Mover's distance does not (tabs: 1D, "
+     "parallel lines, moving plans)", None),
+    ("pages/2_Toy_GAN_Lab.py", "5 · WGAN: weight clipping against the gradient penalty",
+     {"preset": "Weight clipping against gradient penalty"}),
+    ("pages/2_Toy_GAN_Lab.py", "6 · SNGAN: hinge loss with spectral norm against WGAN-GP",
+     {"objective": "hinge", "compare": "1", "b.objective": "wgan-gp"}),
+    ("pages/2_Toy_GAN_Lab.py", "7 · EBGAN: the margin sets the energy's scale", {"preset": "EBGAN's margin"}),
+    ("pages/3_BEGAN.py", "8 · BEGAN: k_t, M_global and the gamma trade-off on digits", None),
+    ("pages/5_Spectra.py", "9 · BigGAN's spectra: sigma_0 before a collapse, and the fix", None),
+]
+
 st.title("ganviz")
 st.markdown(
     "Train small GANs live and watch GAN theory happen: every number and picture here comes from a "
@@ -28,6 +44,12 @@ for path, title, blurb in PAGES:
     if (here / path).is_file():
         st.page_link(path, label=title, icon="▶")
         st.caption(blurb)
+st.divider()
+st.subheader("Guided tour")
+st.caption("GAN theory in lecture order, one click per scene.")
+for path, label, params in TOUR:
+    if (here / path).is_file():
+        st.page_link(path, label=label, query_params=params)
 st.divider()
 st.markdown(
     "**From the command line:** `python -m ganviz --help` lists the commands, e.g. "

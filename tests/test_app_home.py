@@ -11,4 +11,18 @@ def test_home_page_says_what_ganviz_is_and_links_existing_pages():
     assert "Nothing is downloaded" in text
     import app  # the page list: every linked page must exist (the home page skips missing ones)
     linked = [p for p, *_ in app.PAGES if (ROOT / p).is_file()]
-    assert len(at.get("page_link")) == len(linked)
+    tour = [p for p, *_ in app.TOUR if (ROOT / p).is_file()]
+    assert len(at.get("page_link")) == len(linked) + len(tour)
+    assert len(app.TOUR) == 9
+
+
+def test_tour_links_open_their_scene():
+    import app
+    for page, label, params in app.TOUR:
+        if not params or not (ROOT / page).is_file():
+            continue
+        at = AppTest.from_file(str(ROOT / page))
+        at.query_params.update(params)
+        at.run(timeout=90)
+        assert not at.exception, label
+        assert not at.warning, (label, [w.value for w in at.warning])  # no parameter was refused

@@ -105,3 +105,8 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
         ck.atomic_write(target, b"new content")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]  # no temporary file left
+
+
+def test_a_dotted_name_keeps_its_dots(trained, tmp_path):
+    path = ck.save(trained, tmp_path / "run_gamma0.3")
+    assert path.name == "run_gamma0.3.safetensors" and (tmp_path / "run_gamma0.3.json").is_file()

@@ -76,7 +76,8 @@ def save(trainer: Trainer, path: str | Path, command: str | None = None) -> Path
     """Write ``path`` (.safetensors) and its .json recipe atomically; returns the weights' path."""
     path = Path(path)
     if path.suffix != ".safetensors":
-        path = path.with_suffix(".safetensors")
+        # Append, never replace: "run_gamma0.3" must not become "run_gamma0.safetensors".
+        path = path.with_name(path.name + ".safetensors")
     data, recipe = to_bytes(trainer, command)
     atomic_write(path, data)
     atomic_write(path.with_suffix(".json"), (json.dumps(recipe, indent=2) + "\n").encode())
