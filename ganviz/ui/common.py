@@ -5,6 +5,8 @@ This package is the only part of ganviz that imports streamlit.
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from ganviz.training.trainer import pick_device
@@ -45,7 +47,19 @@ class SessionWorkers:
             w.stop()
 
 
-@st.cache_resource(scope="session", on_release=lambda sw: sw.stop_all(), show_spinner=False)
+def release_workers(sw: SessionWorkers) -> threading.Thread:
+    """Stop a closed session's trainers in a background thread, and return that thread.
+
+    Streamlit calls ``on_release`` on its event loop when a tab's websocket closes, and stopping a
+    trainer waits for its process to exit (seconds on a busy machine): done inline, every other
+    session's page froze meanwhile, for seconds per closed tab (tests/browser/test_many_sessions.py).
+    """
+    t = threading.Thread(target=sw.stop_all, name="ganviz-release", daemon=True)
+    t.start()
+    return t
+
+
+@st.cache_resource(scope="session", on_release=release_workers, show_spinner=False)
 def session_workers() -> SessionWorkers:
     """One registry per browser session (never shared between sessions)."""
     return SessionWorkers()
