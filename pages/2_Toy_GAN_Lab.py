@@ -99,12 +99,20 @@ def recorder(label: str) -> FrameRecorder:
     return ss.setdefault(f"frames_{label}", FrameRecorder())
 
 
-@st.fragment(run_every=0.25 if running else None)
+starting = any(w.state == "starting" for w in workers.values())
+
+
+@st.fragment(run_every=0.25 if (running or starting) else None)
 def live_view():
-    snaps = {label: w.snapshot() for label, w in workers.items()}
+    snaps = {label: w.snapshot(timeout=5) for label, w in workers.items()}
     if any(s is None for s in snaps.values()):
-        st.warning("The trainer did not start. Reload the page; if this repeats, the server is out of memory.")
+        if all(w.alive for w in workers.values()):
+            st.info("Starting the trainer: a fresh Python process is loading PyTorch (a few seconds)…")
+        else:
+            st.error("The trainer process ended. Press Reset; if this repeats, the server is out of memory.")
         return
+    if starting:
+        st.rerun(scope="app")  # the trainers are up: redraw the buttons and stop polling
     labels = note[2] if (note and note[0] == preset and compare) else ("A", "B")
     named = {labels[i]: s for i, s in enumerate(snaps.values())}
     cols = st.columns(len(snaps))
@@ -135,8 +143,9 @@ with st.container(key="grp_export"), st.expander("Export and checkpoints"):
                "PNG and as an animated GIF of the run so far, the metrics as CSV, and the model itself.")
     c1, c2, c3, c4 = st.columns(4)
     first = next(iter(workers.values()))
+    ready = first.snapshot(timeout=0)
     c1.download_button("samples PNG", data=lambda: png_bytes(frame_of(first.snapshot())), file_name="ganviz_samples.png",
-                       mime="image/png", key="dl_png", disabled=first.snapshot().dim != 2)
+                       mime="image/png", key="dl_png", disabled=ready is None or ready.dim != 2)
     frames = recorder("A").frames
     c2.download_button(f"run GIF ({len(frames)} frames)", data=lambda: gif_bytes(recorder("A").frames),
                        file_name="ganviz_run.gif", mime="image/gif", key="dl_gif", disabled=len(frames) == 0)

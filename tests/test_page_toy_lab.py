@@ -7,6 +7,17 @@ from tests.conftest import ROOT
 PAGE = str(ROOT / "pages" / "2_Toy_GAN_Lab.py")
 
 
+def _open(at, timeout=120):
+    """Run until the trainer processes are up (a spawned process loads PyTorch first)."""
+    deadline = time.time() + timeout
+    at = at.run(timeout=60)  # an AppTest, or a widget whose run() returns its AppTest
+    while any("Starting the trainer" in i.value for i in at.info):
+        assert time.time() < deadline, "the trainer did not start"
+        time.sleep(0.5)
+        at.run(timeout=60)
+    return at
+
+
 def _status(at) -> str:
     return " ".join(m.value for m in at.markdown if m.value.startswith("**"))
 
@@ -27,7 +38,7 @@ def _wait_steps(at, n, timeout=30):
 
 
 def test_train_pause_step_and_live_slider():
-    at = AppTest.from_file(PAGE).run(timeout=60)
+    at = _open(AppTest.from_file(PAGE))
     assert not at.exception
     assert len(at.get("plotly_chart")) == 3
     assert _step(at) == 0
@@ -45,14 +56,14 @@ def test_train_pause_step_and_live_slider():
     # A live change keeps the run (same step count), a structural one resets it.
     at.slider(key="a_beta1@nsgan").set_value(0.2).run(timeout=60)
     assert _step(at) == n + 1 and not at.exception
-    at.selectbox(key="a_dataset").set_value("grid25").run(timeout=60)
+    _open(at.selectbox(key="a_dataset").set_value("grid25"))
     assert _step(at) == 0 and "grid25" in _status(at)
 
 
 def test_presets_and_compare_draw_two_runs():
-    at = AppTest.from_file(PAGE).run(timeout=60)
+    at = _open(AppTest.from_file(PAGE))
     at.selectbox(key="preset_choice").set_value("MMGAN saturates early").run(timeout=60)
-    at.button(key="load_preset").click().run(timeout=60)  # Load preset
+    _open(at.button(key="load_preset").click())  # Load preset
     assert not at.exception
     assert at.toggle(key="compare").value is True
     status = _status(at)
@@ -62,7 +73,7 @@ def test_presets_and_compare_draw_two_runs():
 
 
 def test_every_objective_and_1d_data_render():
-    at = AppTest.from_file(PAGE).run(timeout=60)
+    at = _open(AppTest.from_file(PAGE))
     for objective in ("mmgan", "lsgan", "wgan", "wgan-gp", "hinge", "fgan", "ebgan", "loss-sensitive", "began"):
         at.selectbox(key="a_objective").set_value(objective).run(timeout=60)
         assert not at.exception, objective
@@ -72,7 +83,7 @@ def test_every_objective_and_1d_data_render():
 
 
 def test_diverging_learning_rate_shows_a_message_and_stops():
-    at = AppTest.from_file(PAGE).run(timeout=60)
+    at = _open(AppTest.from_file(PAGE))
     at.selectbox(key="a_optimizer@nsgan").set_value("sgd").run(timeout=60)
     at.number_input(key="a_lr_d@nsgan").set_value(10.0).run(timeout=60)
     at.number_input(key="a_lr_g@nsgan").set_value(10.0).run(timeout=60)
@@ -92,7 +103,7 @@ def test_a_link_reopens_the_scene_and_garbage_falls_back():
     at = AppTest.from_file(PAGE)
     at.query_params.update({"objective": "wgan-gp", "gp_lambda": "0.1", "dataset": "grid25", "seed": "7",
                             "compare": "1", "b.objective": "hinge", "b.r1_gamma": "2.0"})
-    at.run(timeout=60)
+    _open(at)
     assert not at.exception
     assert at.selectbox(key="a_objective").value == "wgan-gp"
     assert at.selectbox(key="a_dataset").value == "grid25"
@@ -109,7 +120,7 @@ def test_a_link_reopens_the_scene_and_garbage_falls_back():
     bad = AppTest.from_file(PAGE)
     bad.query_params.update({"objective": "nosuch", "lr_g": "banana", "batch": "0", "colour": "red",
                              "preset": "nope"})
-    bad.run(timeout=60)
+    _open(bad)
     assert not bad.exception
     assert bad.selectbox(key="a_objective").value == "nsgan"
     notes = " ".join(w.value for w in bad.warning)
@@ -125,7 +136,7 @@ def test_exports_and_checkpoint_upload(tmp_path):
     from ganviz.training import TrainConfig, Trainer
     from ganviz.training.checkpoint import to_bytes
 
-    at = AppTest.from_file(PAGE).run(timeout=60)
+    at = _open(AppTest.from_file(PAGE))
     at.button(key="step_both").click().run(timeout=60)
     at.button(key="step_both").click().run(timeout=60)
     # The figures' PNG export is set to a fixed size.
@@ -149,7 +160,7 @@ def test_exports_and_checkpoint_upload(tmp_path):
 def test_presentation_mode_and_hidden_groups():
     at = AppTest.from_file(PAGE)
     at.query_params.update({"present": "1", "hide": "networks,tricks,bogus"})
-    at.run(timeout=60)
+    _open(at)
     assert not at.exception
     assert at.toggle(key="present").value is True
     css = " ".join(m.value for m in at.markdown if "<style>" in m.value)
@@ -161,7 +172,7 @@ def test_presentation_mode_and_hidden_groups():
 def test_a_preset_link_loads_the_preset():
     at = AppTest.from_file(PAGE)
     at.query_params.update({"preset": "MMGAN saturates early"})
-    at.run(timeout=60)
+    _open(at)
     assert not at.exception
     assert at.toggle(key="compare").value is True
     assert "MMGAN: mmgan" in _status(at) and "NSGAN: nsgan" in _status(at)

@@ -10,7 +10,7 @@ from ganviz.training.checkpoint import from_bytes
 SMALL = dict(g_width=32, d_width=32, batch=64, eval_samples=300, eval_every=20)
 
 
-def wait(cond, timeout=30):
+def wait(cond, timeout=120):
     deadline = time.time() + timeout
     while not cond():
         assert time.time() < deadline, "timed out"
