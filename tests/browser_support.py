@@ -242,6 +242,19 @@ def rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
+def private_mb(pids: list[int]) -> float:
+    """Memory these processes hold alone (USS: private pages; shared libraries such as torch's,
+    mapped by every process, are not counted again for each), in MiB."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith(("Private_Clean:", "Private_Dirty:")))
+        except OSError:
+            pass
+    return total / 1024
+
+
 def dump_json(name: str, data) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
