@@ -72,8 +72,9 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     ),
     Preset(
         "EBGAN's margin",
-        "The margin m caps how much energy D may give fakes: a margin far above the real energy's "
-        "scale (A) leaves D free to push G around; one on its scale (B) gives a calmer game.",
+        "The margin m caps the energy D may give fakes, and so how hard it can push G: with m = 2 (A) "
+        "the arrows are long and the samples reach the moons; with m = 0.1 (B) the push is ten times "
+        "weaker and G stalls further away (W1 levels off higher).",
         dict(dataset="two_moons", objective="ebgan", ebgan_margin=2.0, **PLAIN_MLP),
         dict(dataset="two_moons", objective="ebgan", ebgan_margin=0.1, **PLAIN_MLP),
         labels=("margin 2.0", "margin 0.1"),
