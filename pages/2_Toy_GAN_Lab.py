@@ -102,8 +102,14 @@ def recorder(label: str) -> FrameRecorder:
 starting = any(w.state == "starting" for w in workers.values())
 
 
+def _named(snaps: dict) -> dict:
+    labels = note[2] if (note and note[0] == preset and compare) else ("A", "B")
+    return {labels[i]: s for i, s in enumerate(snaps.values())}
+
+
 @st.fragment(run_every=0.25 if (running or starting) else None)
 def live_view():
+    """The samples views, 4 times a second while training."""
     snaps = {label: w.snapshot(timeout=5) for label, w in workers.items()}
     if any(s is None for s in snaps.values()):
         if all(w.alive for w in workers.values()):
@@ -113,10 +119,8 @@ def live_view():
         return
     if starting:
         st.rerun(scope="app")  # the trainers are up: redraw the buttons and stop polling
-    labels = note[2] if (note and note[0] == preset and compare) else ("A", "B")
-    named = {labels[i]: s for i, s in enumerate(snaps.values())}
     cols = st.columns(len(snaps))
-    for col, (name, s), (label, w) in zip(cols, named.items(), workers.items()):
+    for col, (name, s), (label, w) in zip(cols, _named(snaps).items(), workers.items()):
         with col:
             ev = s.last_eval
             modes = f" · modes {ev['modes']}/{ev['n_modes']} · HQ {ev['hq']:.0%}" if "modes" in ev else ""
@@ -128,15 +132,26 @@ def live_view():
             st.plotly_chart(samples_figure(s, height=height), key=f"samples_{name}", width="stretch",
                             config=PNG_EXPORT)
             recorder(label).add(s)
+    if running and not any(w.running for w in workers.values()):
+        st.rerun(scope="app")  # training ended (finished or diverged): stop the timers, fix the buttons
+
+
+@st.fragment(run_every=1.0 if running else None)
+def metrics_view():
+    """The curves change slowly (W1 and modes are measured every 250 steps): once a second is
+    enough, and it leaves the server's time to the samples views."""
+    snaps = {label: w.snapshot(timeout=5) for label, w in workers.items()}
+    if any(s is None for s in snaps.values()):
+        return
+    named = _named(snaps)
     left, right = st.columns([2, 1])
     left.plotly_chart(metrics_figure(named, height=620 if present else 520), key="metrics", width="stretch",
                       config=PNG_EXPORT)
     right.plotly_chart(d_histogram(named), key="dhist", width="stretch", config=PNG_EXPORT)
-    if running and not any(w.running for w in workers.values()):
-        st.rerun(scope="app")  # training ended (finished or diverged): stop the timer, fix the buttons
 
 
 live_view()
+metrics_view()
 
 with st.container(key="grp_export"), st.expander("Export and checkpoints"):
     st.caption("The camera icon on each figure saves it as a PNG as drawn. Below: the samples view as a "

@@ -39,17 +39,17 @@ def samples_figure(snap, title: str = "", height: int = 520) -> go.Figure:
                                  hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>" + snap.surface_label + "=%{z:.3f}<extra></extra>"))
     if snap.noise_lines:
         xs, ys = _merged(snap.noise_lines)
-        fig.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", line=dict(color="rgba(120,60,160,0.35)", width=1),
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="rgba(120,60,160,0.35)", width=1),
                                    name="G(noise grid)", hoverinfo="skip"))
-    fig.add_trace(go.Scattergl(x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real",
+    fig.add_trace(go.Scatter(x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real",
                                marker=dict(size=4, color=REAL, opacity=0.6)))
     finite = np.isfinite(snap.fake).all(axis=1)
-    fig.add_trace(go.Scattergl(x=snap.fake[finite, 0], y=snap.fake[finite, 1], mode="markers", name="generated",
+    fig.add_trace(go.Scatter(x=snap.fake[finite, 0], y=snap.fake[finite, 1], mode="markers", name="generated",
                                marker=dict(size=4, color=FAKE, opacity=0.7)))
     if snap.arrows_from is not None:
         segs = [np.stack([a, b]) for a, b in zip(snap.arrows_from, snap.arrows_to)]
         xs, ys = _merged(segs)
-        fig.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", line=dict(color="crimson", width=1.5),
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="crimson", width=1.5),
                                    name="-grad of G loss", hoverinfo="skip"))
     fig.update_layout(title=title or None, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
                       legend=dict(orientation="h", y=-0.05), uirevision="samples")
