@@ -11,25 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ganviz.objectives import DView  # noqa: E402
 from ganviz.training import Trainer, TrainingDiverged  # noqa: E402
 from ganviz.training.presets import PRESETS, preset_configs  # noqa: E402
 
 
 def g_grad_norm(t: Trainer, n: int = 256) -> float:
     """Mean ||grad_x L_G|| at generated points (per sample: the batch mean's gradient times n)."""
-    x = t.to_model(t.sample(n)).requires_grad_(True)
-    t.D.requires_grad_(False)
-    try:
-        v = t.view(x)
-        loss = t.objective.g_loss(DView(x, v.score, v.features, v.energy, v.code), t.config)
-        (g,) = torch.autograd.grad(loss, x)
-    finally:
-        t.D.requires_grad_(True)
-    return float(g.norm(dim=1).mean()) * n
+    return float(t.g_loss_gradient(t.sample(n)).norm(dim=1).mean()) * n
 
 
 def main() -> None:

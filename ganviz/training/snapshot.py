@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ganviz.objectives import DView
 from ganviz.objectives.gan import MMGAN
 
 N_POINTS = 500  # samples drawn per view
@@ -151,14 +150,7 @@ def _arrows(trainer, fake: torch.Tensor, bounds) -> tuple[np.ndarray | None, np.
     the longest arrow is 8% of the plot's width."""
     if trainer.dim != 2 or fake.shape[0] == 0:
         return None, None
-    x = trainer.to_model(fake).detach().requires_grad_(True)
-    trainer.D.requires_grad_(False)
-    try:
-        view = trainer.view(x)
-        loss = trainer.objective.g_loss(DView(x, view.score, view.features, view.energy, view.code), trainer.config)
-        (grad,) = torch.autograd.grad(loss, x)
-    finally:
-        trainer.D.requires_grad_(True)
+    grad = trainer.g_loss_gradient(fake)
     step = -grad.detach().cpu().numpy()  # direction only: the length is rescaled below
     longest = np.linalg.norm(step, axis=1).max()
     if not math.isfinite(longest) or longest == 0:

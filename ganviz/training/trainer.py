@@ -292,6 +292,18 @@ class Trainer:
         for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):
             pe.lerp_(p, 1.0 - decay)
 
+    def g_loss_gradient(self, x: torch.Tensor) -> torch.Tensor:
+        """grad_x of the generator's loss at data-space points ``x`` (in the networks' scale, with D
+        frozen): where G's loss pushes each sample. The loss is a batch mean, so each row is 1/n of
+        that sample's own gradient."""
+        x = self.to_model(x).detach().requires_grad_(True)
+        self.D.requires_grad_(False)
+        try:
+            (grad,) = torch.autograd.grad(self.objective.g_loss(self.view(x), self.config), x)
+        finally:
+            self.D.requires_grad_(True)
+        return grad.detach()
+
     def step(self) -> None:
         """n_critic D updates, then one G update; logs and evaluates on schedule."""
         t0 = time.perf_counter()
