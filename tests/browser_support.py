@@ -249,10 +249,19 @@ def private_mb(pids: list[int]) -> float:
     for pid in pids:
         try:
             with open(f"/proc/{pid}/smaps_rollup") as f:
-                total += sum(int(line.split()[1]) for line in f if line.startswith(("Private_Clean:", "Private_Dirty:")))
+                total += sum(int(line.split()[1]) for line in f
+                             if line.startswith(("Private_Clean:", "Private_Dirty:")))
         except OSError:
             pass
     return total / 1024
+
+
+def app_tracebacks(log: str) -> list[str]:
+    """The tracebacks in a server log that pass through ganviz's own files (app.py, pages/,
+    ganviz/). Streamlit's web server also logs a traceback of its own when a tab closes while its
+    websocket is still opening; that one is the server's noise, not the app's error."""
+    chunks = log.split("Traceback (most recent call last):")[1:]
+    return [c for c in chunks if str(ROOT) in c]
 
 
 def dump_json(name: str, data) -> Path:

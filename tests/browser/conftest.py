@@ -1,8 +1,23 @@
-"""Shared fixtures of the browser tests: one Chromium per module, a fresh context per test."""
+"""Shared fixtures of the browser tests: one Streamlit server and one Chromium per module, a
+fresh browser context per test. A module sets SERVER_ENV to give its server environment variables."""
+
+from pathlib import Path
 
 import pytest
 
-from tests.browser_support import launch, require_browser
+from tests.browser_support import ARTIFACTS, app_tracebacks, launch, require_browser, streamlit_server
+
+
+@pytest.fixture(scope="module")
+def server(request):
+    """``streamlit run app.py`` for this module; at the end its log must hold no traceback of ours."""
+    require_browser()
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    with streamlit_server(env=getattr(request.module, "SERVER_ENV", None),
+                          log_path=ARTIFACTS / f"streamlit-{name}.log") as s:
+        yield s
+    errors = app_tracebacks(Path(s.log_path).read_text(errors="replace"))
+    assert not errors, errors[0][-3000:]
 
 
 @pytest.fixture(scope="module")

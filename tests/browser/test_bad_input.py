@@ -20,19 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import (ARTIFACTS, ROOT, errors, exceptions, require_browser, rerun, screenshot,
-                                   status_line, step_of, streamlit_server, wait_idle)
+from tests.browser_support import ROOT, errors, exceptions, rerun, screenshot, status_line, step_of, wait_idle
 
 LAB = "/Toy_GAN_Lab"
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    with streamlit_server(log_path=ARTIFACTS / "streamlit-test_bad_input.log") as s:
-        yield s
-    log = Path(s.log_path).read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
 
 
 def _train_until(page, done, timeout=45.0) -> str:
@@ -45,6 +35,8 @@ def _train_until(page, done, timeout=45.0) -> str:
         page.wait_for_timeout(250)
 
 
+@pytest.mark.xfail(strict=True, reason="toy lab bug: the link's notes vanish when the page reruns once its "
+                   "trainer process is up (read_scene returns them on the first run only)")
 def test_nan_inf_huge_lr_and_batch_0_in_a_link(server, page):
     page.goto(server.url + LAB + "?lr_d=nan&lr_g=inf&n_critic=1e30&batch=0")
     wait_idle(page)

@@ -1,7 +1,13 @@
 """A lecture hall in one server: 8 browser sessions train the toy lab at once, with room for only
-3 trainers (GANVIZ_MAX_TRAINERS=3). Every session either trains or shows the "queued" badge; the
-queued ones train as soon as others pause; closing the tabs ends every trainer process and the
-server's thread count returns to where it was, within 60 s.
+3 trainers (GANVIZ_MAX_TRAINERS=3). Every session either trains or shows the "queued" badge, and
+closing the tabs ends every trainer process and brings the server's thread count back to where
+it was, within 60 s. With CAP + 1 tabs, the queued one trains as soon as another pauses.
+
+Why the pause-and-resume turn is not taken with all 8 tabs: each live tab redraws its three
+figures 4 times a second, and building them holds the server's GIL (~0.1 s each), so 8 tabs
+saturate the server and a Pause click waits behind the redraws for minutes on a busy 2-core
+machine. That is a limit of the page (it redraws queued tabs whose snapshot did not change), not
+of the queue; see the report of issue 7.
 """
 
 from __future__ import annotations
@@ -9,13 +15,12 @@ from __future__ import annotations
 import time
 import urllib.request
 
-import pytest
-
 from ganviz.ui.common import SessionWorkers, release_workers
-from tests.browser_support import (ARTIFACTS, exceptions, require_browser, screenshot, status_line, step_of,
-                                   streamlit_server, thread_count, trainer_children, wait_idle)
+from tests.browser_support import (ARTIFACTS, app_tracebacks, exceptions, screenshot, status_line, step_of,
+                                   thread_count, trainer_children, wait_idle)
 
 SESSIONS, CAP = 8, 3
+SERVER_ENV = {"GANVIZ_MAX_TRAINERS": str(CAP)}
 
 
 def _state(text: str) -> str:
@@ -67,23 +72,14 @@ def _settle(server, baseline_threads: int | None, timeout: float) -> int:
         time.sleep(1.0)
 
 
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    with streamlit_server(env={"GANVIZ_MAX_TRAINERS": str(CAP)},
-                          log_path=ARTIFACTS / "streamlit-test_many_sessions.log") as s:
-        yield s
-
-
-def _open(server, browser, n: int):
-    contexts = [browser.new_context(viewport={"width": 1100, "height": 800}) for _ in range(n)]
+def _open_in(server, contexts):
     pages = [c.new_page() for c in contexts]
     for p in pages:
         p.set_default_timeout(60_000)
         p.goto(server.url + "/Toy_GAN_Lab", wait_until="commit")
     for p in pages:  # the trainer processes start at once (each imports torch): the slow part
         wait_idle(p, timeout=120_000)
-    return contexts, pages
+    return pages
 
 
 def test_eight_sessions_train_or_queue_and_free_their_workers(server, browser):
@@ -100,38 +96,40 @@ def test_eight_sessions_train_or_queue_and_free_their_workers(server, browser):
     baseline = thread_count(server.pid)
 
     t_open0 = time.time()
-    contexts, pages = _open(server, browser, SESSIONS)
-    t_open = time.time()
-    assert len(trainer_children(server.pid)) == SESSIONS  # one trainer process per session
+    contexts = [browser.new_context(viewport={"width": 1100, "height": 800}) for _ in range(SESSIONS)]
+    try:
+        pages = _open_in(server, contexts)
+        t_open = time.time()
+        assert len(trainer_children(server.pid)) == SESSIONS  # one trainer process per session
 
-    for p in pages:
-        p.get_by_role("button", name="Train", exact=True).click()
-    # Each session trains (and makes progress) or waits, visibly queued; never more than CAP train.
-    lines = _poll(pages, lambda ls: all(_state(x) == "queued" or (_state(x) == "training" and step_of(x))
-                                        for x in ls), 90, "every session training or queued")
-    states = [_state(x) for x in lines]
-    assert states.count("training") == CAP and states.count("queued") == SESSIONS - CAP, states
-    screenshot(pages[states.index("queued")], "many_sessions-queued")
-
-    for p in pages:
-        assert not exceptions(p), exceptions(p)
-
-    for c in contexts:
-        c.close()
+        for p in pages:
+            p.get_by_role("button", name="Train", exact=True).click()
+        # Each session trains (and makes progress) or waits, visibly queued; never more than CAP train.
+        lines = _poll(pages, lambda ls: all(_state(x) == "queued" or (_state(x) == "training" and step_of(x))
+                                            for x in ls), 90, "every session training or queued")
+        states = [_state(x) for x in lines]
+        assert states.count("training") == CAP and states.count("queued") == SESSIONS - CAP, states
+        screenshot(pages[states.index("queued")], "many_sessions-queued")
+        for p in pages:
+            assert not exceptions(p), exceptions(p)
+    finally:
+        for c in contexts:
+            c.close()
     t_closed = time.time()
     threads = _settle(server, baseline, 60)
     released = time.time() - t_closed
-    log = (ARTIFACTS / "streamlit-test_many_sessions.log").read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
-    print(f"\n{SESSIONS} sessions: opened in {t_open - t_open0:.0f} s, trained and queued in {t_closed - t_open:.0f} s, "
-          f"released in {released:.1f} s; threads {threads} (baseline {baseline}); whole test {time.time() - t_start:.0f} s")
+    errors = app_tracebacks((ARTIFACTS / "streamlit-test_many_sessions.log").read_text(errors="replace"))
+    assert not errors, errors[0][-3000:]
+    print(f"\n{SESSIONS} sessions: opened in {t_open - t_open0:.0f} s, trained or queued for "
+          f"{t_closed - t_open:.0f} s, released in {released:.1f} s; threads {threads} (baseline {baseline}); "
+          f"whole test {time.time() - t_start:.0f} s")
 
 
 def test_a_queued_session_trains_when_another_pauses(server, browser):
-    """CAP + 1 sessions: the last to press Train waits, visibly, and trains once one pauses.
-    (With all 8 sessions the pause rounds starve: see the note in the module's report.)"""
-    contexts, pages = _open(server, browser, CAP + 1)
+    """CAP + 1 sessions: the one left without a slot waits, visibly, and trains once one pauses."""
+    contexts = [browser.new_context(viewport={"width": 1100, "height": 800}) for _ in range(CAP + 1)]
     try:
+        pages = _open_in(server, contexts)
         for p in pages:
             p.get_by_role("button", name="Train", exact=True).click()
         lines = _poll(pages, lambda ls: all(_state(x) == "queued" or (_state(x) == "training" and step_of(x))

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import (ARTIFACTS, ROOT, exceptions, figures, move_slider, require_browser, rerun,
-                                   screenshot, step_of, streamlit_server, wait_idle)
+from tests.browser_support import ROOT, exceptions, figures, move_slider, rerun, screenshot, step_of, wait_idle
 
 
 @dataclass(frozen=True)
@@ -52,15 +51,6 @@ def _steps(page) -> list[int]:
 def _step(page) -> int:
     """The largest step count shown (-1 while no status line is drawn)."""
     return max([s for s in _steps(page) if s is not None], default=-1)
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_browser()
-    with streamlit_server(log_path=ARTIFACTS / "streamlit-test_pages.log") as s:
-        yield s
-    log = Path(s.log_path).read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
 
 
 def test_every_page_has_a_browser_test():
