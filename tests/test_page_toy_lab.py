@@ -126,6 +126,8 @@ def test_a_link_reopens_the_scene_and_garbage_falls_back():
     notes = " ".join(w.value for w in bad.warning)
     for word in ("objective", "lr_g", "batch", "colour", "preset"):
         assert word in notes
+    bad.run(timeout=60)  # the notes stay on later runs of the same session
+    assert notes == " ".join(w.value for w in bad.warning)
 
 
 def test_exports_and_checkpoint_upload(tmp_path):

@@ -202,10 +202,10 @@ def read_scene(base: TrainConfig) -> list[str]:
     that was bad or stale and fell back to its default."""
     ss = st.session_state
     if ss.get("_scene_read"):
-        return []
+        return list(ss.get("_scene_notes", []))  # the notes stay while the session does
     ss["_scene_read"] = True
     qp = st.query_params.to_dict()
-    notes: list[str] = []
+    notes: list[str] = ss.setdefault("_scene_notes", [])
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     a_over: dict = {}
     b_over: dict = {}
@@ -228,7 +228,7 @@ def read_scene(base: TrainConfig) -> list[str]:
         ss["preset_choice"] = qp["preset"]
         apply_preset(qp["preset"])
         if not a_over and not b_over:
-            return notes
+            return list(notes)
         base = preset_configs(qp["preset"])[0][1]
     elif "preset" in qp:
         notes.append(f"unknown preset {qp['preset']!r} ignored")
@@ -237,7 +237,7 @@ def read_scene(base: TrainConfig) -> list[str]:
     if qp.get("compare") == "1":
         ss["compare"] = True
         _write_state("b_", _scene_config(cfg_a, b_over, notes, "run B"))
-    return notes
+    return list(notes)
 
 
 def _scene_config(base: TrainConfig, overrides: dict, notes: list[str], label: str) -> TrainConfig:

@@ -35,8 +35,6 @@ def _train_until(page, done, timeout=45.0) -> str:
         page.wait_for_timeout(250)
 
 
-@pytest.mark.xfail(strict=True, reason="toy lab bug: the link's notes vanish when the page reruns once its "
-                   "trainer process is up (read_scene returns them on the first run only)")
 def test_nan_inf_huge_lr_and_batch_0_in_a_link(server, page):
     page.goto(server.url + LAB + "?lr_d=nan&lr_g=inf&n_critic=1e30&batch=0")
     wait_idle(page)
