@@ -7,7 +7,7 @@ objective's ``d_loss`` or ``g_loss``, and calls the hooks after each optimiser s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch

@@ -19,7 +19,6 @@ import time
 from collections import deque
 
 import torch
-from torch import nn
 
 from ganviz.data.toy import get_dataset
 from ganviz.metrics.divergence import histogram_js, w1

@@ -38,10 +38,6 @@ def baseline(objective: str, base: TrainConfig) -> TrainConfig:
     return base.replace(objective=objective, **{k: getattr(paper, k) for k in PER_OBJECTIVE})
 
 
-def _k(prefix: str, name: str) -> str:
-    return f"{prefix}{name}"
-
-
 def apply_preset(name: str) -> None:
     """Button callback: write a preset's values into the widgets' session state."""
     p = PRESETS[name]
