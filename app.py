@@ -24,14 +24,14 @@ TOUR = [
     ("pages/2_Toy_GAN_Lab.py", "2 · ...and a plain GAN drops modes", {"preset": "NSGAN drops modes on ring8"}),
     ("pages/2_Toy_GAN_Lab.py", "3 · The minimax loss saturates", {"preset": "MMGAN saturates early"}),
     ("pages/1_Divergences.py", "4 · JS saturates at log 2; the Earth Mover's distance does not (tabs: 1D, "
-     "parallel lines, moving plans)", None),
+     "parallel lines, moving plans)", {"shift": "4.0"}),
     ("pages/2_Toy_GAN_Lab.py", "5 · WGAN: weight clipping against the gradient penalty",
      {"preset": "Weight clipping against gradient penalty"}),
     ("pages/2_Toy_GAN_Lab.py", "6 · SNGAN: hinge loss with spectral norm against WGAN-GP",
      {"objective": "hinge", "compare": "1", "b.objective": "wgan-gp"}),
     ("pages/2_Toy_GAN_Lab.py", "7 · EBGAN: the margin sets the energy's scale", {"preset": "EBGAN's margin"}),
     ("pages/3_BEGAN.py", "8 · BEGAN: k_t, M_global and the gamma trade-off on digits", None),
-    ("pages/5_Spectra.py", "9 · BigGAN's spectra: sigma_0 before a collapse, and the fix", None),
+    ("pages/5_Spectra.py", "9 · BigGAN's spectra: sigma_0 before a collapse, and the fix", {"preset": "collapse"}),
 ]
 
 st.title("ganviz")

@@ -15,12 +15,37 @@ from ganviz.metrics import transport as tr  # noqa: E402
 from ganviz.plots import divergence as pdv  # noqa: E402
 from ganviz.plots import objectives as pob  # noqa: E402
 from ganviz.ui.common import page_frame, try_this  # noqa: E402
+from ganviz.ui.scene import Param, Scene, choice, number, png_config  # noqa: E402
 
 torch.set_num_threads(1)
 
 SAMPLE_SIZES = [50, 100, 200, 500, 1000, 2000, 5000]
 SHIFTS = [round(-6 + 0.25 * k, 2) for k in range(49)]  # the sweep behind the "against the shift" chart
 REGS = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+SECTIONS = ["1D: JS vs W1", "Parallel lines", "Moving plans", "2D plans", "Objectives"]
+PLAN_KINDS = ["optimal (POT)", "north-west corner rule", "north-east corner rule", "edit cells"]
+PLANS_2D = ["exact (EMD)", "Sinkhorn"]
+N_2D = [50, 100, 200, 500, 1000, 2000]
+# The scene in the URL: {parameter: (widget key, default, parser)}; the widgets take their defaults from here.
+SCENE = Scene("divergences", {
+    "section": Param("section", SECTIONS[0], choice(SECTIONS)),
+    "p": Param("p1d", list(DATASETS_1D)[0], choice(DATASETS_1D)),
+    "q": Param("q1d", list(DATASETS_1D)[0], choice(DATASETS_1D)),
+    "shift": Param("shift1d", 1.0, number(-6.0, 6.0, step=0.25)),
+    "scale": Param("scale1d", 1.0, number(0.25, 4.0, step=0.05)),
+    "n": Param("n1d", 500, choice(SAMPLE_SIZES)),
+    "seed": Param("seed1d", 0, number(0, 999, integer=True)),
+    "theta": Param("theta", 0.5, number(-1.0, 1.0, step=0.05)),
+    "n_lines": Param("n_lines", 500, choice(SAMPLE_SIZES[:5])),
+    "example": Param("plan_example", list(tr.EXAMPLES)[0], choice(tr.EXAMPLES)),
+    "plan": Param("plan_kind", PLAN_KINDS[0], choice(PLAN_KINDS)),
+    "p2": Param("p2d", list(DATASETS_2D)[0], choice(DATASETS_2D)),
+    "q2": Param("q2d", "two_moons", choice(DATASETS_2D)),
+    "shift2": Param("shift2d", 0.0, number(-3.0, 3.0, step=0.1)),
+    "n2": Param("n2d", 200, choice(N_2D)),
+    "plan2": Param("plan2d", PLANS_2D[0], choice(PLANS_2D)),
+    "reg": Param("reg", 0.05, choice(REGS)),
+}, groups=("controls", "export"))
 ESTIMATOR_NOTE = ("Estimates from n samples of each (approximations): JS and TV from histograms with 20 bins "
                   "per axis on one shared grid, KL by the 1-nearest-neighbour estimator (Wang, Kulkarni & "
                   "Verdú 2009), W1 between the two empirical distributions. **Noise floor** = what the same "
@@ -83,40 +108,53 @@ page_frame(
     "W1 still tells a generator which way to move, JS does not. Exact values sit beside estimates "
     "from samples, whose noise floor says how far to trust them.",
 )
+SCENE.start()
+present = SCENE.sidebar()
+SCENE.show_notes()
+fit = SCENE.fit
 # Lazy tabs: only the open section runs, so a slider redraws one section, not five.
-SECTIONS = ["1D: JS vs W1", "Parallel lines", "Moving plans", "2D plans", "Objectives"]
 tab_1d, tab_lines, tab_plans, tab_2d, tab_obj = st.tabs(SECTIONS, key="section", on_change="rerun")
 
 # --- 1. 1D ---------------------------------------------------------------------------------------
 if tab_1d.open:
     with tab_1d:
-        c = st.columns([2, 2, 3, 3, 3, 1])
-        p_name = c[0].selectbox("P", list(DATASETS_1D), key="p1d")
-        q_name = c[1].selectbox("Q (before moving)", list(DATASETS_1D), key="q1d")
-        shift = c[2].slider("shift of Q", -6.0, 6.0, 1.0, 0.25, key="shift1d")
-        scale = c[3].slider("scale of Q", 0.25, 4.0, 1.0, 0.05, key="scale1d")
-        n = c[4].select_slider("samples n", SAMPLE_SIZES, 500, key="n1d")
-        seed = c[5].number_input("seed", 0, 999, 0, key="seed1d", help="draw other samples")
+        with SCENE.group("controls", "P, Q and the samples"):
+            c = st.columns([2, 2, 3, 3, 3, 1])
+            p_name = c[0].selectbox("P", list(DATASETS_1D), key="p1d")
+            q_name = c[1].selectbox("Q (before moving)", list(DATASETS_1D), key="q1d")
+            shift = c[2].slider("shift of Q", -6.0, 6.0, step=0.25, key="shift1d")
+            scale = c[3].slider("scale of Q", 0.25, 4.0, step=0.05, key="scale1d")
+            n = c[4].select_slider("samples n", SAMPLE_SIZES, key="n1d")
+            seed = c[5].number_input("seed", 0, 999, key="seed1d", help="draw other samples")
         exact = exact_1d(p_name, q_name, shift, scale)
         est, floor, xp, xq = estimates_1d(p_name, q_name, shift, scale, n, seed)
         left, right = st.columns([3, 2])
-        left.plotly_chart(pdv.fig_densities_1d(get_dataset(p_name), dv.affine_1d(get_dataset(q_name), shift, scale),
-                                               xp=xp, xq=xq), key="fig_densities", width="stretch")
+        left.plotly_chart(fit(pdv.fig_densities_1d(get_dataset(p_name), dv.affine_1d(get_dataset(q_name), shift, scale),
+                                                   xp=xp, xq=xq)), key="fig_densities", width="stretch",
+                          config=png_config("ganviz_densities"))
         right.dataframe(measures_table(exact, est, floor, n), width="stretch")
         right.caption("Exact: numerical integration of the densities on a 50,001-point grid "
                       "(W1 = ∫|F_P − F_Q| dx); point masses exactly. " + ESTIMATOR_NOTE)
-        st.plotly_chart(pdv.fig_measures_vs_shift(sweep_1d(p_name, q_name, scale), shift), key="fig_sweep",
-                        width="stretch")
+        sweep = sweep_1d(p_name, q_name, scale)
+        st.plotly_chart(fit(pdv.fig_measures_vs_shift(sweep, shift)), key="fig_sweep", width="stretch",
+                        config=png_config("ganviz_measures_vs_shift"))
+        with SCENE.group("export", "Export"):
+            st.download_button("measures against the shift (CSV)", key="dl_sweep_csv", mime="text/csv",
+                               data=pd.DataFrame(sweep).to_csv(index=False),
+                               file_name=f"ganviz_measures_{p_name}_vs_{q_name}_scale{scale:g}.csv")
+            st.caption("The camera icon on each figure saves it as a 1600 × 1000 PNG.")
 
 # --- 2. Parallel lines (WGAN Example 1) ----------------------------------------------------------
 if tab_lines.open:
     with tab_lines:
-        c = st.columns([3, 1])
-        theta = c[0].slider("theta", -1.0, 1.0, 0.5, 0.05, key="theta")
-        n_lines = c[1].select_slider("samples n", SAMPLE_SIZES[:5], 500, key="n_lines")
+        with SCENE.group("controls", "θ and the samples"):
+            c = st.columns([3, 1])
+            theta = c[0].slider("theta", -1.0, 1.0, step=0.05, key="theta")
+            n_lines = c[1].select_slider("samples n", SAMPLE_SIZES[:5], key="n_lines")
         est, floor, xp, xq = estimates_lines(theta, n_lines)
         left, right = st.columns([3, 2])
-        left.plotly_chart(pdv.fig_parallel_lines(theta, xp, xq), key="fig_lines", width="stretch")
+        left.plotly_chart(fit(pdv.fig_parallel_lines(theta, xp, xq)), key="fig_lines", width="stretch",
+                          config=png_config("ganviz_parallel_lines"))
         right.dataframe(measures_table(dv.parallel_lines_exact(theta), est, floor, n_lines), width="stretch")
         right.markdown("WGAN paper, Example 1: for θ ≠ 0, **JS = log 2, KL = ∞, TV = 1, W1 = |θ|**. Only W1 "
                        "shrinks as θ → 0, so only W1 gives a gradient that pulls the line home.")
@@ -125,10 +163,10 @@ if tab_lines.open:
 # --- 3. Moving plans ------------------------------------------------------------------------------
 if tab_plans.open:
     with tab_plans:
-        c = st.columns([1, 2])
-        example = c[0].selectbox("histograms", list(tr.EXAMPLES), key="plan_example")
-        which = c[1].radio("plan", ["optimal (POT)", "north-west corner rule", "north-east corner rule",
-                                    "edit cells"], horizontal=True, key="plan_kind")
+        with SCENE.group("controls", "The histograms and the plan"):
+            c = st.columns([1, 2])
+            example = c[0].selectbox("histograms", list(tr.EXAMPLES), key="plan_example")
+            which = c[1].radio("plan", PLAN_KINDS, horizontal=True, key="plan_kind")
         a, b = tr.EXAMPLES[example]
         m = tr.ground_cost(tr.EXAMPLE_POSITIONS, tr.EXAMPLE_POSITIONS)
         best = tr.optimal_plan(a, b, m)
@@ -160,11 +198,12 @@ if tab_plans.open:
                         delta_color="inverse")
         left, right = st.columns(2)
         # The matrix shows the plan as it is (its wrong margins in red); arrows only for a real plan.
-        left.plotly_chart(pdv.fig_plan_matrix(gamma, a, b, "γ: this plan" + (" (not feasible)" if problems else ""),
-                                              tr.EXAMPLE_POSITIONS), key="fig_plan_matrix", width="stretch")
-        right.plotly_chart(pdv.fig_plan_arrows(tr.EXAMPLE_POSITIONS, a, b, best if problems else gamma,
-                                               "arrows: " + ("the optimal plan" if problems else "this plan")),
-                           key="fig_plan_arrows", width="stretch")
+        left.plotly_chart(fit(pdv.fig_plan_matrix(gamma, a, b, "γ: this plan" + (" (not feasible)" if problems else ""),
+                                                  tr.EXAMPLE_POSITIONS)), key="fig_plan_matrix", width="stretch",
+                          config=png_config("ganviz_plan_matrix"))
+        right.plotly_chart(fit(pdv.fig_plan_arrows(tr.EXAMPLE_POSITIONS, a, b, best if problems else gamma,
+                                                   "arrows: " + ("the optimal plan" if problems else "this plan"))),
+                           key="fig_plan_arrows", width="stretch", config=png_config("ganviz_plan_arrows"))
         st.caption("B(γ) = Σ γ(x, y) |x − y|: each arrow's mass times its length; positions are 1 apart. On a "
                    "line the north-west corner rule moves mass in order (the monotone plan), which is optimal; "
                    "the north-east corner rule moves it in reverse order, the costliest plan. Edit cells to "
@@ -173,14 +212,15 @@ if tab_plans.open:
 # --- 4. 2D plans ----------------------------------------------------------------------------------
 if tab_2d.open:
     with tab_2d:
-        c = st.columns(5)
-        p2 = c[0].selectbox("P", list(DATASETS_2D), key="p2d")
-        q2 = c[1].selectbox("Q", list(DATASETS_2D), index=list(DATASETS_2D).index("two_moons"), key="q2d")
-        shift2 = c[2].slider("move Q right", -3.0, 3.0, 0.0, 0.1, key="shift2d")
-        n2 = c[3].select_slider("points per cloud", [50, 100, 200, 500, 1000, 2000], 200, key="n2d")
-        kind = c[4].radio("plan", ["exact (EMD)", "Sinkhorn"], key="plan2d")
-        reg = st.select_slider("Sinkhorn reg (larger = blurrier plan)", REGS, 0.05, key="reg",
-                               disabled=kind != "Sinkhorn")
+        with SCENE.group("controls", "The clouds and the plan"):
+            c = st.columns(5)
+            p2 = c[0].selectbox("P", list(DATASETS_2D), key="p2d")
+            q2 = c[1].selectbox("Q", list(DATASETS_2D), key="q2d")
+            shift2 = c[2].slider("move Q right", -3.0, 3.0, step=0.1, key="shift2d")
+            n2 = c[3].select_slider("points per cloud", N_2D, key="n2d")
+            kind = c[4].radio("plan", PLANS_2D, key="plan2d")
+            reg = st.select_slider("Sinkhorn reg (larger = blurrier plan)", REGS, key="reg",
+                                   disabled=kind != "Sinkhorn")
         try:
             x, y, res = transport_2d(p2, q2, n2, shift2, reg if kind == "Sinkhorn" else None)
         except ValueError as e:
@@ -197,28 +237,31 @@ if tab_2d.open:
         k[2].markdown(f"**Computed by:** {res.method}.")
         if res.plan is None:
             st.warning(f"No plan drawn: {res.method}.")
-        st.plotly_chart(pdv.fig_plan_2d(x, y, res.plan, f"{p2} → {q2}: {res.method}"), key="fig_plan2d",
-                        width="stretch")
+        st.plotly_chart(fit(pdv.fig_plan_2d(x, y, res.plan, f"{p2} → {q2}: {res.method}")), key="fig_plan2d",
+                        width="stretch", config=png_config("ganviz_plan_2d"))
 
 # --- 5. Objectives --------------------------------------------------------------------------------
 if tab_obj.open:
     with tab_obj:
         sat, fgan, critic = objective_curves()
-        st.plotly_chart(pob.fig_saturation(sat), key="fig_saturation", width="stretch")
+        st.plotly_chart(fit(pob.fig_saturation(sat)), key="fig_saturation", width="stretch", config=png_config("ganviz_saturation"))
         st.caption("Early in training D rejects the fakes, D(G(z)) ≈ 0: there log(1 − D) is flat and its gradient "
                    "−D vanishes (MMGAN saturates); −log D has gradient −(1 − D) ≈ −1 (NSGAN keeps "
                    "learning).")
-        st.plotly_chart(pob.fig_fgan(fgan), key="fig_fgan", width="stretch")
+        st.plotly_chart(fit(pob.fig_fgan(fgan)), key="fig_fgan", width="stretch", config=png_config("ganviz_fgan"))
         st.caption("f-GAN (Nowozin et al. 2016, Table 2): D's raw output v goes through g_f into the domain of "
                    "the conjugate f*; F = E_P[g_f(v)] − E_Q[f*(g_f(v))].")
-        st.plotly_chart(pob.fig_critic_losses(critic), key="fig_critic", width="stretch")
+        st.plotly_chart(fit(pob.fig_critic_losses(critic)), key="fig_critic", width="stretch", config=png_config("ganviz_critic"))
         st.caption("Per-sample losses against D's output. Hinge: flat beyond the margin. Least squares: pulls to "
                    "its targets. Wasserstein: linear and unbounded, so the critic must be kept 1-Lipschitz.")
 
+SCENE.write()
 try_this([
     "1D: P = gaussian, Q = gaussian, drag the shift from 0 to 6: JS flattens at log 2 near shift 4, W1 grows on.",
     "1D: set n to 50, shift 0: the estimates sit on their noise floor although the truth is 0.",
     "Parallel lines: move θ towards 0: W1 shrinks smoothly; JS stays at log 2 until θ is exactly 0.",
     "Moving plans: pick the north-east corner rule, then edit cells to make it cheaper; W1 is the floor.",
     "2D plans: Sinkhorn, move reg from 0.02 to 1: each point's mass spreads over many partners.",
+    "Copy the address bar: the link reopens this section with these settings; add `&present=1` for a "
+    "projector, `&hide=controls` to show only the pictures.",
 ])

@@ -4,12 +4,17 @@ import streamlit as st
 
 st.set_page_config(page_title="ganviz · BEGAN", layout="wide")
 
+import pandas as pd  # noqa: E402
+
+from ganviz.plots.animation import grid_frame, grid_gif, grid_png  # noqa: E402
 from ganviz.plots.began import curves_figure, image_grid, sweep_figure  # noqa: E402
-from ganviz.training.began import (BEGANConfig, BEGANTrainer, classifier_path, load, load_classifier,  # noqa: E402
-                                   shipped_began, snapshot, sweep)
-from ganviz.training.checkpoint import CheckpointError  # noqa: E402
+from ganviz.training.began import (BEGANConfig, BEGANTrainer, classifier_path, from_bytes, load,  # noqa: E402
+                                   load_classifier, shipped_began, snapshot, sweep, to_bytes)
+from ganviz.training.checkpoint import MAX_BYTES, CheckpointError  # noqa: E402
+from ganviz.training.export import FrameRecorder  # noqa: E402
 from ganviz.training.worker import TrainerWorker  # noqa: E402
 from ganviz.ui.common import device_caption, page_frame, session_workers, state_badge, try_this  # noqa: E402
+from ganviz.ui.scene import Param, Scene, choice, png_config  # noqa: E402
 
 KEY = "began"
 GAMMAS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
@@ -25,6 +30,31 @@ page_frame(
 st.caption(device_caption())
 workers = session_workers()
 shipped = shipped_began()
+SCENE = Scene("began", {
+    "ckpt": Param("bg_ckpt", 0.5 if 0.5 in shipped else next(iter(shipped), None), choice(shipped)),
+    "gamma": Param("bg_gamma", 0.5, choice(GAMMAS)),
+    "source": Param("bg_source", "digits", lambda text: text.strip() or "digits"),
+    "size": Param("bg_size", 16, choice([16, 32])),
+}, groups=("run", "data", "export", "sweep"))
+
+
+def _run(trainer: BEGANTrainer, label: str) -> None:
+    """Make ``trainer`` this session's run (paused), the γ slider follow it, its GIF start afresh."""
+    s = st.session_state
+    workers.put(KEY, TrainerWorker(trainer))
+    gamma = trainer.config.began_gamma
+    if gamma not in GAMMAS:  # the slider has fixed stops: move the run to the nearest one
+        gamma = min(GAMMAS, key=lambda g: abs(g - trainer.config.began_gamma))
+        workers.get(KEY).update(began_gamma=gamma)
+        label += f" (its γ {trainer.config.began_gamma:g} set to the slider's nearest stop, {gamma:g})"
+    s.bg_gamma = gamma
+    s.bg_opened = label
+    s.bg_frames = _recorder()
+
+
+def _recorder() -> FrameRecorder:
+    """The run's GIF frames: 32 samples of the fixed z at each live redraw."""
+    return FrameRecorder(make=lambda v: grid_frame(v["step"], v["samples"][:32]))
 
 
 def _open(path) -> None:
@@ -34,9 +64,29 @@ def _open(path) -> None:
     except CheckpointError as e:
         st.session_state.bg_error = f"Cannot open {path.name}: {e}. Train from scratch below instead."
         return
-    workers.put(KEY, TrainerWorker(trainer))
-    st.session_state.bg_gamma = trainer.config.began_gamma
-    st.session_state.bg_opened = path.name
+    _run(trainer, path.name)
+
+
+def _upload() -> None:
+    """File-uploader callback: continue from the uploaded checkpoint. A file that fails validation
+    (not safetensors, a pickle, another format, weights that do not fit the recipe's networks)
+    changes nothing: the message says why."""
+    s = st.session_state
+    f = s.get("bg_upload")
+    if f is None:
+        return
+    if f.size > MAX_BYTES:
+        s.bg_upload_message = ("error", f"{f.name} is {f.size / 2**20:.1f} MB; checkpoints are at most "
+                                        f"{MAX_BYTES // 2**20} MB. Nothing was changed.")
+        return
+    try:
+        trainer = from_bytes(f.getvalue())
+    except CheckpointError as e:
+        s.bg_upload_message = ("error", f"{f.name}: {e}. Nothing was changed.")
+        return
+    _run(trainer, f"uploaded {f.name}")
+    s.bg_upload_message = ("success", f"Continuing from {f.name}: step {trainer.step_count:,}, "
+                                      f"k_t = {trainer.k_t:.4f}, data {trainer.data.source}. Press Train / resume.")
 
 
 def _from_scratch() -> None:
@@ -56,9 +106,8 @@ def _from_scratch() -> None:
     except ValueError as e:
         s.bg_error = str(e)
         return
-    worker = workers.put(KEY, TrainerWorker(trainer))
-    s.bg_opened = f"new run on {trainer.data.source}"
-    worker.start()
+    _run(trainer, f"new run on {trainer.data.source}")
+    workers.get(KEY).start()
 
 
 def _gamma_live() -> None:
@@ -68,33 +117,41 @@ def _gamma_live() -> None:
 
 
 # --- choose a run -------------------------------------------------------------------------------
-if "bg_source" not in st.session_state:
-    st.session_state.update(bg_source="digits", bg_size=16, bg_gamma=0.5)
+linked = SCENE.start()
+present = SCENE.sidebar()
+SCENE.show_notes()
 if not shipped:
     st.warning("No shipped BEGAN checkpoint was found (checkpoints/began_gamma*.safetensors). "
                "Train from scratch below, or run `python -m ganviz began --gamma 0.5 --out checkpoints/began_gamma0.5`.")
-elif "bg_opened" not in st.session_state:  # a new session opens on a shipped checkpoint at once
-    first = shipped.get(0.5, next(iter(shipped.values())))
-    st.session_state.bg_ckpt = 0.5 if 0.5 in shipped else next(iter(shipped))
-    _open(first)
+elif "bg_opened" not in st.session_state or "bg_ckpt" in linked:
+    # A new session (or a link that names a checkpoint) opens a shipped checkpoint at once.
+    gamma = st.session_state.bg_gamma
+    _open(shipped[st.session_state.bg_ckpt])
+    if "bg_gamma" in linked:  # the link's γ over the checkpoint's own
+        st.session_state.bg_gamma = gamma
+        _gamma_live()
+elif "bg_gamma" in linked:
+    _gamma_live()
 
-c = st.columns([1.3, 0.9, 0.9, 0.9, 0.9, 1.2])
-if shipped:
-    c[0].selectbox("Shipped checkpoint", list(shipped), format_func=lambda g: f"γ = {g:g}", key="bg_ckpt")
-    c[1].button("Open it", key="bg_open", on_click=lambda: _open(shipped[st.session_state.bg_ckpt]),
-                help="load the trained run: its weights, k_t, learning rate and curves")
-c[2].button("▶ Train / resume", key="bg_start", on_click=lambda: workers.get(KEY) and workers.get(KEY).start())
-c[3].button("⏸ Pause", key="bg_pause", on_click=lambda: workers.get(KEY) and workers.get(KEY).pause())
-c[4].button("↺ From scratch", key="bg_scratch", on_click=_from_scratch, type="primary",
-            help="a new run with the same recipe, on the data chosen below, starting at k_t = 0")
-c[5].select_slider("γ (acts live)", options=GAMMAS, key="bg_gamma", on_change=_gamma_live,
-                   help="the diversity ratio γ = E[L(G(z))] / E[L(x)] the controller aims for")
+with SCENE.group("run", "Run"):
+    c = st.columns([1.3, 0.9, 0.9, 0.9, 0.9, 1.2])
+    if shipped:
+        c[0].selectbox("Shipped checkpoint", list(shipped), format_func=lambda g: f"γ = {g:g}", key="bg_ckpt")
+        c[1].button("Open it", key="bg_open", on_click=lambda: _open(shipped[st.session_state.bg_ckpt]),
+                    help="load the trained run: its weights, k_t, learning rate and curves")
+    c[2].button("▶ Train / resume", key="bg_start", on_click=lambda: workers.get(KEY) and workers.get(KEY).start())
+    c[3].button("⏸ Pause", key="bg_pause", on_click=lambda: workers.get(KEY) and workers.get(KEY).pause())
+    c[4].button("↺ From scratch", key="bg_scratch", on_click=_from_scratch, type="primary",
+                help="a new run with the same recipe, on the data chosen below, starting at k_t = 0")
+    c[5].select_slider("γ (acts live)", options=GAMMAS, key="bg_gamma", on_change=_gamma_live,
+                       help="the diversity ratio γ = E[L(G(z))] / E[L(x)] the controller aims for")
 
-with st.expander("Data for a run from scratch"):
+with SCENE.group("data", "Data"), st.expander("Data for a run from scratch"):
     d = st.columns([3, 1])
     d[0].text_input("'digits' (bundled) or a folder with MNIST / Fashion-MNIST idx files or images",
                     key="bg_source")
     d[1].selectbox("Image size", [16, 32], key="bg_size")
+SCENE.write()
 
 if st.session_state.get("bg_error"):
     st.error(st.session_state.pop("bg_error"))
@@ -115,15 +172,47 @@ def live() -> None:
                 + f" on {v['device']}")
     if w.error:
         st.error(w.error)
+    st.session_state.setdefault("bg_frames", _recorder()).add(v)
     left, right = st.columns([1.3, 1])
-    left.plotly_chart(curves_figure(v["curves"]), key="bg_fig_curves", width="stretch")
-    right.plotly_chart(image_grid(v["samples"], 8, "Samples G(z), fixed z (refreshes live)", key="bg_grid"),
-                       key="bg_fig_samples", width="stretch")
+    left.plotly_chart(SCENE.fit(curves_figure(v["curves"])), key="bg_fig_curves", width="stretch",
+                      config=png_config("ganviz_began_curves"))
+    right.plotly_chart(SCENE.fit(image_grid(v["samples"], 8, "Samples G(z), fixed z (refreshes live)", key="bg_grid")),
+                       key="bg_fig_samples", width="stretch", config=png_config("ganviz_began_samples"))
     right.caption(f"Data: {v['data']}. Dotted lines on M_global mark a halving of the learning rate "
                   "(when M_global stops improving, as in the paper).")
 
 
 live()
+
+
+# --- exports and checkpoints ----------------------------------------------------------------------
+def _exports() -> None:
+    w = workers.get(KEY)
+    frames = st.session_state.setdefault("bg_frames", _recorder()).frames
+    c = st.columns(4)
+    c[0].download_button("samples PNG", key="bg_dl_png", mime="image/png", file_name="ganviz_began_samples.png",
+                         data=lambda: grid_png(w.read(lambda t: grid_frame(t.step_count, snapshot(t)["samples"]))),
+                         help="the 64 samples of the fixed z, 4 screen pixels per pixel")
+    c[1].download_button(f"run GIF ({len(frames)} frames)", key="bg_dl_gif", mime="image/gif",
+                         file_name="ganviz_began_run.gif", disabled=not frames,
+                         data=lambda: grid_gif(st.session_state.bg_frames.frames),
+                         help="32 samples of the fixed z, once a second while it trained (at most 120 frames)")
+    c[2].download_button("curves CSV", key="bg_dl_csv", mime="text/csv", file_name="ganviz_began_curves.csv",
+                         data=lambda: pd.DataFrame(w.read(lambda t: t.curves())).to_csv(index=False),
+                         help="step, k_t, M_global, L(x), L(G(z)), lr as logged")
+    c[3].download_button("model (.safetensors)", key="bg_dl_model", mime="application/octet-stream",
+                         file_name="ganviz_began.safetensors", data=lambda: w.read(to_bytes),
+                         help="weights, k_t, lr and the recipe with its history: upload it here to continue")
+    st.file_uploader(f"continue from a BEGAN checkpoint (.safetensors written by ganviz, at most "
+                     f"{min(MAX_BYTES // 2**20, 16)} MB)", type=["safetensors"], key="bg_upload", on_change=_upload)
+    message = st.session_state.pop("bg_upload_message", None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
+
+
+if workers.get(KEY) is not None:
+    with SCENE.group("export", "Export and checkpoints"), st.expander("Export and checkpoints", expanded=present):
+        _exports()
 
 
 # --- the gamma sweep ----------------------------------------------------------------------------
@@ -135,13 +224,15 @@ def _sweep(stamp: tuple, n: int) -> tuple[list[dict], dict]:
     return rows, grids
 
 
-st.subheader("The gamma sweep: diversity against quality")
-st.markdown("Each shipped checkpoint was trained with one γ by `python -m ganviz began`. A small digit classifier "
-            "(`python -m ganviz classifier`, 99% on held-out digits) judges 500 samples of each: **quality** = "
-            "mean confidence, **class entropy** of the predicted digits (log 10 ≈ 2.30 when all ten are equally "
-            "frequent), **pairwise distance** = mean RMS pixel difference between samples, **classes present** "
-            "(≥ 1% of the samples).")
-if shipped:
+def sweep_section() -> None:
+    st.subheader("The gamma sweep: diversity against quality")
+    st.markdown("Each shipped checkpoint was trained with one γ by `python -m ganviz began`. A small digit classifier "
+                "(`python -m ganviz classifier`, 99% on held-out digits) judges 500 samples of each: **quality** = "
+                "mean confidence, **class entropy** of the predicted digits (log 10 ≈ 2.30 when all ten are equally "
+                "frequent), **pairwise distance** = mean RMS pixel difference between samples, **classes present** "
+                "(≥ 1% of the samples).")
+    if not shipped:
+        return
     try:
         stamp = tuple((str(p), p.stat().st_mtime) for p in shipped.values()) + (str(classifier_path()),)
         rows, grids = _sweep(stamp, 500)
@@ -153,10 +244,15 @@ if shipped:
                      hide_index=True, width="stretch")
         cols = st.columns([1] * len(rows) + [1.6])
         for col, r in zip(cols, rows):
-            col.plotly_chart(image_grid(grids[r["gamma"]], 8, f"γ = {r['gamma']:g}", key=f"sw{r['gamma']}"),
-                             key=f"bg_fig_sweep_{r['gamma']}", width="stretch")
-        cols[-1].plotly_chart(sweep_figure(rows), key="bg_fig_sweep_chart", width="stretch")
+            col.plotly_chart(SCENE.fit(image_grid(grids[r["gamma"]], 8, f"γ = {r['gamma']:g}", key=f"sw{r['gamma']}")),
+                             key=f"bg_fig_sweep_{r['gamma']}", width="stretch", config=png_config(f"ganviz_sweep_{r['gamma']:g}"))
+        cols[-1].plotly_chart(SCENE.fit(sweep_figure(rows)), key="bg_fig_sweep_chart", width="stretch",
+                              config=png_config("ganviz_gamma_sweep"))
         st.caption("`python -m ganviz gamma-sweep --json` prints the same numbers.")
+
+
+with SCENE.group("sweep", "The gamma sweep"):
+    sweep_section()
 
 try_this([
     "Open γ = 0.5, press **Train / resume**, then drag γ to 0.2: k_t starts falling within a few hundred steps "

@@ -4,14 +4,17 @@ import streamlit as st
 
 st.set_page_config(page_title="ganviz · Latent space", layout="wide")
 
+import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
 from ganviz.metrics.quality import latent_directions, latent_point, lerp, slerp, truncate, walk_grid  # noqa: E402
+from ganviz.plots.animation import grid_frame, grid_gif, grid_png  # noqa: E402
 from ganviz.plots.began import image_grid, path_norm_figure, truncation_figure  # noqa: E402
 from ganviz.training.began import (classifier_path, judge_generator, load, load_classifier,  # noqa: E402
                                    shipped_began, truncation_curve)
 from ganviz.training.checkpoint import CheckpointError  # noqa: E402
 from ganviz.ui.common import page_frame, try_this  # noqa: E402
+from ganviz.ui.scene import Param, Scene, choice, number, png_config  # noqa: E402
 
 page_frame(
     "Latent space",
@@ -29,12 +32,27 @@ if not shipped:
              "`python -m ganviz began --gamma 0.5 --out checkpoints/began_gamma0.5`, or open the BEGAN page.")
     st.stop()
 
-c = st.columns([1, 1, 1, 1])
-gamma = c[0].selectbox("Checkpoint", list(shipped), index=list(shipped).index(0.5) if 0.5 in shipped else 0,
-                       format_func=lambda g: f"BEGAN γ = {g:g}", key="ls_ckpt")
-seed_a = c[1].number_input("Seed of point A", 0, 10_000, 1, key="ls_seed_a")
-seed_b = c[2].number_input("Seed of point B", 0, 10_000, 2, key="ls_seed_b")
-steps = c[3].slider("Steps along the path", 5, 16, 10, key="ls_steps")
+SEED = number(0, 10_000, integer=True)
+SCENE = Scene("latent", {
+    "ckpt": Param("ls_ckpt", 0.5 if 0.5 in shipped else next(iter(shipped)), choice(shipped)),
+    "a": Param("ls_seed_a", 1, SEED),
+    "b": Param("ls_seed_b", 2, SEED),
+    "steps": Param("ls_steps", 10, number(5, 16, integer=True)),
+    "scale": Param("ls_scale", 0.6, number(0.1, 1.0, step=0.1)),
+    "dirs": Param("ls_dir_seed", 3, SEED),
+    "threshold": Param("ls_threshold", 0.5, number(0.1, 1.0, step=0.1)),
+}, groups=("path", "walk", "truncation", "export"))
+SCENE.start()
+SCENE.sidebar()
+SCENE.show_notes()
+fit = SCENE.fit
+
+with SCENE.group("path", "Checkpoint and path"):
+    c = st.columns([1, 1, 1, 1])
+    gamma = c[0].selectbox("Checkpoint", list(shipped), format_func=lambda g: f"BEGAN γ = {g:g}", key="ls_ckpt")
+    seed_a = c[1].number_input("Seed of point A", 0, 10_000, key="ls_seed_a")
+    seed_b = c[2].number_input("Seed of point B", 0, 10_000, key="ls_seed_b")
+    steps = c[3].slider("Steps along the path", 5, 16, key="ls_steps")
 
 
 def _model(path):
@@ -54,29 +72,34 @@ except CheckpointError as e:
 h = trainer.config.h
 z_a, z_b = latent_point(h, seed_a), latent_point(h, seed_b)
 paths = {"linear": lerp(z_a, z_b, steps), "slerp": slerp(z_a, z_b, steps)}
+images = {name: trainer.sample(z=z) for name, z in paths.items()}
 
 st.subheader("Interpolation from A to B")
 left, right = st.columns([3, 1])
 with left:
-    for name, z in paths.items():
-        st.plotly_chart(image_grid(trainer.sample(z=z), steps, f"{name}", key=f"ls_{name}", height=140),
-                        key=f"ls_fig_{name}", width="stretch")
-right.plotly_chart(path_norm_figure(paths), key="ls_fig_norms", width="stretch")
+    for name, x in images.items():
+        st.plotly_chart(fit(image_grid(x, steps, f"{name}", key=f"ls_{name}", height=140)),
+                        key=f"ls_fig_{name}", width="stretch", config=png_config(f"ganviz_{name}_path"))
+right.plotly_chart(fit(path_norm_figure(paths)), key="ls_fig_norms", width="stretch",
+                   config=png_config("ganviz_path_norms"))
 
 st.subheader("A walk in two directions")
-w = st.columns([1, 1, 2])
-scale = w[0].slider("How far (in latent units)", 0.1, 1.0, 0.6, 0.1, key="ls_scale")
-dir_seed = w[1].number_input("Seed of the two directions", 0, 10_000, 3, key="ls_dir_seed")
+with SCENE.group("walk", "The walk"):
+    w = st.columns([1, 1, 2])
+    scale = w[0].slider("How far (in latent units)", 0.1, 1.0, step=0.1, key="ls_scale")
+    dir_seed = w[1].number_input("Seed of the two directions", 0, 10_000, key="ls_dir_seed")
+    w[2].caption("Rows move along one random direction, columns along another, centred on point A; "
+                 "z is clipped to the cube [-1, 1]^h. Smooth changes across the grid mean a smooth generator.")
 d1, d2 = latent_directions(h, dir_seed)
-grid = walk_grid(z_a, d1, d2, 7, scale)
-w[2].caption("Rows move along one random direction, columns along another, centred on point A; "
-             "z is clipped to the cube [-1, 1]^h. Smooth changes across the grid mean a smooth generator.")
-st.plotly_chart(image_grid(trainer.sample(z=grid), 7, "", key="ls_walk", height=420), key="ls_fig_walk",
-                width="content")
+walk = trainer.sample(z=walk_grid(z_a, d1, d2, 7, scale))
+st.plotly_chart(fit(image_grid(walk, 7, "", key="ls_walk", height=420)), key="ls_fig_walk",
+                width="content", config=png_config("ganviz_walk"))
 
 st.subheader("Truncation: fidelity against diversity")
 t = st.columns([1, 2])
-threshold = t[0].slider("Threshold (1 = no truncation)", 0.1, 1.0, 0.5, 0.1, key="ls_threshold")
+with t[0], SCENE.group("truncation", "Truncation"):
+    threshold = st.slider("Threshold (1 = no truncation)", 0.1, 1.0, step=0.1, key="ls_threshold")
+SCENE.write()  # after the last widget (the classifier below may stop the page)
 try:
     classifier = load_classifier(classifier_path())
 except CheckpointError as e:
@@ -89,9 +112,9 @@ t[0].metric("class entropy (nats)", f"{now['class_entropy']:.3f}")
 t[0].metric("pairwise distance", f"{now['pairwise_distance']:.3f}")
 t[0].metric("digits present", now["classes_present"])
 z = truncate(torch.stack([latent_point(h, 1000 + i) for i in range(32)]), threshold)
-t[1].plotly_chart(image_grid(trainer.sample(z=z), 8,
-                             f"Samples at threshold {threshold:g}", key="ls_trunc"), key="ls_fig_trunc",
-                  width="stretch")
+truncated = trainer.sample(z=z)
+t[1].plotly_chart(fit(image_grid(truncated, 8, f"Samples at threshold {threshold:g}", key="ls_trunc")),
+                  key="ls_fig_trunc", width="stretch", config=png_config("ganviz_truncated"))
 
 
 @st.cache_data(show_spinner="Measuring the truncation curve…", max_entries=8)
@@ -99,8 +122,26 @@ def _curve(path: str, stamp: float) -> list[dict]:
     return truncation_curve(load(path), load_classifier(classifier_path()), (0.2, 0.4, 0.6, 0.8, 1.0))
 
 
-st.plotly_chart(truncation_figure(_curve(str(shipped[gamma]), shipped[gamma].stat().st_mtime)),
-                key="ls_fig_trunc_curve", width="stretch")
+curve = _curve(str(shipped[gamma]), shipped[gamma].stat().st_mtime)
+st.plotly_chart(fit(truncation_figure(curve)), key="ls_fig_trunc_curve", width="stretch",
+                config=png_config("ganviz_truncation_curve"))
+
+with SCENE.group("export", "Export"), st.expander("Export"):
+    e = st.columns(5)
+    # The morph from A to B and back along the slerp path, one image per frame, 12 screen pixels per pixel.
+    e[0].download_button("slerp morph GIF", key="ls_dl_gif", mime="image/gif", file_name="ganviz_slerp_morph.gif",
+                         data=lambda: grid_gif([grid_frame(i, x[None], cols=1) for i, x in
+                                                enumerate([*images["slerp"], *images["slerp"].flip(0)[1:-1]])],
+                                               scale=12, ms_per_frame=120))
+    e[1].download_button("paths PNG", key="ls_dl_paths", mime="image/png", file_name="ganviz_paths.png",
+                         data=lambda: grid_png(grid_frame(0, torch.cat(list(images.values())), cols=steps)),
+                         help="linear (top row) and slerp (bottom row) from A to B")
+    e[2].download_button("walk PNG", key="ls_dl_walk", mime="image/png", file_name="ganviz_walk.png",
+                         data=lambda: grid_png(grid_frame(0, walk, cols=7)))
+    e[3].download_button("truncated samples PNG", key="ls_dl_trunc", mime="image/png",
+                         file_name=f"ganviz_truncated_{threshold:g}.png", data=lambda: grid_png(grid_frame(0, truncated)))
+    e[4].download_button("truncation curve CSV", key="ls_dl_csv", mime="text/csv",
+                         file_name=f"ganviz_truncation_gamma{gamma:g}.csv", data=pd.DataFrame(curve).to_csv(index=False))
 
 try_this([
     "Compare the linear and slerp rows: in the middle of the straight line ‖z‖ dips (see the norm plot), and "
@@ -110,4 +151,6 @@ try_this([
     "quality rising while class entropy and pairwise distance fall.",
     "Switch the checkpoint from γ = 0.3 to 0.7: the walk grid varies more at higher γ (the shipped runs draw "
     "mostly one digit each: BEGAN's known collapse on 1,797 images).",
+    "Copy the address bar: the link reopens this checkpoint, these seeds and this threshold (add `&present=1` "
+    "for a projector).",
 ])

@@ -4,10 +4,14 @@ import streamlit as st
 
 st.set_page_config(page_title="ganviz · Spectra", layout="wide")
 
+from ganviz.plots.animation import gif_bytes, png_bytes  # noqa: E402
 from ganviz.plots.spectra import ratio_figure, short_name, sigma0_figure, spectrum_heatmap  # noqa: E402
+from ganviz.training import checkpoint, snapshot  # noqa: E402
+from ganviz.training.export import FrameRecorder, frame_of, spectra_csv  # noqa: E402
 from ganviz.training.presets_spectra import PRESETS, TOGGLES, new_trainer, preset_config, read_view  # noqa: E402
 from ganviz.training.worker import TrainerWorker  # noqa: E402
 from ganviz.ui.common import device_caption, page_frame, session_workers, state_badge, try_this  # noqa: E402
+from ganviz.ui.scene import Param, Scene, choice, flag, png_config  # noqa: E402
 
 KEY = "spectra"
 MAX_STEPS = 20_000
@@ -39,6 +43,16 @@ def _toggle_values(values: dict) -> dict:
     return {key: values[field] for key, field in WIDGETS.items()}
 
 
+DEFAULTS = _toggle_values(PRESETS["collapse"])
+SCENE = Scene("spectra", {
+    "preset": Param("sp_preset", "collapse", choice(PRESETS)),
+    "sn": Param("sp_sn", DEFAULTS["sp_sn"], flag),
+    "beta": Param("sp_beta", DEFAULTS["sp_beta"], choice(BETAS)),
+    "clamp": Param("sp_clamp", DEFAULTS["sp_clamp"], choice(CLAMPS)),
+    "r1": Param("sp_r1", DEFAULTS["sp_r1"], choice(GAMMAS)),
+}, groups=("run", "toggles", "export"))
+
+
 def _config():
     s = st.session_state
     return preset_config(s.sp_preset, spectral_norm=s.sp_sn, ortho_beta=s.sp_beta, sigma_clamp=s.sp_clamp,
@@ -51,6 +65,8 @@ def _rebuild() -> None:
         workers.put(KEY, TrainerWorker(new_trainer(_config()), max_steps=MAX_STEPS))
     except ValueError as e:
         st.session_state.sp_error = str(e)
+        return
+    st.session_state.sp_frames = FrameRecorder()
 
 
 def _load_preset(name: str) -> None:
@@ -69,18 +85,22 @@ def _live_change() -> None:
         s.sp_error = str(e)
 
 
-if "sp_preset" not in st.session_state:
-    st.session_state.sp_preset = "collapse"
-    st.session_state.update(_toggle_values(PRESETS["collapse"]))
-if workers.get(KEY) is None:
+if workers.get(KEY) is not None and any(k not in st.session_state for k in WIDGETS):
+    # Streamlit forgets widget values when the user visits another page: show the running config.
+    st.session_state.update(_toggle_values(workers.get(KEY).read(lambda t: {f: getattr(t.config, f) for f in TOGGLES})))
+linked = SCENE.start()
+if "sp_preset" in linked:  # a link's preset sets the toggles the link does not name
+    st.session_state.update({k: v for k, v in _toggle_values(PRESETS[st.session_state.sp_preset]).items()
+                             if k not in linked})
+if workers.get(KEY) is None or linked:
     _rebuild()
 worker = workers.get(KEY)
-if any(k not in st.session_state for k in WIDGETS):
-    # Streamlit forgets widget values when the user visits another page: show the running config.
-    st.session_state.update(_toggle_values(worker.read(lambda t: {f: getattr(t.config, f) for f in TOGGLES})))
+SCENE.sidebar()
+SCENE.show_notes()
 
 # --- controls -----------------------------------------------------------------------------------
-c = st.columns([1.1, 1.1, 1.3, 0.8, 0.8, 0.8, 2.6])
+with SCENE.group("run", "Presets and run"):
+    c = st.columns([1.1, 1.1, 1.3, 0.8, 0.8, 0.8, 2.6])
 c[0].button("Preset: collapse", key="sp_preset_collapse", on_click=_load_preset, args=("collapse",),
             help="NSGAN on grid25, lr 5e-3, no regulariser: about half of the 25 modes")
 c[1].button("Preset: fix (R1)", key="sp_preset_fix", on_click=_load_preset, args=("fix",),
@@ -94,7 +114,8 @@ cfg = PRESETS[st.session_state.sp_preset]
 c[6].caption(f"Preset **{st.session_state.sp_preset}**: {cfg['objective']} on {cfg['dataset']}, "
              f"lr {cfg['lr_g']:g}, width {cfg['g_width']}; spectra recorded every 25 steps.")
 
-t = st.columns(4)
+with SCENE.group("toggles", "Regularisers"):
+    t = st.columns(4)
 t[0].toggle("Spectral norm on D", key="sp_sn", on_change=_rebuild,
             help="W_SN = W / σ₀ estimated by one power iteration per step (Miyato et al. 2018); resets the run")
 t[1].select_slider("Orthogonal reg. β", options=BETAS, key="sp_beta", on_change=_live_change,
@@ -103,6 +124,8 @@ t[2].select_slider("σ₀ clamp (0 = off)", options=CLAMPS, key="sp_clamp", on_c
                    help="after each step W ← W − max(0, σ₀ − clamp) u₀ v₀ᵀ in G and D; acts live")
 t[3].select_slider("R1 γ", options=GAMMAS, key="sp_r1", on_change=_live_change,
                    help="(γ/2) E_real ‖∇ₓ D(x)‖² on D (Mescheder et al. 2018); acts live")
+
+SCENE.write()
 
 if st.session_state.get("sp_error"):
     st.error(st.session_state.pop("sp_error"))
@@ -117,6 +140,8 @@ def live() -> None:
                 + ", ".join(f"{k} = {view['config'][k]}" for k in TOGGLES))
     if w.error:
         st.error(w.error + " Press Reset (or pick a preset) to start again.")
+    elif w.running or not st.session_state.setdefault("sp_frames", FrameRecorder()).frames:
+        st.session_state.sp_frames.add(w.read(snapshot.take))  # the samples, for the run's GIF
     cols = st.columns(2)
     for col, net in zip(cols, ("G", "D")):
         sp = view["spectra"].get(net)
@@ -125,16 +150,17 @@ def live() -> None:
             continue
         raw, sn = sp["raw"], sp["normalised"]
         with col:
-            st.plotly_chart(sigma0_figure(raw, f"{net}: σ₀ of each layer (log scale)", normalised=sn or None,
-                                          modes=view["modes"] if view["modes"][2] else None, key=f"s0{net}"),
-                            key=f"sp_fig_sigma0_{net}", width="stretch")
-            st.plotly_chart(ratio_figure(raw, f"{net}: σ₀ / σ₁", key=f"r{net}"), key=f"sp_fig_ratio_{net}",
-                            width="stretch")
+            st.plotly_chart(SCENE.fit(sigma0_figure(raw, f"{net}: σ₀ of each layer (log scale)", normalised=sn or None,
+                                                    modes=view["modes"] if view["modes"][2] else None, key=f"s0{net}")),
+                            key=f"sp_fig_sigma0_{net}", width="stretch", config=png_config(f"ganviz_sigma0_{net}"))
+            st.plotly_chart(SCENE.fit(ratio_figure(raw, f"{net}: σ₀ / σ₁", key=f"r{net}")), key=f"sp_fig_ratio_{net}",
+                            width="stretch", config=png_config(f"ganviz_ratio_{net}"))
             names = list(raw)
             layer = st.selectbox(f"{net} layer for the full spectrum", names, index=min(1, len(names) - 1),
                                  format_func=short_name, key=f"sp_layer_{net}")
-            st.plotly_chart(spectrum_heatmap(raw[layer], f"{net} {short_name(layer)}: every σᵢ over the steps",
-                                             key=f"h{net}"), key=f"sp_fig_heat_{net}", width="stretch")
+            st.plotly_chart(SCENE.fit(spectrum_heatmap(raw[layer], f"{net} {short_name(layer)}: every σᵢ over the steps",
+                                                       key=f"h{net}")), key=f"sp_fig_heat_{net}", width="stretch",
+                            config=png_config(f"ganviz_spectrum_{net}"))
             if sn:
                 last = {short_name(n): float(s.sigma0[-1]) for n, s in sn.items()}
                 st.caption("Under spectral norm, solid lines are the raw weight W (`parametrizations.weight."
@@ -147,6 +173,24 @@ def live() -> None:
 
 live()
 
+with SCENE.group("export", "Export"), st.expander("Export"):
+    st.caption("The camera icon on each figure saves it as a 1600 × 1000 PNG. Below: every recorded singular "
+               "value as CSV; the samples (blue real, orange generated, D's surface in grey) as a PNG and as a "
+               "GIF over the run, one frame per second of training; the model as a toy-lab checkpoint.")
+    e = st.columns(4)
+    e[0].download_button("σ history CSV", key="sp_dl_csv", mime="text/csv", file_name="ganviz_spectra.csv",
+                         data=lambda: spectra_csv(worker.read(read_view)["spectra"]),
+                         help="net, weight (raw or W_SN), layer, step, σ₀, σ₁, σ₀/σ₁ and the whole spectrum")
+    e[1].download_button("samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
+                         data=lambda: png_bytes(frame_of(worker.read(snapshot.take))))
+    frames = st.session_state.setdefault("sp_frames", FrameRecorder()).frames
+    e[2].download_button(f"run GIF ({len(frames)} frames)", key="sp_dl_gif", mime="image/gif",
+                         file_name="ganviz_spectra_run.gif", disabled=not frames,
+                         data=lambda: gif_bytes(st.session_state.sp_frames.frames))
+    e[3].download_button("model (.safetensors)", key="sp_dl_model", mime="application/octet-stream",
+                         file_name="ganviz_spectra.safetensors", data=lambda: worker.read(lambda t: checkpoint.to_bytes(t)[0]),
+                         help="opens in the toy lab and in `python -m ganviz spectra --checkpoint PATH`")
+
 try_this([
     "Press **Preset: collapse** and watch the modes panel: while it stalls near 12 of 25, which layer's σ₀ climbs?",
     "Press **Preset: fix (R1)**: D's σ₀ levels off near 7 and the modes panel climbs towards 25.",
@@ -154,4 +198,5 @@ try_this([
     "During the collapse run, set the σ₀ clamp to 3 and watch D's hidden layers flatten at 3 (the head too).",
     "Set orthogonal regularisation β = 1e-3: the heatmap's spectrum flattens (σ₀ / σ₁ falls towards 1).",
     "From a terminal: `python -m ganviz spectra --checkpoint PATH --json` prints every layer's singular values.",
+    "Copy the address bar: the link reopens this preset with these regularisers (paused; press Start).",
 ])

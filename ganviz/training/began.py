@@ -311,20 +311,27 @@ class BEGANTrainer:
 
 
 # --- checkpoints ----------------------------------------------------------------------------------
-def _write(path: str | Path, tensors: dict[str, torch.Tensor], recipe: dict, fmt: str) -> Path:
+def _serialise(tensors: dict[str, torch.Tensor], recipe: dict, fmt: str) -> bytes:
     from safetensors.torch import save as st_save
 
+    return st_save(tensors, metadata={"format": fmt, "version": VERSION, "recipe": json.dumps(recipe)})
+
+
+def _write(path: str | Path, tensors: dict[str, torch.Tensor], recipe: dict, fmt: str) -> Path:
     path = Path(path)
     if path.suffix != ".safetensors":
         path = path.with_name(path.name + ".safetensors")
-    meta = {"format": fmt, "version": VERSION, "recipe": json.dumps(recipe)}
-    atomic_write(path, st_save(tensors, metadata=meta))
+    atomic_write(path, _serialise(tensors, recipe, fmt))
     atomic_write(path.with_suffix(".json"), (json.dumps(recipe, indent=2) + "\n").encode())
     return path
 
 
 def _read(path: str | Path, fmt: str, writer: str) -> tuple[dict, dict[str, torch.Tensor]]:
-    meta, tensors = read_safetensors(read_file(path), fmt, writer)
+    return _parse(read_file(path), fmt, writer)
+
+
+def _parse(data: bytes, fmt: str, writer: str) -> tuple[dict, dict[str, torch.Tensor]]:
+    meta, tensors = read_safetensors(data, fmt, writer)
     try:
         recipe = json.loads(meta["recipe"])
     except (KeyError, ValueError, TypeError) as e:
@@ -332,14 +339,18 @@ def _read(path: str | Path, fmt: str, writer: str) -> tuple[dict, dict[str, torc
     return recipe, tensors
 
 
-def save(trainer: BEGANTrainer, path: str | Path, command: str | None = None) -> Path:
-    """Write a BEGAN checkpoint (.safetensors + .json recipe with its history) atomically."""
+def _contents(trainer: BEGANTrainer, command: str | None) -> tuple[dict[str, torch.Tensor], dict]:
     tensors = {f"{p}.{k}": v.detach().cpu().contiguous()
                for p, net in (("G", trainer.G), ("D", trainer.D)) for k, v in net.state_dict().items()}
     recipe = {"format": FORMAT, "version": VERSION, "config": trainer.config.to_dict(),
               "state": trainer.state(), "history": trainer.history.rows, "command": command,
               "data": trainer.data.source}
-    return _write(path, tensors, recipe, FORMAT)
+    return tensors, recipe
+
+
+def save(trainer: BEGANTrainer, path: str | Path, command: str | None = None) -> Path:
+    """Write a BEGAN checkpoint (.safetensors + .json recipe with its history) atomically."""
+    return _write(path, *_contents(trainer, command), FORMAT)
 
 
 def load(path: str | Path, device: str = "cpu") -> BEGANTrainer:
@@ -348,7 +359,26 @@ def load(path: str | Path, device: str = "cpu") -> BEGANTrainer:
     A missing, truncated, foreign or pickled file, or weights that do not fit the recipe, raise
     CheckpointError with a message that says so.
     """
-    recipe, tensors = _read(path, FORMAT, "BEGAN trainer")
+    return from_bytes(read_file(path), device)
+
+
+def to_bytes(trainer: BEGANTrainer, command: str | None = None) -> bytes:
+    """The .safetensors file that ``save`` writes, as bytes (a page's download); the recipe and
+    history sit in its header, so it needs no .json beside it."""
+    return _serialise(*_contents(trainer, command), FORMAT)
+
+
+def from_bytes(data: bytes, device: str = "cpu") -> BEGANTrainer:
+    """``load`` for the bytes of a .safetensors file (a page's upload): the same checks (size cap,
+    format, never unpickled), the architecture rebuilt from the recipe, the weights loaded
+    strictly into it.
+
+    Example:
+        >>> t = BEGANTrainer(BEGANConfig(n=8, h=8, steps_hint=0)); t.step()
+        >>> from_bytes(to_bytes(t)).step_count
+        1
+    """
+    recipe, tensors = _parse(data, FORMAT, "BEGAN trainer")
     try:
         config = BEGANConfig.from_dict(recipe["config"]).replace(device=device).validate()
         state = recipe["state"]

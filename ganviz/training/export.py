@@ -1,4 +1,4 @@
-"""Exports of a toy run: the metrics history as CSV, and light frames for an animation."""
+"""Exports of a run: metrics histories as CSV, and light frames for an animation."""
 
 from __future__ import annotations
 
@@ -53,24 +53,43 @@ def frame_of(snap) -> Frame | None:
 
 class FrameRecorder:
     """Keeps at most ``max_frames`` frames spanning the whole run (thinned by 2 when full, the
-    newest kept)."""
+    newest kept). ``make`` turns what ``add`` gets into a frame with a ``step`` (or None: no frame);
+    by default a toy snapshot's ``frame_of``."""
 
-    def __init__(self, max_frames: int = 120):
+    def __init__(self, max_frames: int = 120, make=frame_of):
         self.max_frames = max_frames
-        self.frames: list[Frame] = []
+        self.make = make
+        self.frames: list = []
 
     def add(self, snap) -> None:
-        if self.frames and snap.step <= self.frames[-1].step:
-            if snap.step < self.frames[-1].step:  # a reset: start again
+        f = self.make(snap)
+        if f is None:
+            return
+        if self.frames and f.step <= self.frames[-1].step:
+            if f.step < self.frames[-1].step:  # a reset: start again
                 self.frames = []
             else:
                 return
-        f = frame_of(snap)
-        if f is None:
-            return
         self.frames.append(f)
         if len(self.frames) > self.max_frames:
             kept = self.frames[::2]
             if kept[-1] is not f:  # always keep the newest frame
                 kept.append(f)
             self.frames = kept
+
+
+def spectra_csv(spectra: dict) -> str:
+    """Every recorded singular value as CSV, one row per (net, weight, layer, step): sigma_0, sigma_1,
+    their ratio and the whole spectrum. ``spectra`` is ``SpectraRecorder.snapshot()``: {net: {"raw":
+    {layer: LayerSeries}, "normalised": {...}}}; "normalised" rows are W_SN under spectral norm."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["net", "weight", "layer", "step", "sigma0", "sigma1", "sigma0_over_sigma1", "spectrum"])
+    for net, kinds in spectra.items():
+        for kind, layers in kinds.items():
+            for layer, s in layers.items():
+                for step, sigma in zip(s.steps, s.sigma):
+                    s1 = float(sigma[1]) if len(sigma) > 1 else math.nan
+                    w.writerow([net, kind, layer, int(step), float(sigma[0]), s1,
+                                float(sigma[0]) / s1 if s1 > 0 else math.nan, " ".join(f"{v:.6g}" for v in sigma)])
+    return out.getvalue()

@@ -20,6 +20,7 @@ from ganviz.training.presets import PRESETS, preset_configs
 from ganviz.training.recipes import recipe
 from ganviz.training.trainer import Trainer
 from ganviz.training.process_worker import ProcessWorker
+from ganviz.ui import scene
 from ganviz.ui.common import session_workers
 
 LAB_STEPS = 5000  # the default run's length (its lr anneals to 0 there)
@@ -276,20 +277,13 @@ CONTROL_GROUPS = ("presets", "optimiser", "objective", "networks", "tricks", "co
 
 
 def presentation_css(present: bool, hidden: list[str]) -> str:
-    """CSS for a projector (larger type) and for a classroom link that hides control groups (each
-    group sits in a container keyed ``*grp_<name>``, which Streamlit gives the class st-key-...)."""
-    rules = [f'[class*="grp_{g}"] {{ display: none !important; }}' for g in hidden if g in CONTROL_GROUPS]
-    if present:
-        rules += ["html { font-size: 20px; }", "h1 { font-size: 2.6rem !important; }",
-                  '[data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }']
-    return "<style>" + "\n".join(rules) + "</style>" if rules else ""
+    """The shared ``ganviz.ui.scene.presentation_css`` for the toy lab's groups."""
+    return scene.presentation_css(present, hidden, CONTROL_GROUPS)
 
 
 def hidden_groups() -> tuple[list[str], list[str]]:
-    """The control groups the link hides (``?hide=optimiser,networks``) and the unknown names."""
-    raw = st.query_params.get("hide", "")
-    names = [n.strip() for n in raw.split(",") if n.strip()]
-    return [n for n in names if n in CONTROL_GROUPS], [n for n in names if n not in CONTROL_GROUPS]
+    """The toy lab's groups that the link hides (``?hide=optimiser,networks``) and the unknown names."""
+    return scene.hidden_groups(CONTROL_GROUPS)
 
 
 def load_checkpoint(key: str, uploader_key: str) -> None:
