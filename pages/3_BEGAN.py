@@ -188,14 +188,16 @@ live()
 # --- exports and checkpoints ----------------------------------------------------------------------
 def _exports() -> None:
     w = workers.get(KEY)
-    frames = st.session_state.setdefault("bg_frames", _recorder()).frames
+    # Download data is made after this run, outside it, where session state cannot be read: capture.
+    recorder = st.session_state.setdefault("bg_frames", _recorder())
+    frames = recorder.frames
     c = st.columns(4)
     c[0].download_button("samples PNG", key="bg_dl_png", mime="image/png", file_name="ganviz_began_samples.png",
                          data=lambda: grid_png(w.read(lambda t: grid_frame(t.step_count, snapshot(t)["samples"]))),
                          help="the 64 samples of the fixed z, 4 screen pixels per pixel")
     c[1].download_button(f"run GIF ({len(frames)} frames)", key="bg_dl_gif", mime="image/gif",
                          file_name="ganviz_began_run.gif", disabled=not frames,
-                         data=lambda: grid_gif(st.session_state.bg_frames.frames),
+                         data=lambda: grid_gif(recorder.frames),
                          help="32 samples of the fixed z, once a second while it trained (at most 120 frames)")
     c[2].download_button("curves CSV", key="bg_dl_csv", mime="text/csv", file_name="ganviz_began_curves.csv",
                          data=lambda: pd.DataFrame(w.read(lambda t: t.curves())).to_csv(index=False),

@@ -183,10 +183,12 @@ with SCENE.group("export", "Export"), st.expander("Export"):
                          help="net, weight (raw or W_SN), layer, step, σ₀, σ₁, σ₀/σ₁ and the whole spectrum")
     e[1].download_button("samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
                          data=lambda: png_bytes(frame_of(worker.read(snapshot.take))))
-    frames = st.session_state.setdefault("sp_frames", FrameRecorder()).frames
+    # Download data is made after this run, outside it, where session state cannot be read: capture.
+    recorder = st.session_state.setdefault("sp_frames", FrameRecorder())
+    frames = recorder.frames
     e[2].download_button(f"run GIF ({len(frames)} frames)", key="sp_dl_gif", mime="image/gif",
                          file_name="ganviz_spectra_run.gif", disabled=not frames,
-                         data=lambda: gif_bytes(st.session_state.sp_frames.frames))
+                         data=lambda: gif_bytes(recorder.frames))
     e[3].download_button("model (.safetensors)", key="sp_dl_model", mime="application/octet-stream",
                          file_name="ganviz_spectra.safetensors", data=lambda: worker.read(lambda t: checkpoint.to_bytes(t)[0]),
                          help="opens in the toy lab and in `python -m ganviz spectra --checkpoint PATH`")

@@ -190,6 +190,7 @@ def test_spectra_link_sets_preset_and_regularisers_and_garbage_falls_back():
     # so that is the run of the test before; a new browser session gets the defaults).
     r1 = bad.select_slider(key="sp_r1").value
     assert f"r1_gamma = {r1}" in _status(bad) and f"spectral_norm = {bad.toggle(key='sp_sn').value}" in _status(bad)
+    _open(SPECTRA, {"preset": "collapse"})  # leave the shared session's run at the page's defaults
 
 
 # --- exports -----------------------------------------------------------------------------------

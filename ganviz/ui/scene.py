@@ -210,7 +210,11 @@ class Scene:
         """The figure, with larger type and height in presentation mode."""
         if self.present:
             h = fig.layout.height
-            fig.update_layout(font=dict(size=18), height=int(h * 1.3) if h else 600)
+            fig.update_layout(font_size=18, title_font_size=19, legend_font_size=15,
+                              height=int(h * 1.3) if h else 600, margin_t=(fig.layout.margin.t or 40) + 25)
+            fig.update_annotations(font_size=16)
+            fig.update_xaxes(tickfont_size=15, title_font_size=16)  # Streamlit's theme sets these itself
+            fig.update_yaxes(tickfont_size=15, title_font_size=16)
         return fig
 
 
