@@ -118,13 +118,19 @@ class Scene:
     def start(self) -> set[str]:
         """Set the widgets from a new link, fill in the defaults; return the widget keys the link set.
 
-        A link is new when its parameters are none that this page wrote or read in this session:
-        a rerun can arrive with the URL of the run before (the browser updates its address bar
-        while the script runs), and reading that again would undo the user's last move.
+        A link is new on arriving at the page (from another page, e.g. a tour link on the home
+        page), or when its parameters are none that this page wrote or read since: a rerun can
+        arrive with the URL of the run before (the browser updates its address bar while the
+        script runs), and reading that again would undo the user's last move. Arriving is seen by
+        the presentation toggle's state: Streamlit drops a widget's state on a run that does not
+        draw it, so it is missing after a page without the toggle (or on a session's first run).
         """
         ss = st.session_state
         url = {k: v for k, v in st.query_params.to_dict().items() if k not in RESERVED}
         seen = self._state("seen", [])
+        if "present" not in ss or ss.get("_scene_page") != self.page:
+            seen.clear()
+        ss["_scene_page"] = self.page
         applied: set[str] = set()
         if url not in seen:
             notes = []
