@@ -234,7 +234,10 @@ def presentation_css(present: bool, hidden: list[str], groups: tuple[str, ...]) 
     rules = [f'[class*="grp_{g}"] {{ display: none !important; }}' for g in hidden if g in groups]
     if present:
         rules += ["html { font-size: 20px; }", "h1 { font-size: 2.6rem !important; }",
-                  '[data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }']
+                  '[data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }',
+                  # buttons in a row of columns keep their size: at 20px their labels were cut ("Pres…")
+                  '[data-testid="stMain"] button [data-testid="stMarkdownContainer"] p { font-size: 15px; }',
+                  '[data-testid="stMain"] button { padding: 4px 8px !important; }']
     return "<style>" + "\n".join(rules) + "</style>" if rules else ""
 
 
