@@ -244,14 +244,16 @@ if tab_2d.open:
 if tab_obj.open:
     with tab_obj:
         sat, fgan, critic = objective_curves()
-        st.plotly_chart(fit(pob.fig_saturation(sat)), key="fig_saturation", width="stretch", config=png_config("ganviz_saturation"))
+        st.plotly_chart(fit(pob.fig_saturation(sat)), key="fig_saturation", width="stretch",
+                        config=png_config("ganviz_saturation"))
         st.caption("Early in training D rejects the fakes, D(G(z)) ≈ 0: there log(1 − D) is flat and its gradient "
                    "−D vanishes (MMGAN saturates); −log D has gradient −(1 − D) ≈ −1 (NSGAN keeps "
                    "learning).")
         st.plotly_chart(fit(pob.fig_fgan(fgan)), key="fig_fgan", width="stretch", config=png_config("ganviz_fgan"))
         st.caption("f-GAN (Nowozin et al. 2016, Table 2): D's raw output v goes through g_f into the domain of "
                    "the conjugate f*; F = E_P[g_f(v)] − E_Q[f*(g_f(v))].")
-        st.plotly_chart(fit(pob.fig_critic_losses(critic)), key="fig_critic", width="stretch", config=png_config("ganviz_critic"))
+        st.plotly_chart(fit(pob.fig_critic_losses(critic)), key="fig_critic", width="stretch",
+                        config=png_config("ganviz_critic"))
         st.caption("Per-sample losses against D's output. Hinge: flat beyond the margin. Least squares: pulls to "
                    "its targets. Wasserstein: linear and unbounded, so the critic must be kept 1-Lipschitz.")
 

@@ -205,8 +205,9 @@ def _exports() -> None:
     c[3].download_button("model (.safetensors)", key="bg_dl_model", mime="application/octet-stream",
                          file_name="ganviz_began.safetensors", data=lambda: w.read(to_bytes),
                          help="weights, k_t, lr and the recipe with its history: upload it here to continue")
-    st.file_uploader(f"continue from a BEGAN checkpoint (.safetensors written by ganviz, at most "
-                     f"{min(MAX_BYTES // 2**20, 16)} MB)", type=["safetensors"], key="bg_upload", on_change=_upload)
+    cap_mb = min(MAX_BYTES // 2**20, st.get_option("server.maxUploadSize"))
+    st.file_uploader(f"continue from a BEGAN checkpoint (.safetensors written by ganviz, at most {cap_mb} MB)",
+                     type=["safetensors"], key="bg_upload", on_change=_upload)
     message = st.session_state.pop("bg_upload_message", None)
     if message:
         (st.error if message[0] == "error" else st.success)(message[1])
@@ -246,8 +247,9 @@ def sweep_section() -> None:
                      hide_index=True, width="stretch")
         cols = st.columns([1] * len(rows) + [1.6])
         for col, r in zip(cols, rows):
-            col.plotly_chart(SCENE.fit(image_grid(grids[r["gamma"]], 8, f"γ = {r['gamma']:g}", key=f"sw{r['gamma']}")),
-                             key=f"bg_fig_sweep_{r['gamma']}", width="stretch", config=png_config(f"ganviz_sweep_{r['gamma']:g}"))
+            grid = image_grid(grids[r["gamma"]], 8, f"γ = {r['gamma']:g}", key=f"sw{r['gamma']}")
+            col.plotly_chart(SCENE.fit(grid), key=f"bg_fig_sweep_{r['gamma']}", width="stretch",
+                             config=png_config(f"ganviz_sweep_{r['gamma']:g}"))
         cols[-1].plotly_chart(SCENE.fit(sweep_figure(rows)), key="bg_fig_sweep_chart", width="stretch",
                               config=png_config("ganviz_gamma_sweep"))
         st.caption("`python -m ganviz gamma-sweep --json` prints the same numbers.")

@@ -139,9 +139,11 @@ with SCENE.group("export", "Export"), st.expander("Export"):
     e[2].download_button("walk PNG", key="ls_dl_walk", mime="image/png", file_name="ganviz_walk.png",
                          data=lambda: grid_png(grid_frame(0, walk, cols=7)))
     e[3].download_button("truncated samples PNG", key="ls_dl_trunc", mime="image/png",
-                         file_name=f"ganviz_truncated_{threshold:g}.png", data=lambda: grid_png(grid_frame(0, truncated)))
+                         file_name=f"ganviz_truncated_{threshold:g}.png",
+                         data=lambda: grid_png(grid_frame(0, truncated)))
     e[4].download_button("truncation curve CSV", key="ls_dl_csv", mime="text/csv",
-                         file_name=f"ganviz_truncation_gamma{gamma:g}.csv", data=pd.DataFrame(curve).to_csv(index=False))
+                         file_name=f"ganviz_truncation_gamma{gamma:g}.csv",
+                         data=pd.DataFrame(curve).to_csv(index=False))
 
 try_this([
     "Compare the linear and slerp rows: in the middle of the straight line ‖z‖ dips (see the norm plot), and "

@@ -158,8 +158,8 @@ def live() -> None:
             names = list(raw)
             layer = st.selectbox(f"{net} layer for the full spectrum", names, index=min(1, len(names) - 1),
                                  format_func=short_name, key=f"sp_layer_{net}")
-            st.plotly_chart(SCENE.fit(spectrum_heatmap(raw[layer], f"{net} {short_name(layer)}: every σᵢ over the steps",
-                                                       key=f"h{net}")), key=f"sp_fig_heat_{net}", width="stretch",
+            heat = spectrum_heatmap(raw[layer], f"{net} {short_name(layer)}: every σᵢ over the steps", key=f"h{net}")
+            st.plotly_chart(SCENE.fit(heat), key=f"sp_fig_heat_{net}", width="stretch",
                             config=png_config(f"ganviz_spectrum_{net}"))
             if sn:
                 last = {short_name(n): float(s.sigma0[-1]) for n, s in sn.items()}
@@ -190,7 +190,8 @@ with SCENE.group("export", "Export"), st.expander("Export"):
                          file_name="ganviz_spectra_run.gif", disabled=not frames,
                          data=lambda: gif_bytes(recorder.frames))
     e[3].download_button("model (.safetensors)", key="sp_dl_model", mime="application/octet-stream",
-                         file_name="ganviz_spectra.safetensors", data=lambda: worker.read(lambda t: checkpoint.to_bytes(t)[0]),
+                         file_name="ganviz_spectra.safetensors",
+                         data=lambda: worker.read(lambda t: checkpoint.to_bytes(t)[0]),
                          help="opens in the toy lab and in `python -m ganviz spectra --checkpoint PATH`")
 
 try_this([
