@@ -50,10 +50,7 @@ def trainer(steps: int, blocks: int) -> dict:
 
 
 def live(seconds: float) -> dict:
-    headless = live_training.headless_rate(seconds)
-    rate, redraws = live_training.live_rate(seconds)
-    return {"headless_steps_per_s": round(headless, 1), "live_steps_per_s": round(rate, 1),
-            "ratio": round(rate / headless, 3), "redraws_per_s": round(redraws, 2)}
+    return live_training.measure(seconds)
 
 
 def divergence(repeats: int) -> dict:

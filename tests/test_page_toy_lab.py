@@ -45,8 +45,13 @@ def test_train_pause_step_and_live_slider():
     at.button(key="train_toggle").click().run(timeout=60)
     _wait_steps(at, 20)
     assert "training" in _status(at)
+    # While it trains the samples view is a picture drawn on the server (bench/live_training.py: the
+    # browser redraws it 4+ times a second beside the trainer); metrics and histogram stay Plotly.
+    assert len(at.get("image")) == 1 and len(at.get("plotly_chart")) == 2
+    assert any("pause for the interactive figure" in c.value for c in at.caption)
     at.button(key="train_toggle").click().run(timeout=60)  # pause
     assert "paused" in _status(at)
+    assert len(at.get("image")) == 0 and len(at.get("plotly_chart")) == 3  # the interactive figure is back
     n = _step(at)
     time.sleep(0.5)
     at.run(timeout=60)

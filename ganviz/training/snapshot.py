@@ -131,7 +131,7 @@ def _noise_lines(trainer) -> list[np.ndarray]:
     r = 1.0 if c.latent_dist == "uniform" else 2.5
     ticks = torch.linspace(-r, r, NOISE_LINES)
     along = torch.linspace(-r, r, NOISE_POINTS)
-    lines = []
+    zs = []
     for horizontal in (True, False):
         for t in ticks:
             z = torch.zeros(NOISE_POINTS, c.latent_dim)
@@ -139,10 +139,11 @@ def _noise_lines(trainer) -> list[np.ndarray]:
                 z[:, 0] = along
             else:
                 z[:, 0], z[:, 1] = (along, t) if horizontal else (t, along)
-            lines.append(trainer.sample(z=z).numpy())
+            zs.append(z)
         if c.latent_dim == 1:
             break
-    return lines
+    images = trainer.sample(z=torch.cat(zs)).numpy()  # one pass of G for all lines: 4x cheaper than one each
+    return list(images.reshape(len(zs), NOISE_POINTS, -1))
 
 
 def _arrows(trainer, fake: torch.Tensor, bounds) -> tuple[np.ndarray | None, np.ndarray | None]:

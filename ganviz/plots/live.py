@@ -1,0 +1,156 @@
+"""The toy lab's 2D samples view as one picture, drawn on the server with Pillow while a run trains.
+
+Why a picture: the browser re-lays out and re-paints the interactive Plotly view
+(``ganviz.plots.toy.samples_figure``) on every update, about a quarter of a second of a core per
+redraw in a GPU-less Chromium; 4 redraws a second of that did not fit beside training on a 2-core
+laptop. Decoding a PNG costs the browser a few milliseconds, drawing it ~10 ms of the server's.
+The picture shows the same four views as the figure: D's surface (grey, darker = higher), the
+generator's warped noise grid (purple), real (blue) and generated (orange) samples, and the
+arrows of -grad_x of the G loss (red). The page shows the interactive figure again when paused.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from ganviz.plots.toy import FAKE, REAL
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+GRID = (120, 60, 160, 110)  # the figure's rgba(120,60,160,0.35) noise grid
+ARROW = (220, 20, 60)  # crimson
+SHADE = 140  # grey levels a surface spans: the figure's Greys at opacity 0.55 over white
+LEFT, BOTTOM, BAR = 44, 40, 64  # margins in pixels: y ticks, x ticks + legend, colour bar
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """About ``n`` round numbers (1, 2 or 5 times a power of ten apart) inside [lo, hi].
+
+    Example:
+        >>> nice_ticks(-2.3, 2.3)
+        [-2.0, -1.0, 0.0, 1.0, 2.0]
+    """
+    raw = (hi - lo) / max(n, 1)
+    if not raw > 0 or not math.isfinite(raw):
+        return []
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step)
+    return [round(k * step, 10) for k in range(first, math.floor(hi / step) + 1)]
+
+
+def _bounds(snap) -> tuple[tuple[float, float], tuple[float, float]]:
+    if snap.surface_x is not None:
+        return ((float(snap.surface_x[0]), float(snap.surface_x[-1])), (float(snap.surface_y[0]), float(snap.surface_y[-1])))
+    pts = snap.real  # no finite samples: frame the data
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = 0.15 * (hi - lo) + 0.1
+    return ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1])))
+
+
+def samples_image(snap, size: int = 520) -> Image.Image:
+    """The 2D samples view of ``snap`` (a ``ganviz.training.snapshot.Snapshot``) on a square plot of
+    ``size`` pixels, with axis ticks, a colour bar of the surface and a one-line legend.
+
+    The axes share one scale (a circle stays round) when the snapshot's bounds are square, as the
+    interactive figure's ``scaleanchor`` does; otherwise x and y are stretched to the square.
+
+    Example:
+        >>> from ganviz.training import Trainer, snapshot
+        >>> from ganviz.training.config import TrainConfig
+        >>> im = samples_image(snapshot.take(Trainer(TrainConfig(dataset="ring8"))), size=200)
+        >>> im.size
+        (308, 240)
+    """
+    (x0, x1), (y0, y1) = _bounds(snap)
+    img = Image.new("RGB", (LEFT + size + BAR, size + BOTTOM), "white")
+    font = ImageFont.load_default(size=11)
+    s = snap.surface
+    if s is not None and np.isfinite(s).all():
+        lo, hi = float(s.min()), float(s.max())
+        g = (s - lo) / (hi - lo + 1e-12)
+        grey = (255 - SHADE * g[::-1]).astype(np.uint8)  # image rows run top-down, y runs up
+        img.paste(Image.fromarray(grey, "L").resize((size, size), Image.NEAREST).convert("RGB"), (LEFT, 0))
+        _colour_bar(img, LEFT + size + 10, size, lo, hi, font)
+    draw = ImageDraw.Draw(img, "RGBA")  # RGBA: translucent lines and points blend like the figure's
+
+    def px(p: np.ndarray) -> np.ndarray:
+        return np.stack([LEFT + (p[:, 0] - x0) / (x1 - x0) * (size - 1),
+                         (1 - (p[:, 1] - y0) / (y1 - y0)) * (size - 1)], 1)
+
+    for line in snap.noise_lines:
+        draw.line([tuple(q) for q in px(line)], fill=GRID, width=1)
+    for pts, colour, alpha in ((snap.real, REAL, 150), (snap.fake, FAKE, 180)):
+        pts = pts[np.isfinite(pts).all(axis=1)]
+        fill = (*_rgb(colour), alpha)
+        for x, y in px(pts):
+            draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=fill)
+    if snap.arrows_from is not None:
+        for (ax, ay), (bx, by) in zip(px(snap.arrows_from), px(snap.arrows_to)):
+            draw.line((ax, ay, bx, by), fill=ARROW, width=2)
+            _head(draw, ax, ay, bx, by)
+    _axes(draw, size, (x0, x1), (y0, y1), font)
+    legend = [("real", _rgb(REAL)), ("generated", _rgb(FAKE)), ("G(noise grid)", GRID[:3]),
+              ("-grad of G loss", ARROW), (f"grey: {snap.surface_label} (dark = high)", (90, 90, 90))]
+    x = LEFT
+    for text, colour in legend:
+        draw.rectangle((x, size + 26, x + 9, size + 35), fill=colour)
+        draw.text((x + 13, size + 24), text, fill=(40, 40, 40), font=font)
+        x += 26 + int(draw.textlength(text, font=font))
+    return img
+
+
+def _head(draw, ax, ay, bx, by, length: float = 5.0) -> None:
+    dx, dy = bx - ax, by - ay
+    n = math.hypot(dx, dy)
+    if n < 3:
+        return
+    ux, uy = dx / n, dy / n
+    for side in (1, -1):  # two short strokes at +-30 degrees behind the tip
+        c, s = math.cos(math.radians(150)), side * math.sin(math.radians(150))
+        draw.line((bx, by, bx + length * (ux * c - uy * s), by + length * (ux * s + uy * c)), fill=ARROW, width=2)
+
+
+def _axes(draw, size, xr, yr, font) -> None:
+    draw.rectangle((LEFT, 0, LEFT + size - 1, size - 1), outline=(170, 170, 170))
+    for v in nice_ticks(*xr):
+        x = LEFT + (v - xr[0]) / (xr[1] - xr[0]) * (size - 1)
+        draw.line((x, size - 1, x, size + 3), fill=(120, 120, 120))
+        draw.text((x, size + 5), f"{v:g}", fill=(60, 60, 60), font=font, anchor="mt")
+    for v in nice_ticks(*yr):
+        y = (1 - (v - yr[0]) / (yr[1] - yr[0])) * (size - 1)
+        draw.line((LEFT - 4, y, LEFT, y), fill=(120, 120, 120))
+        draw.text((LEFT - 6, y), f"{v:g}", fill=(60, 60, 60), font=font, anchor="rm")
+
+
+def _colour_bar(img, x, size, lo, hi, font) -> None:
+    h = size // 2
+    ramp = np.linspace(255 - SHADE, 255, h, dtype=np.float32)[:, None].repeat(12, 1).astype(np.uint8)
+    img.paste(Image.fromarray(ramp, "L").convert("RGB"), (x, size // 4))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((x, size // 4, x + 11, size // 4 + h - 1), outline=(150, 150, 150))
+    draw.text((x, size // 4 - 4), f"{hi:.3g}", fill=(60, 60, 60), font=font, anchor="lb")
+    draw.text((x, size // 4 + h + 3), f"{lo:.3g}", fill=(60, 60, 60), font=font, anchor="lt")
+
+
+def samples_png(snap, size: int = 520) -> bytes:
+    """``samples_image`` as PNG bytes (fast compression: flat colours compress well anyway)."""
+    buf = io.BytesIO()
+    samples_image(snap, size).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def samples_data_url(snap, size: int = 520) -> str:
+    """``samples_png`` as a ``data:`` URL, which ``st.image`` passes to the browser as it is. Inline,
+    the picture arrives with the rest of the redraw: a media-file URL would be fetched afterwards,
+    and the browser shows an empty box while it does (Streamlit would also re-encode PNG bytes as
+    JPEG unless told otherwise)."""
+    return "data:image/png;base64," + base64.b64encode(samples_png(snap, size)).decode("ascii")

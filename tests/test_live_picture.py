@@ -1,0 +1,90 @@
+"""The toy lab's live picture (ganviz.plots.live): every view of the samples figure is in it, where
+the data says it is."""
+
+import doctest
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ganviz.plots import live
+from ganviz.training.snapshot import Snapshot
+
+SIZE = 200
+
+
+def _snap(**kw) -> Snapshot:
+    """A hand-made 2D snapshot on [-1, 1]^2: D high on the left half, low on the right."""
+    grid = np.linspace(-1, 1, 40, dtype=np.float32)
+    surface = np.where(grid[None, :] < 0, 0.9, 0.1).repeat(40, 0).astype(np.float32)
+    base = dict(step=7, d_steps=7, state="running", error=None, dim=2, objective="nsgan", dataset="ring8",
+                steps_per_second=0.0, real=np.array([[-0.5, 0.5]], np.float32),
+                fake=np.array([[0.5, -0.5]], np.float32), surface_label="D(x)", surface_x=grid, surface_y=grid,
+                surface=surface)
+    return Snapshot(**{**base, **kw})
+
+
+def _pixel(im, x, y):
+    """The colour at data point (x, y) of a picture of SIZE (same mapping as the renderer)."""
+    return im.getpixel((round(live.LEFT + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))))
+
+
+def _any_near(im, x, y, test) -> bool:
+    """Whether some pixel within 2 of data point (x, y) passes ``test`` (lines are 1-2 pixels wide)."""
+    cx, cy = round(live.LEFT + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))
+    return any(test(*im.getpixel((cx + dx, cy + dy))) for dx in range(-2, 3) for dy in range(-2, 3))
+
+
+def test_doctests():
+    assert doctest.testmod(live).failed == 0
+
+
+def test_samples_and_surface_are_where_the_data_says():
+    im = live.samples_image(_snap(), SIZE)
+    assert im.size == (live.LEFT + SIZE + live.BAR, SIZE + live.BOTTOM)
+    r, g, b = _pixel(im, -0.5, 0.5)  # the real point: blue
+    assert b > r + 40
+    r, g, b = _pixel(im, 0.5, -0.5)  # the generated point: orange
+    assert r > b + 80
+    left, right = _pixel(im, -0.8, -0.8), _pixel(im, 0.8, 0.8)  # D high on the left: darker there
+    assert sum(left) < sum(right) - 150 and left[0] == left[1] == left[2]
+
+
+def test_noise_grid_and_arrows_are_drawn():
+    line = np.stack([np.linspace(-0.9, 0.9, 30), np.full(30, 0.8)], 1).astype(np.float32)
+    arrows_from = np.array([[-0.6, -0.2]], np.float32)
+    im = live.samples_image(_snap(noise_lines=[line], arrows_from=arrows_from, arrows_to=arrows_from + [0.5, 0]), SIZE)
+    purple = lambda r, g, b: b > g + 20 and r > g + 10  # noqa: E731  the grid line, blended over the grey
+    crimson = lambda r, g, b: r > 180 and g < 80  # noqa: E731  the arrow
+    assert _any_near(im, 0.0, 0.8, purple) and _any_near(im, -0.4, -0.2, crimson)
+    before = live.samples_image(_snap(), SIZE)
+    assert not _any_near(before, 0.0, 0.8, purple) and not _any_near(before, -0.4, -0.2, crimson)
+
+
+def test_diverged_samples_still_draw():
+    bad = _snap(fake=np.array([[np.nan, np.inf]], np.float32), surface=None, surface_x=None, surface_y=None)
+    png = live.samples_png(bad, SIZE)
+    assert Image.open(io.BytesIO(png)).size == (live.LEFT + SIZE + live.BAR, SIZE + live.BOTTOM)
+
+
+@pytest.mark.parametrize("lo,hi", [(-2.3, 2.3), (0.0, 1.0), (-0.013, 0.02), (-150.0, 7.0), (3.0, 3.0)])
+def test_ticks_are_round_evenly_spaced_and_inside(lo, hi):
+    ticks = live.nice_ticks(lo, hi)
+    if hi == lo:
+        assert ticks == []
+        return
+    assert 2 <= len(ticks) <= 11 and all(lo <= t <= hi for t in ticks)
+    steps = np.diff(ticks)
+    assert np.allclose(steps, steps[0])
+    mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+    assert any(np.isclose(mantissa, m) for m in (1, 2, 5))
+
+
+def test_data_url_holds_the_png():
+    import base64
+
+    url = live.samples_data_url(_snap(), SIZE)
+    head, body = url.split(",", 1)
+    assert head == "data:image/png;base64"
+    assert base64.b64decode(body) == live.samples_png(_snap(), SIZE)
