@@ -148,7 +148,8 @@ def live_view():
                 st.error(s.error)
             height = (480 if len(snaps) > 1 else 560) + (160 if present else 0)
             if w.running and s.dim == 2:
-                st.image(live_picture(name, s, height - 40))
+                st.image(live_picture(name, s, height - 40), alt=f"{name}: real and generated samples, "
+                         f"{s.surface_label} as grey, the warped noise grid and the G loss's arrows")
                 st.caption("A live picture while it trains; pause for the interactive figure (zoom, hover, camera).")
             else:
                 st.plotly_chart(samples_figure(s, height=height), key=f"samples_{name}", width="stretch",
