@@ -143,7 +143,7 @@ def live_view():
             ev = s.last_eval
             modes = f" · modes {ev['modes']}/{ev['n_modes']} · HQ {ev['hq']:.0%}" if "modes" in ev else ""
             st.markdown(f"**{name}: {s.objective}** on {s.dataset} · step {s.step} · "
-                        f"{s.steps_per_second:.0f} steps/s{modes}  \n{state_badge(w.state)}")
+                        f"{s.steps_per_second:.0f} steps/s{modes}  \n{state_badge(w.state, w.sharing)}")
             if s.error:
                 st.error(s.error)
             height = (480 if len(snaps) > 1 else 560) + (160 if present else 0)

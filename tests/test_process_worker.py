@@ -1,11 +1,13 @@
+import doctest
 import threading
 import time
 
 import pytest
 
-from ganviz.training import TrainConfig, Trainer, snapshot
+from ganviz.training import TrainConfig, Trainer, snapshot, turns
 from ganviz.training import process_worker as pw
 from ganviz.training.checkpoint import from_bytes
+from ganviz.training.turns import TurnScheduler
 
 SMALL = dict(g_width=32, d_width=32, batch=64, eval_samples=300, eval_every=20)
 
@@ -44,36 +46,94 @@ def test_start_pause_step_update_replace(worker):
     assert model.config.dataset == "grid25"
 
 
-def test_divergence_is_reported_and_frees_the_slot(monkeypatch):
-    monkeypatch.setattr(pw, "_slots", threading.BoundedSemaphore(1))
+def test_divergence_is_reported_and_frees_the_slot():
+    slots = TurnScheduler(1)
     bad = TrainConfig(batch=64, eval_samples=300, eval_every=10, optimizer="sgd", lr_g=10.0, lr_d=10.0)
-    w = pw.ProcessWorker(Trainer, bad, snapshot.take)
+    w = pw.ProcessWorker(Trainer, bad, snapshot.take, scheduler=slots)
     try:
         w.start()
         wait(lambda: w.state == "diverged")
         assert "diverged" in w.snapshot().error and not w.running
-        assert pw._slots.acquire(blocking=False)  # the slot came back
-        pw._slots.release()
+        assert not slots.holding(w) and slots.join("next", lambda: None, lambda: None)  # the slot came back
     finally:
         w.stop()
 
 
-def test_a_second_trainer_queues_while_the_cap_is_taken(monkeypatch):
-    monkeypatch.setattr(pw, "_slots", threading.BoundedSemaphore(1))
-    a = pw.ProcessWorker(Trainer, TrainConfig(**SMALL), snapshot.take)
-    b = pw.ProcessWorker(Trainer, TrainConfig(**SMALL), snapshot.take)
+# --- fair turns (ganviz.training.turns) --------------------------------------------------------
+class Client:
+    """Counts its turns, as the scheduler's callbacks report them."""
+
+    def __init__(self, slots: TurnScheduler, name: str):
+        self.slots, self.name, self.turns, self.ends, self.on = slots, name, 0, 0, False
+
+    def join(self) -> bool:
+        return self.slots.join(self.name, self.begin, self.end)
+
+    def begin(self):
+        self.turns, self.on = self.turns + 1, True
+
+    def end(self):
+        self.ends, self.on = self.ends + 1, False
+
+
+def test_turns_rotate_in_order_and_a_leaver_goes_at_once():
+    slots = TurnScheduler(1, turn=0.05)
+    a, b, c = (Client(slots, n) for n in "abc")
+    assert a.join() and not b.join() and not c.join()
+    assert slots.others("a") == 2 and slots.waiting("c")
+    wait(lambda: min(x.turns for x in (a, b, c)) >= 3, timeout=10)  # everyone trains, again and again
+    assert sum(x.on for x in (a, b, c)) == 1  # never more holders than slots
+    slots.leave("b")  # paused: out of the queue or off its slot at once, with no callback
+    assert not slots.waiting("b") and not slots.holding("b")
+    n = b.turns
+    time.sleep(0.3)
+    assert b.turns == n and min(a.turns, c.turns) > 3
+    slots.leave("a")
+    slots.leave("c")
+    wait(lambda: slots._thread is None, timeout=5)  # nobody waits: the rotation thread ends
+
+
+def test_with_nobody_waiting_nobody_is_interrupted():
+    slots = TurnScheduler(2, turn=0.05)
+    a, b = Client(slots, "a"), Client(slots, "b")
+    assert a.join() and b.join()  # two slots: both train, nobody waits
+    time.sleep(0.3)  # six turns
+    assert (a.ends, b.ends) == (0, 0) and slots.others("a") == 0 and slots._thread is None
+    c = Client(slots, "c")
+    assert c.join() and a.ends >= 1  # someone waits: the longest holder, a, past its turn, gives way at once
+    wait(lambda: b.ends >= 1 and a.turns >= 2, timeout=5)  # b was past its turn too: a's turn again
+    for x in "abc":
+        slots.leave(x)
+
+
+def test_three_trainer_processes_share_one_slot():
+    """Cap 1, three real trainers, turns of 0.3 s: all make progress; a paused one leaves the
+    queue; the one left alone keeps training past its turn."""
+    slots = TurnScheduler(1, turn=0.3)
+    ws = [pw.ProcessWorker(Trainer, TrainConfig(**SMALL), snapshot.take, scheduler=slots) for _ in range(3)]
+    a, b, c = ws
     try:
-        a.start()
-        b.start()
-        assert b.state == "queued"
-        time.sleep(0.5)
-        assert b.snapshot().step == 0
+        for w in ws:
+            w.snapshot()  # every child is up (each imports torch: seconds on a busy machine)
+        for w in ws:
+            w.start()
+        assert [w.state for w in ws].count("queued") == 2 and b.sharing == 2
+        wait(lambda: all(w.snapshot().step > 0 for w in ws), timeout=60)
+        assert all(w.running for w in ws)
+        b.pause()
+        assert b.state == "paused" and not slots.waiting(b) and not slots.holding(b) and a.sharing == 1
+        n_a, n_b, n_c = (w.snapshot().step for w in ws)
+        wait(lambda: a.snapshot().step > n_a and c.snapshot().step > n_c, timeout=60)
+        assert b.snapshot().step == n_b
         a.pause()
-        wait(lambda: b.state == "running")
-        wait(lambda: b.snapshot().step > 0)
+        wait(lambda: c.state == "running" and slots.holding(c))
+        n_c = c.snapshot().step
+        time.sleep(1.0)  # three turns with nobody waiting
+        assert slots.holding(c) and c.state == "running" and c.sharing == 0
+        wait(lambda: c.snapshot().step > n_c)
     finally:
-        a.stop()
-        b.stop()
+        for w in ws:
+            w.stop()
 
 
 def test_stop_ends_the_process_and_its_reader_thread():
@@ -84,3 +144,15 @@ def test_stop_ends_the_process_and_its_reader_thread():
     w.stop()
     assert not w.alive
     assert threading.active_count() == before
+
+
+def test_turns_doctest():
+    assert doctest.testmod(turns).failed == 0
+
+
+def test_the_badge_says_who_takes_turns():
+    from ganviz.ui.common import state_badge
+
+    assert "taking turns with 7 other runs" in state_badge("queued", 7)
+    assert "training" in state_badge("running", 1) and "1 other run " in state_badge("running", 1)
+    assert state_badge("running", 0) == state_badge("running")  # nobody waits: no word about turns

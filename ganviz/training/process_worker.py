@@ -14,7 +14,8 @@ command handled, so the parent can wait for the answer to its own command.
 The child pushes a snapshot every ``PUSH_SECONDS`` while training and after every command.
 
 At most ``max_trainers()`` children train at once in this server (a lecture hall of tabs); the
-others show the state "queued" until a slot frees.
+others show the state "queued" and take turns with them (``ganviz.training.turns``: a trainer that
+has trained for a turn while others wait pauses and goes to the back of the queue).
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ import types
 import weakref
 from typing import Callable
 
+from ganviz.training.turns import TurnScheduler
 from ganviz.training.worker import SLICE_SECONDS, max_trainers
 
 # The page polls 5 times a second (pages/2_Toy_GAN_Lab.py); pushing a little more often gives it a new
 # snapshot at nearly every poll. A snapshot costs the trainer ~3 ms: 2% of its time.
 PUSH_SECONDS = 0.15
-_slots = threading.BoundedSemaphore(max_trainers())
+turns = TurnScheduler(max_trainers())  # the server's trainer slots, shared by every session
 _spawn_lock = threading.Lock()
 _workers: "weakref.WeakSet[ProcessWorker]" = weakref.WeakSet()
 
@@ -114,10 +116,13 @@ class ProcessWorker:
     """Trains ``make_trainer(config)`` in a child process; the page reads ``snapshot``.
 
     ``make_trainer`` and ``take_snapshot(trainer, state, error)`` must be importable module-level
-    functions (the child is spawned, not forked: forking a threaded server is unsafe).
+    functions (the child is spawned, not forked: forking a threaded server is unsafe). It trains
+    only while it holds a slot of ``scheduler`` (default: the server's ``turns``).
     """
 
-    def __init__(self, make_trainer: Callable, config, take_snapshot: Callable, max_steps: int | None = None):
+    def __init__(self, make_trainer: Callable, config, take_snapshot: Callable, max_steps: int | None = None,
+                 scheduler: TurnScheduler | None = None):
+        self._turns = scheduler if scheduler is not None else turns
         ctx = mp.get_context("spawn")
         self._conn, child_conn = ctx.Pipe()
         self.config = config
@@ -141,8 +146,6 @@ class ProcessWorker:
         self._acked = 0  # commands the child has answered
         self._saved: bytes | None = None
         self._want_running = False
-        self._has_slot = False
-        self.queued = False
         self._reader = threading.Thread(target=self._read_loop, name="ganviz-trainer-reader", daemon=True)
         self._reader.start()
         _workers.add(self)
@@ -170,20 +173,21 @@ class ProcessWorker:
                     self._latest = payload
                     if payload.state in ("finished", "diverged"):
                         self._want_running = False
-                        self._free_slot()
+                        self._turns.leave(self)
                 elif kind == "saved":
                     self._saved = payload
                 self._cond.notify_all()
         with self._cond:
             self._want_running = False
-            self._free_slot()
+            self._turns.leave(self)
             self._cond.notify_all()
 
-    def _free_slot(self) -> None:
-        """Give the trainer slot back (call under ``_cond``)."""
-        if self._has_slot:
-            self._has_slot = False
-            _slots.release()
+    # The scheduler's callbacks (run under its lock: they only send one message).
+    def _turn_begins(self) -> None:
+        self._send("start")
+
+    def _turn_ends(self) -> None:
+        self._send("pause")
 
     # --- control ------------------------------------------------------------------------------
     @property
@@ -197,9 +201,19 @@ class ProcessWorker:
 
     @property
     def state(self) -> str:
-        if self.queued:
+        """starting | queued | running | paused | finished | diverged."""
+        if self._turns.waiting(self):
             return "queued"
-        return self._latest.state if self._latest is not None else "starting"
+        if self._latest is None:
+            return "starting"
+        if self._latest.state == "paused" and self._want_running:
+            return "running"  # its turn began; the child has not yet answered the "start"
+        return self._latest.state
+
+    @property
+    def sharing(self) -> int:
+        """How many other trainers this one takes turns with (0 while nobody waits)."""
+        return self._turns.others(self)
 
     def snapshot(self, timeout: float = 30.0):
         """The latest snapshot (waits for the first, which comes once the child built its trainer)."""
@@ -214,37 +228,17 @@ class ProcessWorker:
             return self._latest
 
     def start(self) -> None:
-        """Train; waits (state "queued") in a background thread while every slot is taken."""
+        """Train when the scheduler gives it a turn: at once if a slot is free, else it is "queued"."""
         if self._want_running:
             return
         self._want_running = True
-        if _slots.acquire(blocking=False):
-            with self._cond:
-                self._has_slot = True
-            self._send("start")
-            return
-        self.queued = True
-        threading.Thread(target=self._wait_for_slot, daemon=True).start()
-
-    def _wait_for_slot(self) -> None:
-        while self._want_running and self.alive:
-            if _slots.acquire(timeout=0.2):
-                with self._cond:
-                    if not self._want_running:
-                        _slots.release()
-                        break
-                    self._has_slot = True
-                self.queued = False
-                self._send("start")
-                return
-        self.queued = False
+        self._turns.join(self, self._turn_begins, self._turn_ends)
 
     def pause(self) -> None:
+        """Stop training; its slot (or place in the queue) goes at once."""
         self._want_running = False
-        self.queued = False
+        self._turns.leave(self)
         self._wait(self._send("pause"), timeout=10)
-        with self._cond:
-            self._free_slot()
 
     def step_once(self, which: str = "both") -> None:
         self._wait(self._send("step", which))
@@ -278,6 +272,7 @@ class ProcessWorker:
     def stop(self) -> None:
         """End the child process and the reader thread."""
         self._want_running = False
+        self._turns.leave(self)
         self._send("stop")
         self._proc.join(5)
         if self._proc.is_alive():
@@ -288,5 +283,3 @@ class ProcessWorker:
         except OSError:
             pass
         self._reader.join(5)
-        with self._cond:
-            self._free_slot()

@@ -71,7 +71,13 @@ def device_caption() -> str:
     return f"Device: {name} · at most {max_trainers()} trainers run at once on this server"
 
 
-def state_badge(state: str) -> str:
+def state_badge(state: str, sharing: int = 0) -> str:
+    """The coloured state of a trainer; ``sharing``: how many other trainers it takes turns with
+    (a ProcessWorker's ``sharing``; 0 while nobody waits for a slot)."""
+    if sharing and state in ("running", "queued"):
+        turns = (f"taking turns with {sharing} other run{'s' if sharing > 1 else ''} "
+                 f"({max_trainers()} train at once on this server)")
+        return f":green[● training] · {turns}" if state == "running" else f":orange[● queued — {turns}]"
     return {
         "running": ":green[● training]",
         "queued": ":orange[● queued: waiting for a free trainer slot on this server]",
