@@ -58,7 +58,7 @@ def _bounds(snap) -> tuple[tuple[float, float], tuple[float, float]]:
 
 def samples_image(snap, size: int = 520) -> Image.Image:
     """The 2D samples view of ``snap`` (a ``ganviz.training.snapshot.Snapshot``) on a square plot of
-    ``size`` pixels, with axis ticks, a colour bar of the surface and a one-line legend.
+    ``size`` pixels, with axis ticks, a titled colour bar of the surface and a one-line legend.
 
     The axes share one scale (a circle stays round) when the snapshot's bounds are square, as the
     interactive figure's ``scaleanchor`` does; otherwise x and y are stretched to the square.
@@ -72,14 +72,14 @@ def samples_image(snap, size: int = 520) -> Image.Image:
     """
     (x0, x1), (y0, y1) = _bounds(snap)
     img = Image.new("RGB", (LEFT + size + BAR, size + BOTTOM), "white")
-    font = ImageFont.load_default(size=11)
+    font = ImageFont.load_default(size=max(11, round(size / 45)))  # larger on a projector's larger view
     s = snap.surface
     if s is not None and np.isfinite(s).all():
         lo, hi = float(s.min()), float(s.max())
         g = (s - lo) / (hi - lo + 1e-12)
         grey = (255 - SHADE * g[::-1]).astype(np.uint8)  # image rows run top-down, y runs up
         img.paste(Image.fromarray(grey, "L").resize((size, size), Image.NEAREST).convert("RGB"), (LEFT, 0))
-        _colour_bar(img, LEFT + size + 10, size, lo, hi, font)
+        _colour_bar(img, LEFT + size + 10, size, lo, hi, f"{snap.surface_label} (dark = high)", font)
     draw = ImageDraw.Draw(img, "RGBA")  # RGBA: translucent lines and points blend like the figure's
 
     def px(p: np.ndarray) -> np.ndarray:
@@ -98,8 +98,7 @@ def samples_image(snap, size: int = 520) -> Image.Image:
             draw.line((ax, ay, bx, by), fill=ARROW, width=2)
             _head(draw, ax, ay, bx, by)
     _axes(draw, size, (x0, x1), (y0, y1), font)
-    legend = [("real", _rgb(REAL)), ("generated", _rgb(FAKE)), ("G(noise grid)", GRID[:3]),
-              ("-grad of G loss", ARROW), (f"grey: {snap.surface_label} (dark = high)", (90, 90, 90))]
+    legend = [("real", _rgb(REAL)), ("generated", _rgb(FAKE)), ("G(noise grid)", GRID[:3]), ("-grad of G loss", ARROW)]
     x = LEFT
     for text, colour in legend:
         draw.rectangle((x, size + 26, x + 9, size + 35), fill=colour)
@@ -131,7 +130,9 @@ def _axes(draw, size, xr, yr, font) -> None:
         draw.text((LEFT - 6, y), f"{v:g}", fill=(60, 60, 60), font=font, anchor="rm")
 
 
-def _colour_bar(img, x, size, lo, hi, font) -> None:
+def _colour_bar(img, x, size, lo, hi, title, font) -> None:
+    """The surface's grey ramp from ``lo`` (bottom) to ``hi`` (top), with ``title`` written upwards
+    beside it, as Plotly's colour bar does."""
     h = size // 2
     ramp = np.linspace(255 - SHADE, 255, h, dtype=np.float32)[:, None].repeat(12, 1).astype(np.uint8)
     img.paste(Image.fromarray(ramp, "L").convert("RGB"), (x, size // 4))
@@ -139,6 +140,11 @@ def _colour_bar(img, x, size, lo, hi, font) -> None:
     draw.rectangle((x, size // 4, x + 11, size // 4 + h - 1), outline=(150, 150, 150))
     draw.text((x, size // 4 - 4), f"{hi:.3g}", fill=(60, 60, 60), font=font, anchor="lb")
     draw.text((x, size // 4 + h + 3), f"{lo:.3g}", fill=(60, 60, 60), font=font, anchor="lt")
+    width = int(draw.textlength(title, font=font)) + 2
+    label = Image.new("RGB", (width, font.size + 4), "white")
+    ImageDraw.Draw(label).text((1, 1), title, fill=(60, 60, 60), font=font)
+    label = label.rotate(90, expand=True)
+    img.paste(label, (x + 16, max(0, (size - label.height) // 2)))
 
 
 def samples_png(snap, size: int = 520) -> bytes:
