@@ -88,3 +88,14 @@ def test_data_url_holds_the_png():
     head, body = url.split(",", 1)
     assert head == "data:image/png;base64"
     assert base64.b64decode(body) == live.samples_png(_snap(), SIZE)
+
+
+def test_one_scale_on_both_axes_as_in_the_figure():
+    wide = np.linspace(-2, 2, 40, dtype=np.float32)
+    im = live.samples_image(_snap(surface_x=wide), SIZE)  # the surface is 4 wide and 2 high
+    (x0, x1), (y0, y1) = live._square(live._bounds(_snap(surface_x=wide)))
+    assert (x0, x1, y0, y1) == (-2, 2, -2, 2)
+    row = lambda y: round((1 - (y - y0) / (y1 - y0)) * (SIZE - 1))  # noqa: E731
+    centre = live.LEFT + SIZE // 2
+    assert im.getpixel((centre, row(1.6))) == (255, 255, 255)  # above the surface: blank
+    assert im.getpixel((centre, row(0.5)))[0] < 255  # on it: grey

@@ -48,20 +48,30 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def _bounds(snap) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The surface's box (or, with no finite samples, the real data's with a margin)."""
     if snap.surface_x is not None:
         return ((float(snap.surface_x[0]), float(snap.surface_x[-1])), (float(snap.surface_y[0]), float(snap.surface_y[-1])))
-    pts = snap.real  # no finite samples: frame the data
+    pts = snap.real
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = 0.15 * (hi - lo) + 0.1
     return ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1])))
+
+
+def _square(box) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The shorter side of ``box`` widened about its centre to the longer one's length: one scale
+    on both axes (Plotly's ``scaleanchor`` widens the range the same way)."""
+    (x0, x1), (y0, y1) = box
+    half = max(x1 - x0, y1 - y0) / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return ((cx - half, cx + half), (cy - half, cy + half))
 
 
 def samples_image(snap, size: int = 520) -> Image.Image:
     """The 2D samples view of ``snap`` (a ``ganviz.training.snapshot.Snapshot``) on a square plot of
     ``size`` pixels, with axis ticks, a titled colour bar of the surface and a one-line legend.
 
-    The axes share one scale (a circle stays round) when the snapshot's bounds are square, as the
-    interactive figure's ``scaleanchor`` does; otherwise x and y are stretched to the square.
+    The axes share one scale (a circle stays round), as in the interactive figure; the surface
+    fills its own box, blank beyond it.
 
     Example:
         >>> from ganviz.training import Trainer, snapshot
@@ -70,21 +80,25 @@ def samples_image(snap, size: int = 520) -> Image.Image:
         >>> im.size
         (308, 240)
     """
-    (x0, x1), (y0, y1) = _bounds(snap)
+    box = _bounds(snap)
+    (x0, x1), (y0, y1) = _square(box)
     img = Image.new("RGB", (LEFT + size + BAR, size + BOTTOM), "white")
     font = ImageFont.load_default(size=max(11, round(size / 45)))  # larger on a projector's larger view
+
+    def px(p: np.ndarray) -> np.ndarray:
+        return np.stack([LEFT + (p[:, 0] - x0) / (x1 - x0) * (size - 1),
+                         (1 - (p[:, 1] - y0) / (y1 - y0)) * (size - 1)], 1)
+
     s = snap.surface
     if s is not None and np.isfinite(s).all():
         lo, hi = float(s.min()), float(s.max())
         g = (s - lo) / (hi - lo + 1e-12)
         grey = (255 - SHADE * g[::-1]).astype(np.uint8)  # image rows run top-down, y runs up
-        img.paste(Image.fromarray(grey, "L").resize((size, size), Image.NEAREST).convert("RGB"), (LEFT, 0))
+        (left, top), (right, bottom) = px(np.array([[box[0][0], box[1][1]], [box[0][1], box[1][0]]])).round().astype(int)
+        patch = Image.fromarray(grey, "L").resize((right - left + 1, bottom - top + 1), Image.NEAREST)
+        img.paste(patch.convert("RGB"), (left, top))
         _colour_bar(img, LEFT + size + 10, size, lo, hi, f"{snap.surface_label} (dark = high)", font)
     draw = ImageDraw.Draw(img, "RGBA")  # RGBA: translucent lines and points blend like the figure's
-
-    def px(p: np.ndarray) -> np.ndarray:
-        return np.stack([LEFT + (p[:, 0] - x0) / (x1 - x0) * (size - 1),
-                         (1 - (p[:, 1] - y0) / (y1 - y0)) * (size - 1)], 1)
 
     for line in snap.noise_lines:
         draw.line([tuple(q) for q in px(line)], fill=GRID, width=1)
