@@ -96,6 +96,6 @@ def test_one_scale_on_both_axes_as_in_the_figure():
     (x0, x1), (y0, y1) = live._square(live._bounds(_snap(surface_x=wide)))
     assert (x0, x1, y0, y1) == (-2, 2, -2, 2)
     row = lambda y: round((1 - (y - y0) / (y1 - y0)) * (SIZE - 1))  # noqa: E731
-    centre = live.LEFT + SIZE // 2
-    assert im.getpixel((centre, row(1.6))) == (255, 255, 255)  # above the surface: blank
-    assert im.getpixel((centre, row(0.5)))[0] < 255  # on it: grey
+    col = round(live.LEFT + (-1 - x0) / (x1 - x0) * (SIZE - 1))  # x = -1, where D is high
+    assert im.getpixel((col, row(1.6))) == (255, 255, 255)  # above the surface: blank
+    assert im.getpixel((col, row(0.5)))[0] < 200  # on it: dark grey
