@@ -10,10 +10,13 @@ def test_page_shows_paths_walk_and_truncation():
     assert not at.exception
     assert at.title[0].value == "Latent space"
     assert len(at.get("plotly_chart")) == 6  # linear, slerp, norms, walk, truncated samples, truncation curve
-    q_loose = float(at.metric[0].value)
+    loose = [float(m.value) for m in at.metric]  # quality, class entropy, pairwise distance, digits
     at.slider(key="ls_threshold").set_value(0.2).run(timeout=120)
     assert not at.exception
-    assert float(at.metric[0].value) >= q_loose - 0.02  # truncation does not lower fidelity
+    tight = [float(m.value) for m in at.metric]
+    # truncation trades diversity away (BigGAN): fewer kinds of digit, closer together. Whether
+    # fidelity rises depends on the model (gamma 0.7: yes; gamma 0.5: its z-centre draws vaguer digits)
+    assert tight[1] < loose[1] and tight[2] < 0.5 * loose[2] and tight[3] <= loose[3], (loose, tight)
 
 
 def test_missing_and_corrupted_checkpoint(tmp_path, monkeypatch):

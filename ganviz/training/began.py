@@ -9,6 +9,12 @@ applied to flattened images; this module only adds the image networks and the sc
 learning rate is halved when M_global (smoothed) has not improved for ``lr_patience`` steps, as in
 the paper. Adam, z ~ U[-1, 1]^h.
 
+Small data: on scikit-learn's 1,797 digits the paper's settings collapse to one digit (REFERENCE.md's
+known failure). What the shipped checkpoints use instead (measured in checkpoints/README.md): a small
+bottleneck (h = 16, n = 16), real digits shifted by up to ``shift`` = 2 pixels each time they are drawn
+(so the autoencoder cannot memorise them and gamma L(x) stays reachable by the fakes), a faster k_t
+(lambda_k = 0.01) and a lower learning rate (5e-5).
+
 ``BEGANTrainer`` has the interface ``TrainerWorker`` drives (step, step_d, step_g, step_count,
 config, update), so the BEGAN page reuses the toy lab's worker thread.
 
@@ -68,6 +74,7 @@ class BEGANConfig:
     began_gamma: float = 0.5
     began_lambda_k: float = 0.001
     began_eta: int = 1
+    shift: int = 0  # shift real images by up to this many pixels (0 = no augmentation)
     lr_patience: int = 3000  # halve lr after this many steps without an M_global improvement (0 = never)
     lr_min: float = 1e-6
     steps_hint: int = 0  # the planned number of steps (recorded in the recipe)
@@ -90,7 +97,7 @@ class BEGANConfig:
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"{name} must be a whole number >= 1, got {v!r}")
-        for name in ("residual_steps", "lr_patience", "steps_hint", "seed"):
+        for name in ("residual_steps", "lr_patience", "steps_hint", "seed", "shift"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise ValueError(f"{name} must be a whole number >= 0, got {v!r}")
@@ -152,6 +159,7 @@ class BEGANTrainer:
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=c.lr, betas=(c.beta1, c.beta2))
         self.step_count = 0
         self.train_seconds = 0.0
+        self.timed_steps = 0  # steps counted in train_seconds (a loaded checkpoint's earlier steps are not)
         self.history = BoundedHistory(c.history_max)
         self.last = {"d_loss": math.nan, "g_loss": math.nan}
         self.eval_z = self.latent(64, torch.Generator(device=self.device).manual_seed(c.seed + 1))
@@ -209,6 +217,10 @@ class BEGANTrainer:
 
     def _real(self, n: int) -> torch.Tensor:
         idx = torch.randint(0, len(self.pool), (n,), generator=self.gen, device=self.device)
+        if self.config.shift:
+            # Why: 1,797 digits are few enough for the autoencoder to memorise; then every fake,
+            # however good, is reconstructed worse than gamma times the data and k_t stays at 0.
+            return _shift(self.pool[idx], self.gen, self.config.shift)
         return self.pool[idx]
 
     def _view(self, x: torch.Tensor) -> DView:
@@ -266,6 +278,7 @@ class BEGANTrainer:
         self.step_d(fake)
         self.step_g(fake)
         self.train_seconds += time.perf_counter() - t0
+        self.timed_steps += 1
         if self.step_count % self.config.log_every == 0:
             self.history.add({"step": self.step_count, **self.last, **self.objective.state(), "lr": self.lr})
 
@@ -297,7 +310,7 @@ class BEGANTrainer:
 
     @property
     def steps_per_second(self) -> float:
-        return self.step_count / self.train_seconds if self.train_seconds else 0.0
+        return self.timed_steps / self.train_seconds if self.train_seconds else 0.0
 
     def curves(self) -> dict[str, list]:
         """The logged history as columns: step, k_t, m_global, L_real, L_fake, lr."""
@@ -409,7 +422,7 @@ def _shift(x: torch.Tensor, gen: torch.Generator, max_shift: int) -> torch.Tenso
     """Random translations by up to ``max_shift`` pixels (pad with background, crop)."""
     pad = F.pad(x, (max_shift,) * 4, value=-1.0)
     n, s = x.shape[0], x.shape[-1]
-    dx, dy = torch.randint(0, 2 * max_shift + 1, (2, n), generator=gen)
+    dx, dy = torch.randint(0, 2 * max_shift + 1, (2, n), generator=gen, device=gen.device).tolist()
     return torch.stack([pad[i, :, dy[i]:dy[i] + s, dx[i]:dx[i] + s] for i in range(n)])
 
 
