@@ -23,7 +23,8 @@ page_frame(
     "and has not memorised a few images. **Slerp** follows the great circle instead of the straight chord, "
     "keeping ‖z‖ where the training codes live. BigGAN's **truncation trick** redraws every component with "
     "|z_i| above a threshold: the smaller the threshold, the more typical (and alike) the samples: "
-    "quality rises while diversity falls, measured below with the same classifier as the gamma sweep.",
+    "diversity falls, and quality rises where the centre of the cube holds the clearest digits; both are "
+    "measured below with the same classifier as the gamma sweep.",
 )
 
 shipped = shipped_began()

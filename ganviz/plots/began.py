@@ -129,5 +129,6 @@ def path_norm_figure(paths: dict[str, torch.Tensor], key: str = "norms") -> go.F
         fig.add_trace(go.Scatter(y=z.norm(dim=1).tolist(), mode="lines+markers", name=name))
     fig.update_yaxes(title_text="‖z‖")
     _layout(fig, "Latent norm along the path (x: step)", key, height=260)
-    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    # below the plot: above it, the legend sat on the title in this narrow column
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, yanchor="top", x=0.5, xanchor="center"))
     return fig
