@@ -184,3 +184,14 @@ def test_a_preset_link_loads_the_preset():
     assert at.toggle(key="compare").value is True
     assert "MMGAN: mmgan" in _status(at) and "NSGAN: nsgan" in _status(at)
     assert at.slider(key="a_n_critic@mmgan").value == 5
+
+
+def test_a_second_tour_link_in_the_same_session_loads_its_preset():
+    at = AppTest.from_file(str(ROOT / "app.py")).run(timeout=60)  # the home page's tour
+    for preset in ("MMGAN saturates early", "WGAN-GP covers the ring"):
+        at.query_params.clear()
+        at.query_params.update({"preset": preset})
+        at.switch_page("pages/2_Toy_GAN_Lab.py").run(timeout=120)
+        assert not at.exception
+        assert at.selectbox(key="preset_choice").value == preset
+        at.switch_page("app.py").run(timeout=60)  # back to the tour

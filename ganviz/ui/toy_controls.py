@@ -195,14 +195,22 @@ FLAGS = ("compare", "preset", "present", "hide")
 
 
 def read_scene(base: TrainConfig) -> list[str]:
-    """On a session's first run, set the widgets from the URL. Returns a note for each parameter
-    that was bad or stale and fell back to its default."""
+    """On arriving at the page with a link, set the widgets from the URL. Returns a note for each
+    parameter that was bad or stale and fell back to its default.
+
+    Arriving is seen as in ``ganviz.ui.scene``: the presentation toggle's state is gone (Streamlit
+    drops it on a run of a page that does not draw it, e.g. the home page's tour) or the last page
+    with a scene was another one. Within a visit the URL is not read again: a rerun can carry the
+    address of the run before, and reading it would undo the user's last move.
+    """
     ss = st.session_state
-    if ss.get("_scene_read"):
-        return list(ss.get("_scene_notes", []))  # the notes stay while the session does
-    ss["_scene_read"] = True
+    arrived = "present" not in ss or ss.get("_scene_page") != "toy_lab"
+    ss["_scene_page"] = "toy_lab"
     qp = st.query_params.to_dict()
-    notes: list[str] = ss.setdefault("_scene_notes", [])
+    if not arrived or not qp:
+        return list(ss.get("_scene_notes", []))  # a link's notes stay during the visit
+    notes: list[str] = []
+    ss["_scene_notes"] = notes
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     a_over: dict = {}
     b_over: dict = {}
