@@ -184,8 +184,9 @@ with st.container(key="grp_export"), st.expander("Export and checkpoints"):
     ready = first.snapshot(timeout=0)
     c1.download_button("samples PNG", data=lambda: png_bytes(frame_of(first.snapshot())), file_name="ganviz_samples.png",
                        mime="image/png", key="dl_png", disabled=ready is None or ready.dim != 2)
+    # Streamlit calls data= after the run, where session state cannot be read: hold the frames here.
     frames = recorder("A").frames
-    c2.download_button(f"run GIF ({len(frames)} frames)", data=lambda: gif_bytes(recorder("A").frames),
+    c2.download_button(f"run GIF ({len(frames)} frames)", data=lambda: gif_bytes(frames),
                        file_name="ganviz_run.gif", mime="image/gif", key="dl_gif", disabled=len(frames) == 0)
     c3.download_button("metrics CSV", data=lambda: history_csv(first.snapshot()), file_name="ganviz_metrics.csv",
                        mime="text/csv", key="dl_csv")
