@@ -71,10 +71,24 @@ if note and note[0] == preset:
 
 running = any(w.running for w in workers.values())
 b1, b2, b3, b4, b5 = st.columns(5)
-if b1.button("Pause" if running else "Train", type="primary", width="stretch", key="train_toggle"):
-    for w in workers.values():
-        w.pause() if running else w.start()
-    st.rerun()
+
+
+def _train(ws) -> None:
+    for w in ws:
+        w.start()
+
+
+def _pause(ws) -> None:
+    for w in ws:
+        w.pause()
+
+
+# Callbacks, one key per intent: a click that lands while the 5 Hz fragment reruns still runs its
+# callback (a plain ``if st.button(...)`` was sometimes lost: the fragment's run reset the trigger).
+if running:
+    b1.button("Pause", type="primary", width="stretch", key="pause", on_click=_pause, args=(list(workers.values()),))
+else:
+    b1.button("Train", type="primary", width="stretch", key="train", on_click=_train, args=(list(workers.values()),))
 if b2.button("Step D", width="stretch", disabled=running, key="step_d"):
     for w in workers.values():
         w.step_once("d")

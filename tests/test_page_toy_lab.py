@@ -42,14 +42,14 @@ def test_train_pause_step_and_live_slider():
     assert not at.exception
     assert len(at.get("plotly_chart")) == 3
     assert _step(at) == 0
-    at.button(key="train_toggle").click().run(timeout=60)
+    at.button(key="train").click().run(timeout=60)
     _wait_steps(at, 20)
     assert "training" in _status(at)
     # While it trains the samples view is a picture drawn on the server (bench/live_training.py: the
     # browser redraws it 4+ times a second beside the trainer); metrics and histogram stay Plotly.
     assert len(at.get("image")) == 1 and len(at.get("plotly_chart")) == 2
     assert any("pause for the interactive figure" in c.value for c in at.caption)
-    at.button(key="train_toggle").click().run(timeout=60)  # pause
+    at.button(key="pause").click().run(timeout=60)
     assert "paused" in _status(at)
     assert len(at.get("image")) == 0 and len(at.get("plotly_chart")) == 3  # the interactive figure is back
     n = _step(at)
@@ -93,14 +93,14 @@ def test_diverging_learning_rate_shows_a_message_and_stops():
     at.number_input(key="a_lr_d@nsgan").set_value(10.0).run(timeout=60)
     at.number_input(key="a_lr_g@nsgan").set_value(10.0).run(timeout=60)
     at.slider(key="a_r1_gamma").set_value(0.0).run(timeout=60)
-    at.button(key="train_toggle").click().run(timeout=60)
+    at.button(key="train").click().run(timeout=60)
     deadline = time.time() + 30
     while time.time() < deadline and not at.error:
         time.sleep(0.3)
         at.run(timeout=60)
     assert at.error and "diverged" in at.error[0].value
     assert "stopped" in _status(at)
-    at.button(key="train_toggle").click().run(timeout=60)  # the page stays usable
+    at.button(key="train").click().run(timeout=60)  # the page stays usable
     assert not at.exception
 
 
@@ -136,10 +136,6 @@ def test_a_link_reopens_the_scene_and_garbage_falls_back():
 
 
 def test_exports_and_checkpoint_upload(tmp_path):
-    import io
-
-    from PIL import Image
-
     from ganviz.training import TrainConfig, Trainer
     from ganviz.training.checkpoint import to_bytes
 

@@ -35,8 +35,6 @@ def _train_until(page, done, timeout=45.0) -> str:
         page.wait_for_timeout(250)
 
 
-@pytest.mark.xfail(strict=False, reason="known toy-lab race: a Pause click that lands while the 4 Hz fragment "
-                   "reruns is sometimes lost (Train/Pause is one toggle button); the link's notes part passes")
 def test_nan_inf_huge_lr_and_batch_0_in_a_link(server, page):
     page.goto(server.url + LAB + "?lr_d=nan&lr_g=inf&n_critic=1e30&batch=0")
     wait_idle(page)
@@ -49,8 +47,11 @@ def test_nan_inf_huge_lr_and_batch_0_in_a_link(server, page):
     # The page runs on the defaults: it trains and pauses.
     page.get_by_role("button", name="Train", exact=True).click()
     _train_until(page, lambda t: (step_of(t) or 0) > 0)
-    rerun(page, page.get_by_role("button", name="Pause", exact=True).click)
-    assert "paused" in status_line(page) and not exceptions(page)
+    # The click reaches the server at once, but the status may be redrawn one rerun later: an idle
+    # page right after the click is not yet proof (that read "training" in about 1 run in 4).
+    page.get_by_role("button", name="Pause", exact=True).click()
+    _train_until(page, lambda t: "paused" in t, timeout=15)
+    assert not exceptions(page)
 
 
 def test_typed_learning_rates_never_reach_the_trainer(server, page):
