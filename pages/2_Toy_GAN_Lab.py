@@ -132,13 +132,15 @@ def live_picture(name: str, s, size: int) -> str:
     return hit[2]
 
 
-# 5 polls a second (the trainer pushes a snapshot about 6 times a second): at least 4 new pictures.
-LIVE_SECONDS = 0.2
+# 4.5 polls a second, the trainer pushing a snapshot 5 times a second: 4.1-4.5 new pictures a second
+# measured (bench/live_training.py). Polling at 5/s gave 4.5-4.9 but cost the trainer 25% of its speed
+# (live/headless 0.72-0.85) for the browser's extra redraws; at 4.5/s 0.78-0.91, mean 0.83.
+LIVE_SECONDS = 0.22
 
 
 @st.fragment(run_every=LIVE_SECONDS if (running or starting) else None)
 def live_view():
-    """The samples views, 5 times a second while training. While a 2D run trains they are pictures
+    """The samples views, about 4.5 times a second while training. While a 2D run trains they are pictures
     drawn on the server (ganviz.plots.live): re-laying out the Plotly figure took the browser about
     five times as long, and with the server it no longer fitted beside the trainer on two cores.
     Paused, the interactive figure comes back."""
