@@ -216,8 +216,9 @@ def children(pid: int) -> list[int]:
 
 
 def trainer_children(pid: int) -> list[int]:
-    """Children of the server that are trainer processes (multiprocessing spawn children; the one
-    resource-tracker process multiprocessing keeps for the server's lifetime is not counted)."""
+    """The server's trainer processes: its multiprocessing spawn children, and the children of its
+    forkserver (ganviz.training.process_worker forks trainers from one). Neither the resource-tracker
+    process nor the forkserver, which multiprocessing keeps for the server's lifetime, is counted."""
     out = []
     for c in children(pid):
         try:
@@ -227,6 +228,8 @@ def trainer_children(pid: int) -> list[int]:
             continue
         if b"spawn_main" in cmd:
             out.append(c)
+        elif b"multiprocessing.forkserver" in cmd:
+            out.extend(children(c))
     return out
 
 

@@ -1,13 +1,8 @@
 """A lecture hall in one server: 8 browser sessions train the toy lab at once, with room for only
-3 trainers (GANVIZ_MAX_TRAINERS=3). Every session either trains or shows the "queued" badge, and
-closing the tabs ends every trainer process and brings the server's thread count back to where
-it was, within 60 s. With CAP + 1 tabs, the queued one trains as soon as another pauses.
-
-Why the pause-and-resume turn is not taken with all 8 tabs: each live tab redraws its three
-figures 4 times a second, and building them holds the server's GIL (~0.1 s each), so 8 tabs
-saturate the server and a Pause click waits behind the redraws for minutes on a busy 2-core
-machine. That is a limit of the page (it redraws queued tabs whose snapshot did not change), not
-of the queue; see the report of issue 7.
+3 trainers (GANVIZ_MAX_TRAINERS=3). The trainers take turns (ganviz.training.turns), so every
+session makes progress, each showing "training" or "queued — taking turns"; closing the tabs ends
+every trainer process and brings the server's thread count back to where it was, within 60 s.
+With CAP + 1 tabs, the queued one trains as soon as another pauses.
 """
 
 from __future__ import annotations
@@ -18,8 +13,8 @@ import urllib.request
 import pytest
 
 from ganviz.ui.common import SessionWorkers, release_workers
-from tests.browser_support import (ARTIFACTS, app_tracebacks, exceptions, screenshot, status_line, step_of,
-                                   thread_count, trainer_children, wait_idle)
+from tests.browser_support import (ARTIFACTS, app_tracebacks, exceptions, private_mb, screenshot, status_line,
+                                   step_of, thread_count, trainer_children, wait_idle)
 
 SESSIONS, CAP = 8, 3
 SERVER_ENV = {"GANVIZ_MAX_TRAINERS": str(CAP)}
@@ -75,18 +70,23 @@ def _settle(server, baseline_threads: int | None, timeout: float) -> int:
 
 
 def _open_in(server, contexts):
-    pages = [c.new_page() for c in contexts]
-    for p in pages:
+    """One page per context on the toy lab, opened one after the other: each waits until its
+    trainer process is up (it imports torch). Opened all at once, 8 processes loading torch and 8
+    pages polling for them starved each other on 2 cores (wait_idle ran past 180 s)."""
+    pages = []
+    for c in contexts:
+        p = c.new_page()
         p.set_default_timeout(60_000)
-        p.goto(server.url + "/Toy_GAN_Lab", wait_until="commit")
-    for p in pages:  # the trainer processes start at once (each imports torch): the slow part
-        wait_idle(p, timeout=180_000)
+        p.goto(server.url + "/Toy_GAN_Lab")
+        wait_idle(p, timeout=120_000)
+        pages.append(p)
     return pages
 
 
-@pytest.mark.xfail(strict=False, reason="unresolved (issue 7): on the shared 2-core machine the 8 tabs did not all "
-                   "pass wait_idle within 180 s in the last runs, though a probe saw them idle after 60 s")
-def test_eight_sessions_train_or_queue_and_free_their_workers(server, browser):
+@pytest.mark.xfail(strict=False, reason="issue 7: passed 3 runs in a row (104, 134, 124 s) but on a busy machine, not "
+                   "a quiet one; earlier runs under load froze every tab for 40+ s (the server's event loop starved "
+                   "while 8 tabs redrew), so a failure here is a real finding, not noise")
+def test_eight_sessions_all_make_progress_and_free_their_workers(server, browser):
     t_start = time.time()
     # Warm up: one session opens the lab and closes, so the baseline counts the server's lasting
     # threads (its thread pools) but no session's.
@@ -104,29 +104,40 @@ def test_eight_sessions_train_or_queue_and_free_their_workers(server, browser):
     try:
         pages = _open_in(server, contexts)
         t_open = time.time()
-        assert len(trainer_children(server.pid)) == SESSIONS  # one trainer process per session
+        kids = trainer_children(server.pid)
+        assert len(kids) == SESSIONS  # one trainer process per session
 
         for p in pages:
             p.get_by_role("button", name="Train", exact=True).click()
-        # Each session trains (and makes progress) or waits, visibly queued; never more than CAP train.
-        lines = _poll(pages, lambda ls: all(_state(x) == "queued" or (_state(x) == "training" and step_of(x))
-                                            for x in ls), 90, "every session training or queued")
-        states = [_state(x) for x in lines]
-        assert states.count("training") == CAP and states.count("queued") == SESSIONS - CAP, states
-        screenshot(pages[states.index("queued")], "many_sessions-queued")
+        # Every session makes progress (its step grows from 0) while the trainers take turns: each
+        # shows training, or queued while it waits for its turn.
+        said_turns = set()
+
+        def all_progress(lines):
+            said_turns.update(i for i, x in enumerate(lines) if "taking turns with" in x)
+            return all(_state(x) in ("training", "queued") and (step_of(x) or 0) > 0 for x in lines)
+
+        lines = _poll(pages, all_progress, 120, "every session making progress, training or queued")
+        t_progress = time.time()
+        assert said_turns, "no session said that it takes turns"
+        threads, memory = thread_count(server.pid), private_mb(kids) / SESSIONS
+        queued = [i for i, x in enumerate(lines) if _state(x) == "queued"]
+        if queued:
+            screenshot(pages[queued[0]], "many_sessions-queued")
         for p in pages:
             assert not exceptions(p), exceptions(p)
     finally:
         for c in contexts:
             c.close()
     t_closed = time.time()
-    threads = _settle(server, baseline, 60)
+    threads_after = _settle(server, baseline, 60)
     released = time.time() - t_closed
     errors = app_tracebacks((ARTIFACTS / "streamlit-test_many_sessions.log").read_text(errors="replace"))
     assert not errors, errors[0][-3000:]
-    print(f"\n{SESSIONS} sessions: opened in {t_open - t_open0:.0f} s, trained or queued for "
-          f"{t_closed - t_open:.0f} s, released in {released:.1f} s; threads {threads} (baseline {baseline}); "
-          f"whole test {time.time() - t_start:.0f} s")
+    print(f"\n{SESSIONS} sessions, {CAP} trainers at once: opened in {t_open - t_open0:.0f} s, all made progress "
+          f"{t_progress - t_open:.0f} s after Train; while training: {threads} server threads, "
+          f"{memory:.0f} MiB private memory per trainer process; closed: released in {released:.1f} s, "
+          f"threads {threads_after} (baseline {baseline}); whole test {time.time() - t_start:.0f} s")
 
 
 def test_a_queued_session_trains_when_another_pauses(server, browser):
@@ -136,13 +147,16 @@ def test_a_queued_session_trains_when_another_pauses(server, browser):
         pages = _open_in(server, contexts)
         for p in pages:
             p.get_by_role("button", name="Train", exact=True).click()
+        # One waits. (The trainers also take turns every few seconds: a page read in the middle of a
+        # turn change may still show the old state, so wait for a moment when they agree.)
         lines = _poll(pages, lambda ls: all(_state(x) == "queued" or (_state(x) == "training" and step_of(x))
-                                            for x in ls), 90, "every session training or queued")
+                                            for x in ls) and [_state(x) for x in ls].count("queued") == 1,
+                      90, "every session training or queued, one of them queued")
         states = [_state(x) for x in lines]
-        assert states.count("queued") == 1, states
         waiting, first = states.index("queued"), states.index("training")
+        before = step_of(lines[waiting]) or 0
         pages[first].get_by_role("button", name="Pause", exact=True).click()
-        _poll(pages, lambda ls: _state(ls[waiting]) == "training" and (step_of(ls[waiting]) or 0) > 0
+        _poll(pages, lambda ls: _state(ls[waiting]) == "training" and (step_of(ls[waiting]) or 0) > before
               and _state(ls[first]) == "paused", 60, "the queued session trains after another paused")
         for p in pages:
             assert not exceptions(p), exceptions(p)
