@@ -183,10 +183,15 @@ def metrics_view():
     if any(s is None for s in snaps.values()):
         return
     named = _named(snaps)
+    # Built once per snapshot: a queued or slow run keeps its snapshot, and rebuilding its figures
+    # every second for every tab held the server's GIL (8 tabs starved the server).
+    hit = ss.get("metrics_figs")
+    if hit is None or hit[0] != (present, tuple(named)) or any(a is not b for a, b in zip(hit[1], named.values())):
+        hit = ss["metrics_figs"] = ((present, tuple(named)), list(named.values()),
+                                    metrics_figure(named, height=620 if present else 520), d_histogram(named))
     left, right = st.columns([2, 1])
-    left.plotly_chart(metrics_figure(named, height=620 if present else 520), key="metrics", width="stretch",
-                      config=PNG_EXPORT)
-    right.plotly_chart(d_histogram(named), key="dhist", width="stretch", config=PNG_EXPORT)
+    left.plotly_chart(hit[2], key="metrics", width="stretch", config=PNG_EXPORT)
+    right.plotly_chart(hit[3], key="dhist", width="stretch", config=PNG_EXPORT)
 
 
 live_view()
