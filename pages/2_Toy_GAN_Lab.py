@@ -136,9 +136,21 @@ def live_picture(name: str, s, size: int) -> str:
 # measured (bench/live_training.py). Polling at 5/s gave 4.5-4.9 but cost the trainer 25% of its speed
 # (live/headless 0.72-0.85) for the browser's extra redraws; at 4.5/s 0.78-0.91, mean 0.83.
 LIVE_SECONDS = 0.22
+# A queued run's picture does not change: once a second is enough to see its turn come. With 8 tabs
+# and 3 trainer slots, the 5 waiting tabs polling 4.5 times a second starved the server (issue 7).
+QUEUED_SECONDS = 1.0
 
 
-@st.fragment(run_every=LIVE_SECONDS if (running or starting) else None)
+def training_now() -> bool:
+    """Whether a run of this page holds a trainer slot (trains, not queued)."""
+    return any(w.state == "running" for w in workers.values())
+
+
+training = training_now()
+live_period = LIVE_SECONDS if (training or starting) else QUEUED_SECONDS if running else None
+
+
+@st.fragment(run_every=live_period)
 def live_view():
     """The samples views, about 4.5 times a second while training. While a 2D run trains they are pictures
     drawn on the server (ganviz.plots.live): re-laying out the Plotly figure took the browser about
@@ -173,9 +185,11 @@ def live_view():
             recorder(label).add(s)
     if running and not any(w.running for w in workers.values()):
         st.rerun(scope="app")  # training ended (finished or diverged): stop the timers, fix the buttons
+    if running and not starting and training_now() != training:
+        st.rerun(scope="app")  # its turn began or ended: poll at the other rate
 
 
-@st.fragment(run_every=1.0 if running else None)
+@st.fragment(run_every=1.0 if training else None)
 def metrics_view():
     """The curves change slowly (W1 and modes are measured every 250 steps): once a second is
     enough, and it leaves the server's time to the samples views."""

@@ -156,3 +156,22 @@ def test_the_badge_says_who_takes_turns():
     assert "taking turns with 7 other runs" in state_badge("queued", 7)
     assert "training" in state_badge("running", 1) and "1 other run " in state_badge("running", 1)
     assert state_badge("running", 0) == state_badge("running")  # nobody waits: no word about turns
+
+
+def test_stopping_many_training_workers_at_once_raises_in_no_thread(monkeypatch):
+    """Tabs closed together stop their trainers together: no reader thread may die in recv() on a
+    pipe end that stop() closed under it (a TypeError in the server's log, 8 tabs at once)."""
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    slots = TurnScheduler(6)
+    workers = [pw.ProcessWorker(Trainer, TrainConfig(**SMALL), snapshot.take, scheduler=slots) for _ in range(6)]
+    for w in workers:
+        w.start()
+    wait(lambda: all(w.snapshot().step > 5 for w in workers))
+    stoppers = [threading.Thread(target=w.stop) for w in workers]
+    for t in stoppers:
+        t.start()
+    for t in stoppers:
+        t.join(30)
+    assert not errors, errors
+    assert not any(w.alive for w in workers) and all(w._conn.closed for w in workers)

@@ -198,6 +198,8 @@ class ProcessWorker:
                 elif kind == "saved":
                     self._saved = payload
                 self._cond.notify_all()
+        with self._send_lock:  # by the only thread that reads it (see stop), and never mid-send
+            self._conn.close()
         with self._cond:
             self._want_running = False
             self._turns.leave(self)
@@ -299,8 +301,7 @@ class ProcessWorker:
         if self._proc.is_alive():
             self._proc.kill()
             self._proc.join(5)
-        try:
-            self._conn.close()
-        except OSError:
-            pass
+        # The child is gone, so the reader meets the end of the pipe, closes our end and returns. Only
+        # the reader closes it: closed by this thread under a reader still in recv(), the reader died
+        # with a TypeError (8 tabs closed at once).
         self._reader.join(5)

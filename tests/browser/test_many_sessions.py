@@ -7,7 +7,6 @@ With CAP + 1 tabs, the queued one trains as soon as another pauses.
 
 from __future__ import annotations
 
-import os
 import time
 import urllib.request
 
@@ -84,12 +83,6 @@ def _open_in(server, contexts):
     return pages
 
 
-@pytest.mark.skipif(os.environ.get("GANVIZ_LOAD_TEST") != "1",
-                    reason="set GANVIZ_LOAD_TEST=1: 2-3 minutes, and it still fails (issue 7), so it stays out of the "
-                    "10-minute suite until the page stops starving the server with 8 tabs")
-@pytest.mark.xfail(strict=False, reason="issue 7: passed 3 runs in a row (104, 134, 124 s) but on a busy machine, not "
-                   "a quiet one; earlier runs under load froze every tab for 40+ s (the server's event loop starved "
-                   "while 8 tabs redrew), so a failure here is a real finding, not noise")
 def test_eight_sessions_all_make_progress_and_free_their_workers(server, browser):
     t_start = time.time()
     # Warm up: one session opens the lab and closes, so the baseline counts the server's lasting
