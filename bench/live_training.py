@@ -4,13 +4,12 @@ Chromium, against the same recipe trained headless (as ``python -m ganviz train`
 Prints one JSON line: headless steps/s, live steps/s, their ratio, and the page's redraws per second.
 
 How redraws are counted: while a 2D run trains, the samples view (samples, D's surface, the warped
-noise grid and the gradient arrows) is one picture drawn on the server, and each new snapshot is a
-new picture. The page counts, in the browser itself, the ``load`` events of pictures in the main
-area: each is a new picture fetched and decoded, i.e. a real redraw of the view (a poll that finds
-no new snapshot sends the same picture, which the browser does not load again). The counting runs
-in the page (a listener, read once at the start and once at the end), not by polling from here, so
-the measurement adds no work to the machine it measures. The status line drawn with each picture
-is counted the same way, as a cross-check (``status_changes_per_s``).
+noise grid and the gradient arrows) is a picture that fetches its newest frame from the server by
+itself (ganviz.ui.live_frames). The picture counts, in the browser, the frames it has loaded and
+decoded, and remembers the training step of the newest one and when it arrived. Read once at the
+start and once at the end, these give the redraws per second and the live steps per second (steps
+between two frames over the time between them), with no polling from here: the measurement adds no
+work to the machine it measures.
 
 Run: python bench/live_training.py [--seconds 20]
 """
@@ -28,19 +27,9 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from ganviz.training import Trainer  # noqa: E402
 from ganviz.ui.toy_controls import default_config  # noqa: E402
-from tests.browser_support import launch, step_of, streamlit_server, wait_idle  # noqa: E402
+from tests.browser_support import launch, streamlit_server, wait_idle  # noqa: E402
 
-WATCH_JS = """() => {
-  const main = document.querySelector('[data-testid="stMain"]');
-  const status = () => [...main.querySelectorAll('[data-testid="stMarkdownContainer"]')]
-    .map(e => e.innerText).find(t => t.startsWith('A: ')) || '';
-  window.__ganviz = {pictures: 0, status: 0, last: status()};
-  main.addEventListener('load', e => { if (e.target.tagName === 'IMG') window.__ganviz.pictures += 1; }, true);
-  new MutationObserver(() => { const t = status(); if (t !== window.__ganviz.last) {
-    window.__ganviz.last = t; window.__ganviz.status += 1; } })
-    .observe(main, {subtree: true, childList: true, characterData: true});
-}"""
-READ_JS = "() => ({pictures: window.__ganviz.pictures, status: window.__ganviz.status, text: window.__ganviz.last})"
+READ_JS = "() => Object.assign({}, window.__ganvizLive)"
 
 
 def headless_rate(seconds: float) -> float:
@@ -52,8 +41,8 @@ def headless_rate(seconds: float) -> float:
     return (t.step_count - n0) / (time.perf_counter() - t0)
 
 
-def live_rate(seconds: float) -> tuple[float, float, float]:
-    """(steps/s, new pictures/s, status line changes/s) while the toy lab trains in Chromium."""
+def live_rate(seconds: float) -> tuple[float, float]:
+    """(steps/s, new pictures/s) while the toy lab trains in Chromium."""
     with streamlit_server() as server, sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -61,13 +50,13 @@ def live_rate(seconds: float) -> tuple[float, float, float]:
         wait_idle(page)
         page.get_by_role("button", name="Train").click()
         page.wait_for_timeout(3000)  # warm-up
-        page.evaluate(WATCH_JS)
-        t0, a = time.perf_counter(), page.evaluate(READ_JS)
+        live = next(f for f in page.frames if "live_picture" in f.url)
+        t0, a = time.perf_counter(), live.evaluate(READ_JS)
         page.wait_for_timeout(seconds * 1000)
-        t1, b = time.perf_counter(), page.evaluate(READ_JS)
+        t1, b = time.perf_counter(), live.evaluate(READ_JS)
         browser.close()
-    steps = step_of(b["text"]) - step_of(a["text"])
-    return steps / (t1 - t0), (b["pictures"] - a["pictures"]) / (t1 - t0), (b["status"] - a["status"]) / (t1 - t0)
+    steps = (b["step"] - a["step"]) / ((b["stepAt"] - a["stepAt"]) / 1000)
+    return steps, (b["frames"] - a["frames"]) / (t1 - t0)
 
 
 def measure(seconds: float) -> dict:
@@ -75,13 +64,12 @@ def measure(seconds: float) -> dict:
     baseline is the mean of the two headless runs: on a shared machine the headless rate alone
     drifts by 10-15% from one minute to the next, and one run before the live one carried it all."""
     before = headless_rate(seconds)
-    live, redraws, status = live_rate(seconds)
+    live, redraws = live_rate(seconds)
     after = headless_rate(seconds)
     headless = (before + after) / 2
     return {"headless_steps_per_s": round(headless, 1), "headless_before_after": [round(before, 1), round(after, 1)],
             "live_steps_per_s": round(live, 1),
-            "ratio": round(live / headless, 3), "redraws_per_s": round(redraws, 2),
-            "status_changes_per_s": round(status, 2)}
+            "ratio": round(live / headless, 3), "redraws_per_s": round(redraws, 2)}
 
 
 def main() -> None:

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from ganviz.plots.animation import gif_bytes, png_bytes
-from ganviz.plots.live import samples_data_url
 from ganviz.plots.toy import d_histogram, metrics_figure, samples_figure
 from ganviz.training.export import FrameRecorder, frame_of, history_csv
 from ganviz.training.presets import PRESETS
+from ganviz.ui import live_frames
 from ganviz.ui import toy_controls as tc
 from ganviz.ui.common import device_caption, page_frame, session_workers, state_badge, try_this
 
@@ -122,23 +122,11 @@ def _named(snaps: dict) -> dict:
     return {labels[i]: s for i, s in enumerate(snaps.values())}
 
 
-def live_picture(name: str, s, size: int) -> str:
-    """The samples view of snapshot ``s`` as a PNG data URL, drawn once per snapshot: a poll that
-    finds no new snapshot sends the same picture, which the browser keeps."""
-    cache = ss.setdefault("live_png", {})
-    hit = cache.get(name)
-    if hit is None or hit[0] is not s or hit[1] != size:
-        hit = cache[name] = (s, size, samples_data_url(s, size))
-    return hit[2]
-
-
-# 4.5 polls a second, the trainer pushing a snapshot 5 times a second: 4.1-4.5 new pictures a second
-# measured (bench/live_training.py). Polling at 5/s gave 4.5-4.9 but cost the trainer 25% of its speed
-# (live/headless 0.72-0.85) for the browser's extra redraws; at 4.5/s 0.78-0.91, mean 0.83.
-LIVE_SECONDS = 0.22
-# A queued run's picture does not change: once a second is enough to see its turn come. With 8 tabs
-# and 3 trainer slots, the 5 waiting tabs polling 4.5 times a second starved the server (issue 7).
-QUEUED_SECONDS = 1.0
+# While a 2D run trains, its samples view is a picture that fetches its newest frame by itself, ~5
+# new frames a second (ganviz.ui.live_frames); the page reruns only for the status line, once a second.
+# (Sent through page reruns 4.5 times a second, each picture cost the browser a re-render of the app:
+# the trainer kept 0.62-0.83 of its speed on 2 cores.) Starting, it looks twice a second for the trainer.
+STATUS_SECONDS, STARTING_SECONDS = 1.0, 0.5
 
 
 def training_now() -> bool:
@@ -147,15 +135,14 @@ def training_now() -> bool:
 
 
 training = training_now()
-live_period = LIVE_SECONDS if (training or starting) else QUEUED_SECONDS if running else None
+live_period = STARTING_SECONDS if starting else STATUS_SECONDS if running else None
 
 
 @st.fragment(run_every=live_period)
 def live_view():
-    """The samples views, about 4.5 times a second while training. While a 2D run trains they are pictures
-    drawn on the server (ganviz.plots.live): re-laying out the Plotly figure took the browser about
-    five times as long, and with the server it no longer fitted beside the trainer on two cores.
-    Paused, the interactive figure comes back."""
+    """The status lines and samples views. While a 2D run trains the view is a live picture drawn on
+    the server (ganviz.plots.live, ganviz.ui.live_frames): re-laying out the Plotly figure at every
+    new snapshot took the browser about five times as long. Paused, the interactive figure comes back."""
     snaps = {label: w.snapshot(timeout=5) for label, w in workers.items()}
     if any(s is None for s in snaps.values()):
         if all(w.alive for w in workers.values()):
@@ -176,23 +163,29 @@ def live_view():
                 st.error(s.error)
             height = (480 if len(snaps) > 1 else 560) + (160 if present else 0)
             if w.running and s.dim == 2:
-                st.image(live_picture(name, s, height - 40), alt=f"{name}: real and generated samples, "
-                         f"{s.surface_label} as grey, the warped noise grid and the G loss's arrows")
+                live_frames.show(w, s, height - 40, key=f"live_{label}", alt=f"{name}: real and generated "
+                                 f"samples, {s.surface_label} as grey, the warped noise grid and the G loss's arrows")
                 st.caption("A live picture while it trains; pause for the interactive figure (zoom, hover, camera).")
             else:
+                live_frames.stop_watching(w)
                 st.plotly_chart(samples_figure(s, height=height), key=f"samples_{name}", width="stretch",
                                 config=PNG_EXPORT)
             recorder(label).add(s)
     if running and not any(w.running for w in workers.values()):
         st.rerun(scope="app")  # training ended (finished or diverged): stop the timers, fix the buttons
     if running and not starting and training_now() != training:
-        st.rerun(scope="app")  # its turn began or ended: poll at the other rate
+        st.rerun(scope="app")  # its turn began or ended: draw the metrics, or stop drawing them
 
 
-@st.fragment(run_every=1.0 if training else None)
+# The curves change slowly (W1, JS and modes are measured every 250 steps, 1.5-2 s apart on a laptop's
+# CPU). Redrawing the two Plotly charts took a GPU-less Chromium ~0.2 of a core at once a second: 40%
+# of what the browser spent while a run trained, all of it taken from the trainer on 2 cores.
+METRICS_SECONDS = 2.0
+
+
+@st.fragment(run_every=METRICS_SECONDS if training else None)
 def metrics_view():
-    """The curves change slowly (W1 and modes are measured every 250 steps): once a second is
-    enough, and it leaves the server's time to the samples views."""
+    """Loss curves, W1, JS, modes and HQ, and the histogram of D(G(z)), every ``METRICS_SECONDS``."""
     snaps = {label: w.snapshot(timeout=5) for label, w in workers.items()}
     if any(s is None for s in snaps.values()):
         return

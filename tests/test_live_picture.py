@@ -81,13 +81,29 @@ def test_ticks_are_round_evenly_spaced_and_inside(lo, hi):
     assert any(np.isclose(mantissa, m) for m in (1, 2, 5))
 
 
-def test_data_url_holds_the_png():
-    import base64
+def test_painter_writes_numbered_frames_and_a_pointer_while_watched(monkeypatch):
+    import json
+    from dataclasses import replace
 
-    url = live.samples_data_url(_snap(), SIZE)
-    head, body = url.split(",", 1)
-    assert head == "data:image/png;base64"
-    assert base64.b64decode(body) == live.samples_png(_snap(), SIZE)
+    from ganviz.ui import live_frames
+
+    p = live_frames.Painter()
+    first = _snap()
+    p.paint(first)
+    assert not list(live_frames.FRAMES.glob(f"{p.token}*")), "drew with no page watching"
+    p.watch(first, SIZE)  # a page watches: a frame of the newest snapshot at once
+    p.paint(first)  # the same snapshot again: no new frame
+    for k in range(4):
+        p.paint(replace(first, step=first.step + k + 1))
+    pointer = json.loads((live_frames.FRAMES / f"{p.token}.json").read_text())
+    assert pointer == {"n": 5, "step": first.step + 4}
+    kept = sorted(f.name for f in live_frames.FRAMES.glob(f"{p.token}-*"))
+    assert kept == [f"{p.token}-{n}.png" for n in (3, 4, 5)]  # the last KEEP frames, nothing half-written
+    assert (live_frames.FRAMES / f"{p.token}-5.png").read_bytes() == live.samples_png(replace(first, step=first.step + 4), SIZE)
+    monkeypatch.setattr(live_frames.time, "monotonic", lambda: float("inf"))  # the page stopped asking
+    p.paint(replace(first, step=first.step + 9))
+    assert json.loads((live_frames.FRAMES / f"{p.token}.json").read_text())["n"] == 5
+    live_frames._remove(p.token)
 
 
 def test_one_scale_on_both_axes_as_in_the_figure():

@@ -1,7 +1,11 @@
+import json
 import time
 
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from ganviz.plots.live import picture_size
+from ganviz.ui import live_frames
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages" / "2_Toy_GAN_Lab.py")
@@ -45,13 +49,18 @@ def test_train_pause_step_and_live_slider():
     at.button(key="train").click().run(timeout=60)
     _wait_steps(at, 20)
     assert "training" in _status(at)
-    # While it trains the samples view is a picture drawn on the server (bench/live_training.py: the
-    # browser redraws it 4+ times a second beside the trainer); metrics and histogram stay Plotly.
-    assert len(at.get("image")) == 1 and len(at.get("plotly_chart")) == 2
+    # While it trains the samples view is a live picture: frames drawn on the server that the browser
+    # fetches by itself (ganviz.ui.live_frames); metrics and histogram stay Plotly.
+    (live,) = at.get("component_instance")
+    assert len(at.get("plotly_chart")) == 2
+    src = json.loads(live.proto.json_args)["src"]
+    pointer = json.loads((live_frames.FRAMES / f"{src}.json").read_text())
+    frame = Image.open(live_frames.FRAMES / f"{src}-{pointer['n']}.png")
+    assert frame.size == picture_size(520) and pointer["step"] > 0
     assert any("pause for the interactive figure" in c.value for c in at.caption)
     at.button(key="pause").click().run(timeout=60)
     assert "paused" in _status(at)
-    assert len(at.get("image")) == 0 and len(at.get("plotly_chart")) == 3  # the interactive figure is back
+    assert not at.get("component_instance") and len(at.get("plotly_chart")) == 3  # the interactive figure is back
     n = _step(at)
     time.sleep(0.5)
     at.run(timeout=60)

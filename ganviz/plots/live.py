@@ -11,7 +11,6 @@ arrows of -grad_x of the G loss (red). The page shows the interactive figure aga
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 
@@ -66,6 +65,11 @@ def _square(box) -> tuple[tuple[float, float], tuple[float, float]]:
     return ((cx - half, cx + half), (cy - half, cy + half))
 
 
+def picture_size(size: int) -> tuple[int, int]:
+    """(width, height) in pixels of ``samples_image(snap, size)``: the plot, its margins and colour bar."""
+    return LEFT + size + BAR, size + BOTTOM
+
+
 def samples_image(snap, size: int = 520) -> Image.Image:
     """The 2D samples view of ``snap`` (a ``ganviz.training.snapshot.Snapshot``) on a square plot of
     ``size`` pixels, with axis ticks, a titled colour bar of the surface and a one-line legend.
@@ -82,7 +86,7 @@ def samples_image(snap, size: int = 520) -> Image.Image:
     """
     box = _bounds(snap)
     (x0, x1), (y0, y1) = _square(box)
-    img = Image.new("RGB", (LEFT + size + BAR, size + BOTTOM), "white")
+    img = Image.new("RGB", picture_size(size), "white")
     font = ImageFont.load_default(size=max(11, round(size / 45)))  # larger on a projector's larger view
 
     def px(p: np.ndarray) -> np.ndarray:
@@ -166,11 +170,3 @@ def samples_png(snap, size: int = 520) -> bytes:
     buf = io.BytesIO()
     samples_image(snap, size).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
-
-
-def samples_data_url(snap, size: int = 520) -> str:
-    """``samples_png`` as a ``data:`` URL, which ``st.image`` passes to the browser as it is. Inline,
-    the picture arrives with the rest of the redraw: a media-file URL would be fetched afterwards,
-    and the browser shows an empty box while it does (Streamlit would also re-encode PNG bytes as
-    JPEG unless told otherwise)."""
-    return "data:image/png;base64," + base64.b64encode(samples_png(snap, size)).decode("ascii")

@@ -32,9 +32,9 @@ from typing import Callable
 from ganviz.training.turns import TurnScheduler
 from ganviz.training.worker import SLICE_SECONDS, max_trainers
 
-# The page polls 4.5 times a second (pages/2_Toy_GAN_Lab.py); pushing a little more often gives it a
-# new snapshot at nearly every poll. A snapshot costs the trainer ~3 ms: 2% of its time.
-PUSH_SECONDS = 0.2
+# Each snapshot pushed becomes a frame of the page's live picture (ganviz.ui.live_frames): ~5 a second
+# (4.4-4.9 measured by bench/live_training.py). A snapshot costs the trainer ~3.7 ms: 2% of its time.
+PUSH_SECONDS = 0.18
 turns = TurnScheduler(max_trainers())  # the server's trainer slots, shared by every session
 _spawn_lock = threading.Lock()
 # What a trainer process needs, imported once by the forkserver (below).
@@ -167,6 +167,9 @@ class ProcessWorker:
         self._acked = 0  # commands the child has answered
         self._saved: bytes | None = None
         self._want_running = False
+        # Called with each new snapshot in the reader thread (the page's live picture is drawn there,
+        # ganviz.ui.live_frames): quick, and never calling back into this worker's commands.
+        self.on_snapshot: Callable | None = None
         self._reader = threading.Thread(target=self._read_loop, name="ganviz-trainer-reader", daemon=True)
         self._reader.start()
         _workers.add(self)
@@ -198,6 +201,13 @@ class ProcessWorker:
                 elif kind == "saved":
                     self._saved = payload
                 self._cond.notify_all()
+            hook = self.on_snapshot
+            if kind == "snapshot" and hook is not None:
+                try:
+                    hook(payload)  # outside the lock: readers of ``snapshot`` never wait for it
+                except Exception:  # a watcher's bug must not end the reader (the page would freeze)
+                    import traceback
+                    traceback.print_exc()
         with self._send_lock:  # by the only thread that reads it (see stop), and never mid-send
             self._conn.close()
         with self._cond:

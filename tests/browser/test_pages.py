@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ganviz.plots.live import picture_size
 from tests.browser_support import ROOT, exceptions, figures, move_slider, rerun, screenshot, step_of, wait_idle
 
 
@@ -112,3 +113,30 @@ def test_page_opens_reacts_and_trains(server, page, path):
         # The home page links every page present on disk.
         for p in PRESENT[1:]:
             assert page.get_by_role("link", name=PAGES[p].title).count() >= 1, p
+
+
+def test_toy_lab_live_picture_fetches_its_own_frames(server, page):
+    """While a run trains, the samples view is a picture that loads new frames by itself (several a
+    second) while the page reruns only once a second; paused, the interactive figure is back."""
+    page.goto(server.url + "/Toy_GAN_Lab")
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    deadline = time.time() + 45
+    while not any("live_picture" in f.url for f in page.frames):
+        assert time.time() < deadline, "no live picture while training"
+        page.wait_for_timeout(250)
+    live = next(f for f in page.frames if "live_picture" in f.url)
+    live.wait_for_function("() => window.__ganvizLive.frames > 0", timeout=30_000)
+    a = live.evaluate("() => Object.assign({}, window.__ganvizLive)")
+    page.wait_for_timeout(2000)
+    b = live.evaluate("() => Object.assign({}, window.__ganvizLive)")
+    assert b["frames"] - a["frames"] >= 5 and b["step"] > a["step"], (a, b)
+    size = live.evaluate("() => { const i = document.querySelector('img'); return [i.naturalWidth, i.naturalHeight]; }")
+    assert tuple(size) == picture_size(520)
+    screenshot(page, "toy_lab-live-picture")
+    rerun(page, page.get_by_role("button", name="Pause", exact=True).click)
+    deadline = time.time() + 15
+    while any("live_picture" in f.url for f in page.frames):
+        assert time.time() < deadline, "the live picture stayed after Pause"
+        page.wait_for_timeout(250)
+    assert not exceptions(page), exceptions(page)
