@@ -166,7 +166,7 @@ def live() -> None:
         st.info("Nothing loaded yet: press **From scratch** to train.")
         return
     v = w.read(snapshot)
-    st.markdown(f"{state_badge(w.state)} · {st.session_state.get('bg_opened', '')} · step **{v['step']:,}** · "
+    st.markdown(f"{state_badge(w.state, w.sharing)} · {st.session_state.get('bg_opened', '')} · step **{v['step']:,}** · "
                 f"k_t = **{v['k_t']:.4f}** · M_global = **{v['m_global']:.4f}** · γ = {v['gamma']:g} · "
                 f"lr = {v['lr']:.1e}" + (f" · {v['steps_per_second']:.1f} steps/s" if v["steps_per_second"] else "")
                 + f" on {v['device']}")

@@ -136,7 +136,7 @@ if st.session_state.get("sp_error"):
 def live() -> None:
     w = workers.get(KEY)
     view = w.read(read_view)
-    st.markdown(f"{state_badge(w.state)} · step **{view['step']}** · {view['steps_per_second']:.0f} steps/s · "
+    st.markdown(f"{state_badge(w.state, w.sharing)} · step **{view['step']}** · {view['steps_per_second']:.0f} steps/s · "
                 + ", ".join(f"{k} = {view['config'][k]}" for k in TOGGLES))
     if w.error:
         st.error(w.error + " Press Reset (or pick a preset) to start again.")

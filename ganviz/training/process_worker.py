@@ -30,12 +30,11 @@ import weakref
 from typing import Callable
 
 from ganviz.training.turns import TurnScheduler
-from ganviz.training.worker import SLICE_SECONDS, max_trainers
+from ganviz.training.worker import SLICE_SECONDS, turns  # the server's trainer slots, threads' too
 
 # Each snapshot pushed becomes a frame of the page's live picture (ganviz.ui.live_frames): ~5 a second
 # (4.4-4.9 measured by bench/live_training.py). A snapshot costs the trainer ~3.7 ms: 2% of its time.
 PUSH_SECONDS = 0.18
-turns = TurnScheduler(max_trainers())  # the server's trainer slots, shared by every session
 _spawn_lock = threading.Lock()
 # What a trainer process needs, imported once by the forkserver (below).
 FORKSERVER_PRELOAD = ["torch", "ganviz.training.trainer", "ganviz.training.snapshot", __name__]
