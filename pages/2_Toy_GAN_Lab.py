@@ -125,7 +125,8 @@ def _named(snaps: dict) -> dict:
 # While a 2D run trains, its samples view is a picture that fetches its newest frame by itself, ~5
 # new frames a second (ganviz.ui.live_frames); the page reruns only for the status line, once a second.
 # (Sent through page reruns 4.5 times a second, each picture cost the browser a re-render of the app:
-# the trainer kept 0.62-0.83 of its speed on 2 cores.) Starting, it looks twice a second for the trainer.
+# the trainer kept 0.62-0.91 of its speed on 2 cores; now 0.82-0.97, bench/live_training.py.)
+# Starting, the page looks twice a second for the trainer.
 STATUS_SECONDS, STARTING_SECONDS = 1.0, 0.5
 
 
