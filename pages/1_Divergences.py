@@ -14,7 +14,7 @@ from ganviz.metrics import divergence as dv  # noqa: E402
 from ganviz.metrics import transport as tr  # noqa: E402
 from ganviz.plots import divergence as pdv  # noqa: E402
 from ganviz.plots import objectives as pob  # noqa: E402
-from ganviz.ui.common import page_frame, try_this  # noqa: E402
+from ganviz.ui.common import download, page_frame, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, number, png_config  # noqa: E402
 
 torch.set_num_threads(1)
@@ -49,7 +49,8 @@ SCENE = Scene("divergences", {
 ESTIMATOR_NOTE = ("Estimates from n samples of each (approximations): JS and TV from histograms with 20 bins "
                   "per axis on one shared grid, KL by the 1-nearest-neighbour estimator (Wang, Kulkarni & "
                   "Verdú 2009), W1 between the two empirical distributions. **Noise floor** = what the same "
-                  "estimator reports between two independent samples of P, where the truth is 0.")
+                  "estimator reports between two independent samples of P, where the truth is 0 (the 1-NN KL "
+                  "estimate is asymptotically unbiased but noisy: its floor can read below 0; its size is what counts).")
 
 
 # --- cached pure computations (each keyed by its plain arguments) --------------------------------
@@ -139,7 +140,7 @@ if tab_1d.open:
         st.plotly_chart(fit(pdv.fig_measures_vs_shift(sweep, shift)), key="fig_sweep", width="stretch",
                         config=png_config("ganviz_measures_vs_shift"))
         with SCENE.group("export", "Export"):
-            st.download_button("measures against the shift (CSV)", key="dl_sweep_csv", mime="text/csv",
+            download(st, "measures against the shift (CSV)", key="dl_sweep_csv", mime="text/csv",
                                data=pd.DataFrame(sweep).to_csv(index=False),
                                file_name=f"ganviz_measures_{p_name}_vs_{q_name}_scale{scale:g}.csv")
             st.caption("The camera icon on each figure saves it as a 1600 × 1000 PNG.")

@@ -8,7 +8,7 @@ from ganviz.training.export import FrameRecorder, frame_of, history_csv
 from ganviz.training.presets import PRESETS
 from ganviz.ui import live_frames
 from ganviz.ui import toy_controls as tc
-from ganviz.ui.common import device_caption, page_frame, session_workers, state_badge, try_this
+from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this
 
 st.set_page_config(page_title="Toy GAN lab · ganviz", layout="wide")
 page_frame(
@@ -211,15 +211,15 @@ with st.container(key="grp_export"), st.expander("Export and checkpoints"):
     c1, c2, c3, c4 = st.columns(4)
     first = next(iter(workers.values()))
     ready = first.snapshot(timeout=0)
-    c1.download_button("samples PNG", data=lambda: png_bytes(frame_of(first.snapshot())), file_name="ganviz_samples.png",
+    download(c1, "samples PNG", data=lambda: png_bytes(frame_of(first.snapshot())), file_name="ganviz_samples.png",
                        mime="image/png", key="dl_png", disabled=ready is None or ready.dim != 2)
     # Streamlit calls data= after the run, where session state cannot be read: hold the frames here.
     frames = recorder("A").frames
-    c2.download_button(f"run GIF ({len(frames)} frames)", data=lambda: gif_bytes(frames),
+    download(c2, f"run GIF ({len(frames)} frames)", data=lambda: gif_bytes(frames),
                        file_name="ganviz_run.gif", mime="image/gif", key="dl_gif", disabled=len(frames) == 0)
-    c3.download_button("metrics CSV", data=lambda: history_csv(first.snapshot()), file_name="ganviz_metrics.csv",
+    download(c3, "metrics CSV", data=lambda: history_csv(first.snapshot()), file_name="ganviz_metrics.csv",
                        mime="text/csv", key="dl_csv")
-    c4.download_button("model (.safetensors)", data=first.checkpoint_bytes, file_name="ganviz_toy.safetensors",
+    download(c4, "model (.safetensors)", data=first.checkpoint_bytes, file_name="ganviz_toy.safetensors",
                        mime="application/octet-stream", key="dl_model")
     st.file_uploader("continue from a checkpoint (.safetensors written by ganviz, at most 16 MB)",
                      type=["safetensors"], key="upload", on_change=tc.load_checkpoint, args=("toy_a", "upload"))

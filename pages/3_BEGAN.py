@@ -13,7 +13,7 @@ from ganviz.training.began import (BEGANConfig, BEGANTrainer, classifier_path, f
 from ganviz.training.checkpoint import MAX_BYTES, CheckpointError  # noqa: E402
 from ganviz.training.export import FrameRecorder  # noqa: E402
 from ganviz.training.worker import TrainerWorker  # noqa: E402
-from ganviz.ui.common import device_caption, page_frame, session_workers, state_badge, try_this  # noqa: E402
+from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, png_config  # noqa: E402
 
 KEY = "began"
@@ -192,17 +192,17 @@ def _exports() -> None:
     recorder = st.session_state.setdefault("bg_frames", _recorder())
     frames = recorder.frames
     c = st.columns(4)
-    c[0].download_button("samples PNG", key="bg_dl_png", mime="image/png", file_name="ganviz_began_samples.png",
+    download(c[0], "samples PNG", key="bg_dl_png", mime="image/png", file_name="ganviz_began_samples.png",
                          data=lambda: grid_png(w.read(lambda t: grid_frame(t.step_count, snapshot(t)["samples"]))),
                          help="the 64 samples of the fixed z, 4 screen pixels per pixel")
-    c[1].download_button(f"run GIF ({len(frames)} frames)", key="bg_dl_gif", mime="image/gif",
+    download(c[1], f"run GIF ({len(frames)} frames)", key="bg_dl_gif", mime="image/gif",
                          file_name="ganviz_began_run.gif", disabled=not frames,
                          data=lambda: grid_gif(recorder.frames),
                          help="32 samples of the fixed z, once a second while it trained (at most 120 frames)")
-    c[2].download_button("curves CSV", key="bg_dl_csv", mime="text/csv", file_name="ganviz_began_curves.csv",
+    download(c[2], "curves CSV", key="bg_dl_csv", mime="text/csv", file_name="ganviz_began_curves.csv",
                          data=lambda: pd.DataFrame(w.read(lambda t: t.curves())).to_csv(index=False),
                          help="step, k_t, M_global, L(x), L(G(z)), lr as logged")
-    c[3].download_button("model (.safetensors)", key="bg_dl_model", mime="application/octet-stream",
+    download(c[3], "model (.safetensors)", key="bg_dl_model", mime="application/octet-stream",
                          file_name="ganviz_began.safetensors", data=lambda: w.read(to_bytes),
                          help="weights, k_t, lr and the recipe with its history: upload it here to continue")
     cap_mb = min(MAX_BYTES // 2**20, st.get_option("server.maxUploadSize"))

@@ -13,7 +13,7 @@ from ganviz.plots.began import image_grid, path_norm_figure, truncation_figure  
 from ganviz.training.began import (classifier_path, judge_generator, load, load_classifier,  # noqa: E402
                                    shipped_began, truncation_curve)
 from ganviz.training.checkpoint import CheckpointError  # noqa: E402
-from ganviz.ui.common import page_frame, try_this  # noqa: E402
+from ganviz.ui.common import download, page_frame, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, number, png_config  # noqa: E402
 
 page_frame(
@@ -130,19 +130,19 @@ st.plotly_chart(fit(truncation_figure(curve)), key="ls_fig_trunc_curve", width="
 with SCENE.group("export", "Export"), st.expander("Export"):
     e = st.columns(5)
     # The morph from A to B and back along the slerp path, one image per frame, 12 screen pixels per pixel.
-    e[0].download_button("slerp morph GIF", key="ls_dl_gif", mime="image/gif", file_name="ganviz_slerp_morph.gif",
+    download(e[0], "slerp morph GIF", key="ls_dl_gif", mime="image/gif", file_name="ganviz_slerp_morph.gif",
                          data=lambda: grid_gif([grid_frame(i, x[None], cols=1) for i, x in
                                                 enumerate([*images["slerp"], *images["slerp"].flip(0)[1:-1]])],
                                                scale=12, ms_per_frame=120))
-    e[1].download_button("paths PNG", key="ls_dl_paths", mime="image/png", file_name="ganviz_paths.png",
+    download(e[1], "paths PNG", key="ls_dl_paths", mime="image/png", file_name="ganviz_paths.png",
                          data=lambda: grid_png(grid_frame(0, torch.cat(list(images.values())), cols=steps)),
                          help="linear (top row) and slerp (bottom row) from A to B")
-    e[2].download_button("walk PNG", key="ls_dl_walk", mime="image/png", file_name="ganviz_walk.png",
+    download(e[2], "walk PNG", key="ls_dl_walk", mime="image/png", file_name="ganviz_walk.png",
                          data=lambda: grid_png(grid_frame(0, walk, cols=7)))
-    e[3].download_button("truncated samples PNG", key="ls_dl_trunc", mime="image/png",
+    download(e[3], "truncated samples PNG", key="ls_dl_trunc", mime="image/png",
                          file_name=f"ganviz_truncated_{threshold:g}.png",
                          data=lambda: grid_png(grid_frame(0, truncated)))
-    e[4].download_button("truncation curve CSV", key="ls_dl_csv", mime="text/csv",
+    download(e[4], "truncation curve CSV", key="ls_dl_csv", mime="text/csv",
                          file_name=f"ganviz_truncation_gamma{gamma:g}.csv",
                          data=pd.DataFrame(curve).to_csv(index=False))
 

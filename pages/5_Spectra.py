@@ -10,7 +10,7 @@ from ganviz.training import checkpoint, snapshot  # noqa: E402
 from ganviz.training.export import FrameRecorder, frame_of, spectra_csv  # noqa: E402
 from ganviz.training.presets_spectra import PRESETS, TOGGLES, new_trainer, preset_config, read_view  # noqa: E402
 from ganviz.training.worker import TrainerWorker  # noqa: E402
-from ganviz.ui.common import device_caption, page_frame, session_workers, state_badge, try_this  # noqa: E402
+from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, flag, png_config  # noqa: E402
 
 KEY = "spectra"
@@ -178,18 +178,18 @@ with SCENE.group("export", "Export"), st.expander("Export"):
                "value as CSV; the samples (blue real, orange generated, D's surface in grey) as a PNG and as a "
                "GIF over the run, one frame per second of training; the model as a toy-lab checkpoint.")
     e = st.columns(4)
-    e[0].download_button("σ history CSV", key="sp_dl_csv", mime="text/csv", file_name="ganviz_spectra.csv",
+    download(e[0], "σ history CSV", key="sp_dl_csv", mime="text/csv", file_name="ganviz_spectra.csv",
                          data=lambda: spectra_csv(worker.read(read_view)["spectra"]),
                          help="net, weight (raw or W_SN), layer, step, σ₀, σ₁, σ₀/σ₁ and the whole spectrum")
-    e[1].download_button("samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
+    download(e[1], "samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
                          data=lambda: png_bytes(frame_of(worker.read(snapshot.take))))
     # Download data is made after this run, outside it, where session state cannot be read: capture.
     recorder = st.session_state.setdefault("sp_frames", FrameRecorder())
     frames = recorder.frames
-    e[2].download_button(f"run GIF ({len(frames)} frames)", key="sp_dl_gif", mime="image/gif",
+    download(e[2], f"run GIF ({len(frames)} frames)", key="sp_dl_gif", mime="image/gif",
                          file_name="ganviz_spectra_run.gif", disabled=not frames,
                          data=lambda: gif_bytes(recorder.frames))
-    e[3].download_button("model (.safetensors)", key="sp_dl_model", mime="application/octet-stream",
+    download(e[3], "model (.safetensors)", key="sp_dl_model", mime="application/octet-stream",
                          file_name="ganviz_spectra.safetensors",
                          data=lambda: worker.read(lambda t: checkpoint.to_bytes(t)[0]),
                          help="opens in the toy lab and in `python -m ganviz spectra --checkpoint PATH`")

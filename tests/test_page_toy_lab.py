@@ -70,6 +70,10 @@ def test_train_pause_step_and_live_slider():
     # A live change keeps the run (same step count), a structural one resets it.
     at.slider(key="a_beta1@nsgan").set_value(0.2).run(timeout=60)
     assert _step(at) == n + 1 and not at.exception
+    # A learning rate at the box's minimum (where a typed nan or inf lands) is said, not silent.
+    assert not any("learning rate at the minimum" in w.value for w in at.warning)
+    at.number_input(key="a_lr_d@nsgan").set_value(1e-6).run(timeout=60)
+    assert any(w.value.startswith("D learning rate at the minimum") for w in at.warning), [w.value for w in at.warning]
     _open(at.selectbox(key="a_dataset").set_value("grid25"))
     assert _step(at) == 0 and "grid25" in _status(at)
 

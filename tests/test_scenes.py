@@ -203,6 +203,17 @@ def test_spectra_link_sets_preset_and_regularisers_and_garbage_falls_back():
 
 
 # --- exports -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", ["1_Divergences.py", "2_Toy_GAN_Lab.py", "3_BEGAN.py", "4_Latent_Space.py",
+                                  "5_Spectra.py"])
+def test_no_download_button_reruns_the_page(page):
+    """A download's rerun could revoke its deferred data before the browser fetched it: the toy lab's
+    run GIF then never downloaded (browser suite, fresh machine). Every page's downloads must not rerun."""
+    at = _open(str(ROOT / "pages" / page), {})
+    buttons = at.get("download_button")
+    assert buttons, "each page offers downloads on opening"
+    assert all(b.proto.ignore_rerun for b in buttons), [b.label for b in buttons if not b.proto.ignore_rerun]
+
+
 def test_grid_png_and_gif_open_as_images_of_the_right_size():
     assert doctest.testmod(anim).failed == 0
     images = torch.rand(12, 1, 16, 16) * 2 - 1

@@ -25,6 +25,16 @@ def try_this(hints: list[str]) -> None:
     st.markdown("**Try this**\n" + "\n".join(f"- {h}" for h in hints))
 
 
+def download(where, label: str, **kwargs):
+    """``where.download_button`` that does not rerun the app when clicked.
+
+    With Streamlit's default (``on_click="rerun"``) the click's rerun registers the button's ``data=``
+    callable anew and revokes the old one, which the browser may not have fetched yet: the download
+    then never starts (the toy lab's run GIF, 1 run in ~20 of the browser suite on a loaded machine).
+    A download changes nothing on the page, so nothing needs the rerun."""
+    return where.download_button(label, on_click="ignore", **kwargs)
+
+
 class SessionWorkers:
     """The trainers of one browser session, by key (a TrainerWorker thread or a ProcessWorker).
     Released with the session: its threads and processes stop."""

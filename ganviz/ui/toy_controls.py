@@ -24,6 +24,7 @@ from ganviz.ui import scene
 from ganviz.ui.common import session_workers
 
 LAB_STEPS = 5000  # the default run's length (its lr anneals to 0 there)
+LR_MIN, LR_MAX = 1e-6, 10.0  # the learning-rate boxes' range
 
 
 def default_config(dataset: str = "ring8") -> TrainConfig:
@@ -86,10 +87,16 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
         vals["seed"] = int(c.number_input("seed", 0, 10**6, key=init("seed", base.seed), step=1))
     with c.container(key=f"{prefix}grp_optimiser"), st.expander("optimiser", expanded=full):
         vals["optimizer"] = st.selectbox("optimiser", OPTIMIZERS, key=init("optimizer", obj_defaults.optimizer))
-        vals["lr_g"] = st.number_input("G learning rate", 1e-6, 10.0, key=init("lr_g", obj_defaults.lr_g),
+        vals["lr_g"] = st.number_input("G learning rate", LR_MIN, LR_MAX, key=init("lr_g", obj_defaults.lr_g),
                                        format="%.6f", step=1e-5)
-        vals["lr_d"] = st.number_input("D learning rate", 1e-6, 10.0, key=init("lr_d", obj_defaults.lr_d),
+        vals["lr_d"] = st.number_input("D learning rate", LR_MIN, LR_MAX, key=init("lr_d", obj_defaults.lr_d),
                                        format="%.6f", step=1e-5)
+        # The browser's number box reads "nan", "inf" or nothing as empty, and Streamlit puts its minimum
+        # in: say so, or a typo would quietly freeze the run.
+        at_min = [n for n in ("G", "D") if vals[f"lr_{n.lower()}"] <= LR_MIN]
+        if at_min:
+            st.warning(f"{' and '.join(at_min)} learning rate at the minimum ({LR_MIN:g}): it will barely learn. "
+                       f"nan, inf or an empty box read as the minimum; type {LR_MIN:g} to {LR_MAX:g}.")
         vals["beta1"] = st.slider("Adam beta1", 0.0, 0.99, key=init("beta1", obj_defaults.beta1))
         vals["beta2"] = st.slider("Adam beta2", 0.0, 0.999, key=init("beta2", obj_defaults.beta2))
         vals["n_critic"] = st.slider("D steps per G step (n_critic)", 1, 10, key=init("n_critic", obj_defaults.n_critic))

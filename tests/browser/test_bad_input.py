@@ -77,12 +77,15 @@ def test_typed_learning_rates_never_reach_the_trainer(server, page):
     assert "lr_d" not in page.url and not exceptions(page)
     box.press("Escape")
     # NaN and inf are not numbers to the browser's number box: they arrive as an empty value, which
-    # Streamlit replaces by the minimum; the trainer only ever sees a number in [1e-6, 10].
+    # Streamlit replaces by the minimum; the trainer only ever sees a number in [1e-6, 10], and the page
+    # says the rate is at its minimum and why.
     for text in ("nan", "inf"):
         type_in(text)
         value = float(box.input_value() or before)
         assert 1e-6 <= value <= 10, (text, value)
+        assert any("D learning rate at the minimum" in e and "nan, inf" in e for e in errors(page)), (text, errors(page))
         assert not exceptions(page), exceptions(page)
+    screenshot(page, "bad_input-typed-nan")
 
 
 def test_a_learning_rate_that_diverges_stops_with_a_message(server, page):
