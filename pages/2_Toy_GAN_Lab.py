@@ -6,7 +6,7 @@ from ganviz.plots.animation import gif_bytes, png_bytes
 from ganviz.plots.toy import d_histogram, metrics_figure, samples_figure
 from ganviz.training.export import FrameRecorder, frame_of, history_csv
 from ganviz.training.presets import PRESETS
-from ganviz.ui import live_frames
+from ganviz.ui import live_frames, scene
 from ganviz.ui import toy_controls as tc
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this
 
@@ -23,9 +23,7 @@ ss = st.session_state
 scene_notes = tc.read_scene(tc.default_config())
 hidden, unknown_hidden = tc.hidden_groups()
 with st.sidebar:
-    if "present" not in ss:
-        ss["present"] = st.query_params.get("present") == "1"
-    present = st.toggle("presentation mode (projector)", key="present")
+    present = scene.presentation_toggle("toy_lab")
     with st.container(key="grp_presets"):
         st.subheader("Presets")
         preset = st.selectbox("story", list(PRESETS), key="preset_choice")

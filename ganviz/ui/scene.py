@@ -102,6 +102,22 @@ def url_text(value) -> str:
     return str(value)
 
 
+def presentation_toggle(page: str) -> bool:
+    """The presentation-mode toggle, one for the whole session (call it inside ``st.sidebar`` on every
+    page, ``page`` naming the page). The session's value lives under ``_present`` and is put into the
+    widget on arriving at a page: each page's toggle is a widget of its own to Streamlit, which drops
+    or ignores the state another page's toggle left (the mode was lost on the way from the toy lab to
+    Divergences to Spectra). Within a visit the widget keeps its own state. A link's ``present=1``
+    sets both."""
+    ss = st.session_state
+    if "present" not in ss or ss.get("_present_page") != page:
+        ss["present"] = ss.get("_present", False)
+    ss["_present_page"] = page
+    ss["_present"] = st.toggle("presentation mode (projector)", key="present",
+                               help="larger type and figures; each group of controls can be collapsed")
+    return ss["_present"]
+
+
 # --- the scene -------------------------------------------------------------------------------------
 class Scene:
     """The URL scene of one page. Call ``start()`` before the widgets and ``write()`` after them."""
@@ -188,13 +204,8 @@ class Scene:
     def sidebar(self) -> bool:
         """The presentation-mode toggle in the sidebar (kept across pages for the session) and the
         page's CSS for it and for hidden groups. Returns whether presentation mode is on."""
-        ss = st.session_state
-        if "present" not in ss:
-            ss["present"] = ss.get("_present", False)
         with st.sidebar:
-            self.present = st.toggle("presentation mode (projector)", key="present",
-                                     help="larger type and figures; each group of controls can be collapsed")
-        ss["_present"] = self.present
+            self.present = presentation_toggle(self.page)
         hidden, _ = hidden_groups(self.groups)
         css = presentation_css(self.present, hidden, self.groups)
         if css:

@@ -140,3 +140,30 @@ def test_toy_lab_live_picture_fetches_its_own_frames(server, page):
         assert time.time() < deadline, "the live picture stayed after Pause"
         page.wait_for_timeout(250)
     assert not exceptions(page), exceptions(page)
+
+
+def test_presentation_mode_follows_the_lecturer_across_pages(server, page):
+    """Turned on in one page, presentation mode stays on through the sidebar's links (it was lost on
+    the way into and out of the toy lab, whose toggle kept no session copy)."""
+    toggle = page.locator("label:has-text('presentation mode') input").first
+    page.goto(server.url + "/Toy_GAN_Lab")
+    wait_idle(page)
+    rerun(page, page.get_by_text("presentation mode (projector)").click)
+    assert toggle.is_checked()
+    for title in ("Divergences", "Spectra", "Toy GAN Lab", "BEGAN"):
+        page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+        # The page puts present=1 into its address at the end of its run when the mode is on.
+        try:
+            page.wait_for_url(re.compile(title.replace(" ", "_") + r"\?(.*&)?present=1"), timeout=20_000)
+        except Exception:
+            raise AssertionError(f"presentation mode lost on the way to {title}: {page.url}") from None
+        wait_idle(page)
+        assert toggle.is_checked() and not exceptions(page), (title, exceptions(page))
+    screenshot(page, "presentation-across-pages")
+    rerun(page, page.get_by_text("presentation mode (projector)").click)  # and off again: it stays off
+    page.wait_for_url(lambda url: "present=1" not in url, timeout=20_000)
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Divergences", exact=True).click()
+    page.wait_for_url(re.compile("Divergences"))
+    wait_idle(page)
+    page.get_by_role("heading", name="Divergences", exact=True).first.wait_for()
+    assert not toggle.is_checked() and "present=1" not in page.url and not exceptions(page)
