@@ -141,8 +141,8 @@ if tab_1d.open:
                         config=png_config("ganviz_measures_vs_shift"))
         with SCENE.group("export", "Export"):
             download(st, "measures against the shift (CSV)", key="dl_sweep_csv", mime="text/csv",
-                               data=pd.DataFrame(sweep).to_csv(index=False),
-                               file_name=f"ganviz_measures_{p_name}_vs_{q_name}_scale{scale:g}.csv")
+                     data=pd.DataFrame(sweep).to_csv(index=False),
+                     file_name=f"ganviz_measures_{p_name}_vs_{q_name}_scale{scale:g}.csv")
             st.caption("The camera icon on each figure saves it as a 1600 × 1000 PNG.")
 
 # --- 2. Parallel lines (WGAN Example 1) ----------------------------------------------------------

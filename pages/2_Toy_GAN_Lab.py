@@ -210,15 +210,15 @@ with st.container(key="grp_export"), st.expander("Export and checkpoints"):
     first = next(iter(workers.values()))
     ready = first.snapshot(timeout=0)
     download(c1, "samples PNG", data=lambda: png_bytes(frame_of(first.snapshot())), file_name="ganviz_samples.png",
-                       mime="image/png", key="dl_png", disabled=ready is None or ready.dim != 2)
+             mime="image/png", key="dl_png", disabled=ready is None or ready.dim != 2)
     # Streamlit calls data= after the run, where session state cannot be read: hold the frames here.
     frames = recorder("A").frames
     download(c2, f"run GIF ({len(frames)} frames)", data=lambda: gif_bytes(frames),
-                       file_name="ganviz_run.gif", mime="image/gif", key="dl_gif", disabled=len(frames) == 0)
+             file_name="ganviz_run.gif", mime="image/gif", key="dl_gif", disabled=len(frames) == 0)
     download(c3, "metrics CSV", data=lambda: history_csv(first.snapshot()), file_name="ganviz_metrics.csv",
-                       mime="text/csv", key="dl_csv")
+             mime="text/csv", key="dl_csv")
     download(c4, "model (.safetensors)", data=first.checkpoint_bytes, file_name="ganviz_toy.safetensors",
-                       mime="application/octet-stream", key="dl_model")
+             mime="application/octet-stream", key="dl_model")
     st.file_uploader("continue from a checkpoint (.safetensors written by ganviz, at most 16 MB)",
                      type=["safetensors"], key="upload", on_change=tc.load_checkpoint, args=("toy_a", "upload"))
     message = ss.pop("upload_message", None)

@@ -193,18 +193,18 @@ def _exports() -> None:
     frames = recorder.frames
     c = st.columns(4)
     download(c[0], "samples PNG", key="bg_dl_png", mime="image/png", file_name="ganviz_began_samples.png",
-                         data=lambda: grid_png(w.read(lambda t: grid_frame(t.step_count, snapshot(t)["samples"]))),
-                         help="the 64 samples of the fixed z, 4 screen pixels per pixel")
+             data=lambda: grid_png(w.read(lambda t: grid_frame(t.step_count, snapshot(t)["samples"]))),
+             help="the 64 samples of the fixed z, 4 screen pixels per pixel")
     download(c[1], f"run GIF ({len(frames)} frames)", key="bg_dl_gif", mime="image/gif",
-                         file_name="ganviz_began_run.gif", disabled=not frames,
-                         data=lambda: grid_gif(recorder.frames),
-                         help="32 samples of the fixed z, once a second while it trained (at most 120 frames)")
+             file_name="ganviz_began_run.gif", disabled=not frames,
+             data=lambda: grid_gif(recorder.frames),
+             help="32 samples of the fixed z, once a second while it trained (at most 120 frames)")
     download(c[2], "curves CSV", key="bg_dl_csv", mime="text/csv", file_name="ganviz_began_curves.csv",
-                         data=lambda: pd.DataFrame(w.read(lambda t: t.curves())).to_csv(index=False),
-                         help="step, k_t, M_global, L(x), L(G(z)), lr as logged")
+             data=lambda: pd.DataFrame(w.read(lambda t: t.curves())).to_csv(index=False),
+             help="step, k_t, M_global, L(x), L(G(z)), lr as logged")
     download(c[3], "model (.safetensors)", key="bg_dl_model", mime="application/octet-stream",
-                         file_name="ganviz_began.safetensors", data=lambda: w.read(to_bytes),
-                         help="weights, k_t, lr and the recipe with its history: upload it here to continue")
+             file_name="ganviz_began.safetensors", data=lambda: w.read(to_bytes),
+             help="weights, k_t, lr and the recipe with its history: upload it here to continue")
     cap_mb = min(MAX_BYTES // 2**20, st.get_option("server.maxUploadSize"))
     st.file_uploader(f"continue from a BEGAN checkpoint (.safetensors written by ganviz, at most {cap_mb} MB)",
                      type=["safetensors"], key="bg_upload", on_change=_upload)

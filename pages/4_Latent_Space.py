@@ -131,20 +131,20 @@ with SCENE.group("export", "Export"), st.expander("Export"):
     e = st.columns(5)
     # The morph from A to B and back along the slerp path, one image per frame, 12 screen pixels per pixel.
     download(e[0], "slerp morph GIF", key="ls_dl_gif", mime="image/gif", file_name="ganviz_slerp_morph.gif",
-                         data=lambda: grid_gif([grid_frame(i, x[None], cols=1) for i, x in
-                                                enumerate([*images["slerp"], *images["slerp"].flip(0)[1:-1]])],
-                                               scale=12, ms_per_frame=120))
+             data=lambda: grid_gif([grid_frame(i, x[None], cols=1) for i, x in
+                                    enumerate([*images["slerp"], *images["slerp"].flip(0)[1:-1]])],
+                                   scale=12, ms_per_frame=120))
     download(e[1], "paths PNG", key="ls_dl_paths", mime="image/png", file_name="ganviz_paths.png",
-                         data=lambda: grid_png(grid_frame(0, torch.cat(list(images.values())), cols=steps)),
-                         help="linear (top row) and slerp (bottom row) from A to B")
+             data=lambda: grid_png(grid_frame(0, torch.cat(list(images.values())), cols=steps)),
+             help="linear (top row) and slerp (bottom row) from A to B")
     download(e[2], "walk PNG", key="ls_dl_walk", mime="image/png", file_name="ganviz_walk.png",
-                         data=lambda: grid_png(grid_frame(0, walk, cols=7)))
+             data=lambda: grid_png(grid_frame(0, walk, cols=7)))
     download(e[3], "truncated samples PNG", key="ls_dl_trunc", mime="image/png",
-                         file_name=f"ganviz_truncated_{threshold:g}.png",
-                         data=lambda: grid_png(grid_frame(0, truncated)))
+             file_name=f"ganviz_truncated_{threshold:g}.png",
+             data=lambda: grid_png(grid_frame(0, truncated)))
     download(e[4], "truncation curve CSV", key="ls_dl_csv", mime="text/csv",
-                         file_name=f"ganviz_truncation_gamma{gamma:g}.csv",
-                         data=pd.DataFrame(curve).to_csv(index=False))
+             file_name=f"ganviz_truncation_gamma{gamma:g}.csv",
+             data=pd.DataFrame(curve).to_csv(index=False))
 
 try_this([
     "Compare the linear and slerp rows: in the middle of the straight line ‖z‖ dips (see the norm plot), and "

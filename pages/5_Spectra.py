@@ -179,20 +179,20 @@ with SCENE.group("export", "Export"), st.expander("Export"):
                "GIF over the run, one frame per second of training; the model as a toy-lab checkpoint.")
     e = st.columns(4)
     download(e[0], "σ history CSV", key="sp_dl_csv", mime="text/csv", file_name="ganviz_spectra.csv",
-                         data=lambda: spectra_csv(worker.read(read_view)["spectra"]),
-                         help="net, weight (raw or W_SN), layer, step, σ₀, σ₁, σ₀/σ₁ and the whole spectrum")
+             data=lambda: spectra_csv(worker.read(read_view)["spectra"]),
+             help="net, weight (raw or W_SN), layer, step, σ₀, σ₁, σ₀/σ₁ and the whole spectrum")
     download(e[1], "samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
-                         data=lambda: png_bytes(frame_of(worker.read(snapshot.take))))
+             data=lambda: png_bytes(frame_of(worker.read(snapshot.take))))
     # Download data is made after this run, outside it, where session state cannot be read: capture.
     recorder = st.session_state.setdefault("sp_frames", FrameRecorder())
     frames = recorder.frames
     download(e[2], f"run GIF ({len(frames)} frames)", key="sp_dl_gif", mime="image/gif",
-                         file_name="ganviz_spectra_run.gif", disabled=not frames,
-                         data=lambda: gif_bytes(recorder.frames))
+             file_name="ganviz_spectra_run.gif", disabled=not frames,
+             data=lambda: gif_bytes(recorder.frames))
     download(e[3], "model (.safetensors)", key="sp_dl_model", mime="application/octet-stream",
-                         file_name="ganviz_spectra.safetensors",
-                         data=lambda: worker.read(lambda t: checkpoint.to_bytes(t)[0]),
-                         help="opens in the toy lab and in `python -m ganviz spectra --checkpoint PATH`")
+             file_name="ganviz_spectra.safetensors",
+             data=lambda: worker.read(lambda t: checkpoint.to_bytes(t)[0]),
+             help="opens in the toy lab and in `python -m ganviz spectra --checkpoint PATH`")
 
 try_this([
     "Press **Preset: collapse** and watch the modes panel: while it stalls near 12 of 25, which layer's σ₀ climbs?",

@@ -30,7 +30,7 @@ def download(where, label: str, **kwargs):
 
     With Streamlit's default (``on_click="rerun"``) the click's rerun registers the button's ``data=``
     callable anew and revokes the old one, which the browser may not have fetched yet: the download
-    then never starts (the toy lab's run GIF, 1 run in ~20 of the browser suite on a loaded machine).
+    then never starts (the toy lab's run GIF in the browser suite's first run on a fresh machine).
     A download changes nothing on the page, so nothing needs the rerun."""
     return where.download_button(label, on_click="ignore", **kwargs)
 
