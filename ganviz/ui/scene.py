@@ -107,11 +107,12 @@ def presentation_toggle(page: str) -> bool:
     page, ``page`` naming the page). The session's value lives under ``_present`` and is put into the
     widget on arriving at a page: each page's toggle is a widget of its own to Streamlit, which drops
     or ignores the state another page's toggle left (the mode was lost on the way from the toy lab to
-    Divergences to Spectra). Within a visit the widget keeps its own state. A link's ``present=1``
-    sets both."""
+    Divergences to Spectra). A link that arrives with ``present=1`` or ``present=0`` decides instead.
+    Within a visit the widget keeps its own state."""
     ss = st.session_state
     if "present" not in ss or ss.get("_present_page") != page:
-        ss["present"] = ss.get("_present", False)
+        link = st.query_params.get("present")
+        ss["present"] = ss.get("_present", False) if link is None else link == "1"
     ss["_present_page"] = page
     ss["_present"] = st.toggle("presentation mode (projector)", key="present",
                                help="larger type and figures; each group of controls can be collapsed")
@@ -160,8 +161,6 @@ class Scene:
                     applied.add(p.key)
                 except ValueError as e:
                     notes.append(f"{k}={text!r} ignored ({e}); using the default")
-            if "present" in st.query_params:
-                ss["_present"] = ss["present"] = st.query_params.get("present") == "1"
             ss[f"_scene_notes:{self.page}"] = notes
             seen.append(url)
             del seen[:-SEEN_MAX]

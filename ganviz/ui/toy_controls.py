@@ -218,8 +218,6 @@ def read_scene(base: TrainConfig) -> list[str]:
         return list(ss.get("_scene_notes", []))  # a link's notes stay during the visit
     notes: list[str] = []
     ss["_scene_notes"] = notes
-    if "present" in qp:
-        ss["_present"] = ss["present"] = qp["present"] == "1"
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     a_over: dict = {}
     b_over: dict = {}
