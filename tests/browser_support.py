@@ -139,7 +139,10 @@ def rerun(page, action, timeout: float = 60_000) -> None:
     then until the page is idle: on a busy machine a rerun can start later than ``wait_idle`` looks."""
     page.evaluate(WATCH_RUNS_JS)
     action()
-    page.wait_for_function("() => window.__ganvizRuns > 0", timeout=timeout, polling=50)
+    # A click during a run (a page that redraws on a timer) can join that run: the state then never
+    # turns to "running" again, it already is. Callers check the click's effect afterwards.
+    page.wait_for_function("() => window.__ganvizRuns > 0 || document.querySelector(\"[data-testid='stApp']\")"
+                           ".dataset.testScriptState === 'running'", timeout=timeout, polling=50)
     wait_idle(page, timeout)
 
 
