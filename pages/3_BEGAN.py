@@ -13,6 +13,7 @@ from ganviz.training.began import (BEGANConfig, BEGANTrainer, classifier_path, f
 from ganviz.training.checkpoint import MAX_BYTES, CheckpointError  # noqa: E402
 from ganviz.training.export import FrameRecorder  # noqa: E402
 from ganviz.training.worker import TrainerWorker  # noqa: E402
+from ganviz.ui import image_data  # noqa: E402
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, png_config  # noqa: E402
 
@@ -23,7 +24,8 @@ page_frame(
     "BEGAN",
     "BEGAN (Berthelot et al. 2017) makes the discriminator an autoencoder and balances the two players "
     "with a feedback gain **k_t**: k ← clip(k + λ_k (γ L(x) − L(G(z))), 0, 1). Watch three things: "
-    "**k_t** climbs from 0 and settles where the fakes are reconstructed γ times as well as the real digits; "
+    "**k_t** climbs from 0 and settles where the fakes' reconstruction error is γ times the real digits' "
+    "(L(G(z)) = γ L(x): a low γ asks for fakes rebuilt far better than data); "
     "**M_global** = L(x) + |γ L(x) − L(G(z))| falls as the samples improve (the paper's convergence measure); "
     "and **γ** trades diversity for sharpness: move the γ slider while it trains and k_t answers at once.",
 )
@@ -33,7 +35,7 @@ shipped = shipped_began()
 SCENE = Scene("began", {
     "ckpt": Param("bg_ckpt", 0.5 if 0.5 in shipped else next(iter(shipped), None), choice(shipped)),
     "gamma": Param("bg_gamma", 0.5, choice(GAMMAS)),
-    "source": Param("bg_source", "digits", lambda text: text.strip() or "digits"),
+    "source": image_data.source_param("bg_source"),
     "size": Param("bg_size", 16, choice([16, 32])),
 }, groups=("run", "data", "export", "sweep"))
 
@@ -80,7 +82,8 @@ def _upload() -> None:
                                         f"{MAX_BYTES // 2**20} MB. Nothing was changed.")
         return
     try:
-        trainer = from_bytes(f.getvalue())
+        # The recipe comes from the browser: its data source is read as a data set name, never a path.
+        trainer = from_bytes(f.getvalue(), open_data=lambda c: image_data.open_source(c.source, c.size, c.channels))
     except CheckpointError as e:
         s.bg_upload_message = ("error", f"{f.name}: {e}. Nothing was changed.")
         return
@@ -100,9 +103,9 @@ def _from_scratch() -> None:
         except CheckpointError:
             pass
     try:
-        config = base.replace(source=s.bg_source.strip() or "digits", size=int(s.bg_size),
+        config = base.replace(source=s.bg_source, size=int(s.bg_size),
                               began_gamma=float(s.bg_gamma), device="auto").validate()
-        trainer = BEGANTrainer(config)
+        trainer = BEGANTrainer(config, data=image_data.open_source(s.bg_source, config.size, config.channels))
     except ValueError as e:
         s.bg_error = str(e)
         return
@@ -148,9 +151,20 @@ with SCENE.group("run", "Run"):
 
 with SCENE.group("data", "Data"), st.expander("Data for a run from scratch"):
     d = st.columns([3, 1])
-    d[0].text_input("'digits' (bundled) or a folder with MNIST / Fashion-MNIST idx files or images",
-                    key="bg_source")
+    choices = image_data.options()
+    if st.session_state.get("bg_source") not in choices:
+        st.session_state.bg_source = choices[0]
+    d[0].selectbox("Data set", choices, format_func=image_data.label, key="bg_source",
+                   help="the bundled digits, the folders this server's operator offers (GANVIZ_DATA_DIRS), "
+                        "or your own upload below")
     d[1].selectbox("Image size", [16, 32], key="bg_size")
+    st.file_uploader("your own images (.zip of images or idx files, or one idx .gz)", type=list(image_data.UPLOAD_TYPES), key="bg_images",
+                     help=image_data.UPLOAD_HELP,
+                     on_change=lambda: st.session_state.update(
+                         bg_images_message=image_data.read_uploaded("bg_images", "bg_source")))
+    message = st.session_state.pop("bg_images_message", None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
 SCENE.write()
 
 if st.session_state.get("bg_error"):
@@ -265,6 +279,6 @@ try_this([
     "Compare the three sample grids of the sweep: γ = 0.3 draws one digit, γ = 0.5 eight kinds, γ = 0.7 all ten; "
     "the chart shows class entropy and pairwise distance rising with γ. Low γ asks the generator for fakes the "
     "autoencoder rebuilds far better than real digits, and the easiest way there is one simple digit.",
-    "Point *Data* at a folder of MNIST idx files (train-images-idx3-ubyte.gz) and train from scratch.",
+    "Upload a zip of your own images (or MNIST's t10k idx files) under *Data* and train from scratch.",
     "From a terminal: `python -m ganviz gamma-sweep --json`.",
 ])

@@ -63,15 +63,19 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(env: dict | None = None, timeout: float = 60.0, log_path: str | Path | None = None,
-                     options: dict | None = None):
-    """Yield a fresh ``streamlit run app.py`` (a Popen with ``.url``, ``.log_path``); stop it afterwards.
+                     options: dict | None = None, address: str | None = "127.0.0.1"):
+    """Yield a fresh ``streamlit run app.py`` (a Popen with ``.url``, ``.port``, ``.log_path``); stop it
+    afterwards.
 
-    ``options`` are extra ``--section.name value`` flags; the server's output goes to ``log_path``
-    (default: discarded), which the tests read to find tracebacks the page did not show.
+    ``options`` are extra ``--section.name value`` flags; ``address=None`` leaves the listening
+    address to .streamlit/config.toml; the server's output goes to ``log_path`` (default:
+    discarded), which the tests read to find tracebacks the page did not show.
     """
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if address is not None:
+        cmd += ["--server.address", address]
     for k, v in (options or {}).items():
         cmd += [f"--{k}", str(v)]
     if log_path is not None:
@@ -92,6 +96,7 @@ def streamlit_server(env: dict | None = None, timeout: float = 60.0, log_path: s
                 raise RuntimeError("streamlit did not start")
             time.sleep(0.2)
         proc.url = url
+        proc.port = port
         proc.log_path = log_path
         yield proc
     finally:

@@ -1,7 +1,12 @@
+import io
 import shutil
+import zipfile
+
+from PIL import Image
 
 from streamlit.testing.v1 import AppTest
 
+from ganviz.training.began import BEGANConfig, BEGANTrainer, to_bytes
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/3_BEGAN.py")
@@ -42,9 +47,71 @@ def test_missing_and_corrupted_checkpoints_give_clear_messages(tmp_path, monkeyp
     assert "Cannot open began_gamma0.5.safetensors" in errors and "pickle" in errors
 
 
-def test_bad_data_folder_is_reported(tmp_path):
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _png(value: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("L", (12, 12), value).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_a_link_never_names_a_server_folder(tmp_path, monkeypatch):
+    """/etc, a missing folder, an empty folder, an allowed folder with ../ and a path to an allowed
+    folder all read the same note and load nothing; the allowed folder's name opens it."""
+    (tmp_path / "pics").mkdir()
+    for i in range(3):
+        (tmp_path / "pics" / f"{i}.png").write_bytes(_png(255))
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("GANVIZ_DATA_DIRS", f"pics={tmp_path / 'pics'}")
+    notes = set()
+    for source in ["/etc", str(tmp_path / "missing"), str(tmp_path / "empty"), "pics/../empty",
+                   str(tmp_path / "pics")]:
+        at = AppTest.from_file(PAGE)
+        at.query_params["source"] = source
+        at.run(timeout=120)
+        assert not at.exception and not at.text_input  # no free text box anywhere on the page
+        notes.add(" ".join(w.value for w in at.warning))
+        assert at.selectbox(key="bg_source").value == "digits"
+    assert len(notes) == 1 and "not available on this server" in notes.pop()
+    at = AppTest.from_file(PAGE)
+    at.query_params["source"] = "pics"
+    at.run(timeout=120)
+    assert not at.warning and at.selectbox(key="bg_source").options == ["digits (bundled, 1,797 scans)", "pics"]
+    at.button(key="bg_scratch").click().run(timeout=120)
+    assert not at.exception and not at.error
+    text = _text(at)
+    assert "image folder pics (3 images)" in text and str(tmp_path) not in text
+
+
+def test_an_uploaded_zip_trains_and_a_bad_one_changes_nothing():
     at = AppTest.from_file(PAGE).run(timeout=120)
-    at.text_input(key="bg_source").set_value(str(tmp_path / "nope"))
-    at.button(key="bg_scratch").click().run(timeout=60)
-    assert not at.exception
-    assert any("no such folder" in e.value for e in at.error)
+    at.file_uploader(key="bg_images").upload("renamed.zip", _png(0), "application/zip").run(timeout=60)
+    assert any("not a zip archive" in e.value and "Nothing was changed" in e.value for e in at.error)
+    assert at.selectbox(key="bg_source").value == "digits"
+    good = _zip({f"d/{i}.png": _png(255 * (i % 2)) for i in range(20)} | {"d/broken.png": b"\x89PNG no"})
+    at.file_uploader(key="bg_images").upload("mine.zip", good, "application/zip").run(timeout=60)
+    assert any("upload mine.zip (20 images, 1 unreadable skipped)" in m.value for m in at.success)
+    assert at.selectbox(key="bg_source").value == "upload:mine.zip"
+    at.button(key="bg_scratch").click().run(timeout=120)
+    assert not at.exception and not at.error
+    assert "upload mine.zip (20 images, 1 unreadable skipped)" in _text(at)
+
+
+def test_an_uploaded_checkpoint_cannot_name_a_server_folder(tmp_path):
+    """A checkpoint's recipe comes from the browser too: its data source is a name, never a path."""
+    (tmp_path / "secret.png").write_bytes(_png(0))
+    trainer = BEGANTrainer(BEGANConfig(source=str(tmp_path), n=8, h=8))
+    assert len(trainer.data) == 1  # the command line reads the path
+    at = AppTest.from_file(PAGE).run(timeout=120)
+    before = _text(at)
+    at.file_uploader(key="bg_upload").upload("crafted.safetensors", to_bytes(trainer), "application/octet-stream")
+    at.run(timeout=60)
+    errors = " ".join(e.value for e in at.error)
+    assert "not available on this server" in errors and "Nothing was changed" in errors, errors
+    assert "began_gamma0.5.safetensors" in before and "began_gamma0.5.safetensors" in _text(at)

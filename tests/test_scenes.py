@@ -114,17 +114,19 @@ def test_divergences_garbage_falls_back_with_a_note_and_presentation_mode():
 
 
 # --- BEGAN -------------------------------------------------------------------------------------
-def test_began_link_opens_its_checkpoint_and_gamma_and_garbage_falls_back():
-    at = _open(BEGAN, {"ckpt": "0.3", "gamma": "0.9", "size": "32", "source": "/data/mnist"})
+def test_began_link_opens_its_checkpoint_and_gamma_and_garbage_falls_back(monkeypatch):
+    monkeypatch.setenv("GANVIZ_DATA_DIRS", "mnist=/data/mnist")  # a data set is linked by its name
+    at = _open(BEGAN, {"ckpt": "0.3", "gamma": "0.9", "size": "32", "source": "mnist"})
     assert not at.warning
     assert at.selectbox(key="bg_ckpt").value == 0.3 and at.select_slider(key="bg_gamma").value == 0.9
-    assert at.selectbox(key="bg_size").value == 32 and at.text_input(key="bg_source").value == "/data/mnist"
+    assert at.selectbox(key="bg_size").value == 32 and at.selectbox(key="bg_source").value == "mnist"
     assert "began_gamma0.3.safetensors" in _status(at) and "γ = 0.9" in _status(at)  # the run got the link's γ
-    assert _url(at) == {"ckpt": "0.3", "gamma": "0.9", "size": "32", "source": "/data/mnist"}
+    assert _url(at) == {"ckpt": "0.3", "gamma": "0.9", "size": "32", "source": "mnist"}
 
-    bad = _open(BEGAN, {"ckpt": "0.4", "gamma": "banana", "x": "1"})
+    bad = _open(BEGAN, {"ckpt": "0.4", "gamma": "banana", "x": "1", "source": "/data/mnist"})
     notes = _notes(bad)
     assert "ckpt='0.4'" in notes and "gamma='banana'" in notes and "'x'" in notes
+    assert "source ignored: That data set is not available" in notes and "/data/mnist" not in notes
     assert bad.selectbox(key="bg_ckpt").value == 0.5 and "began_gamma0.5.safetensors" in _status(bad)
 
 

@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import gzip
+import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,8 @@ import torch.nn.functional as F
 
 SIZES = (16, 32)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
-MAX_FOLDER_IMAGES = 20_000  # enough for a small GAN; keeps memory and load time bounded
+MAX_IMAGES = 20_000  # enough for a small GAN; keeps memory and load time bounded
+MAX_IMAGE_SIDE = 4096  # pixels a side of one image file; ours are shrunk to 16 or 32 anyway
 
 
 @dataclass(frozen=True)
@@ -73,79 +75,124 @@ def load_digits(size: int = 16) -> ImageSet:
     return _finish(x, d.target, size, "scikit-learn digits (1,797 8x8 scans)")
 
 
+def parse_idx(data: bytes, name: str) -> np.ndarray:
+    """An idx file's bytes (MNIST's format: magic 0x0000 08 NDIM, big-endian sizes, then uint8 data).
+
+    Example:
+        >>> parse_idx(bytes([0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0, 3, 7, 8, 9]), "x").tolist()
+        [[7, 8, 9]]
+    """
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08 or not 1 <= data[3] <= 4:
+        raise ValueError(f"{name} is not an idx file of bytes (MNIST's format)")
+    ndim = data[3]
+    if len(data) < 4 + 4 * ndim:
+        raise ValueError(f"{name} is truncated: its header is cut short")
+    shape = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(shape)):
+        raise ValueError(f"{name} is truncated: its header says {shape}, it holds {body.size} bytes")
+    return body.reshape(shape)
+
+
 def _read_idx(path: Path) -> np.ndarray:
-    """An idx file (MNIST's format: magic 0x0000 08 NDIM, big-endian sizes, then uint8 data)."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
             data = f.read()
     except (OSError, EOFError) as e:
         raise ValueError(f"cannot read {path.name}: {e}") from None
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08 or not 1 <= data[3] <= 4:
-        raise ValueError(f"{path.name} is not an idx file of bytes (MNIST's format)")
-    ndim = data[3]
-    shape = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
-    if body.size != int(np.prod(shape)):
-        raise ValueError(f"{path.name} is truncated: its header says {shape}, it holds {body.size} bytes")
-    return body.reshape(shape)
+    return parse_idx(data, path.name)
+
+
+def is_idx_name(name: str, *parts: str) -> bool:
+    """Whether a file name looks like an idx file holding ``parts`` (e.g. "train", "images")."""
+    n = name.lower().replace(".", "-").replace("_", "-")
+    return "idx" in n and all(s in n for s in parts)
 
 
 def _find(folder: Path, stem_parts: tuple[str, ...]) -> Path | None:
     for p in sorted(folder.iterdir()):
-        name = p.name.lower().replace(".", "-").replace("_", "-")
-        if all(s in name for s in stem_parts) and "idx" in name and p.is_file():
+        if is_idx_name(p.name, *stem_parts) and p.is_file():
             return p
     return None
 
 
-def load_idx_folder(folder: Path, size: int = 16) -> ImageSet:
+def idx_set(arr: np.ndarray, labels: np.ndarray | None, size: int, source: str) -> ImageSet:
+    """Images (N, H, W) uint8 from idx files, with their labels if those match, as an ImageSet."""
+    if arr.ndim != 3:
+        raise ValueError(f"the idx images hold shape {arr.shape}, expected (N, H, W) images")
+    if labels is not None and (labels.ndim != 1 or labels.shape[0] != arr.shape[0]):
+        labels = None  # a mismatched label file is ignored rather than trusted
+    x = torch.from_numpy(arr.astype(np.float32) / 255.0).unsqueeze(1)
+    return _finish(x, labels, size, f"{source} ({arr.shape[0]:,} images)")
+
+
+def load_idx_folder(folder: Path, size: int = 16, label: str | None = None) -> ImageSet:
     """MNIST or Fashion-MNIST: ``train-images-idx3-ubyte[.gz]`` (+ labels) in ``folder``."""
     images = _find(folder, ("train", "images")) or _find(folder, ("t10k", "images"))
     if images is None:
-        raise ValueError(f"no idx image file in {folder}")
+        raise ValueError(f"no idx image file in {label or folder}")
     labels_path = _find(folder, (images.name.split("-")[0].lower(), "labels"))
-    arr = _read_idx(images)
-    if arr.ndim != 3:
-        raise ValueError(f"{images.name} holds shape {arr.shape}, expected (N, H, W) images")
     labels = _read_idx(labels_path) if labels_path is not None else None
-    if labels is not None and labels.shape[0] != arr.shape[0]:
-        labels = None  # a mismatched label file is ignored rather than trusted
-    x = torch.from_numpy(arr.astype(np.float32) / 255.0).unsqueeze(1)
-    return _finish(x, labels, size, f"idx files in {folder} ({arr.shape[0]:,} images)")
+    return idx_set(_read_idx(images), labels, size, f"idx files in {label or folder}")
 
 
-def load_image_folder(folder: Path, size: int = 16, channels: int = 1) -> ImageSet:
-    """Every png/jpg/... under ``folder`` (recursively), as grey (channels=1) or RGB (3)."""
-    from PIL import Image, UnidentifiedImageError
+def decode_image(data: bytes | Path, size: int, mode: str) -> np.ndarray:
+    """One image file as a (size, size[, 3]) float array in [0, 1]. Its pixel size is read from the
+    header and bounded (``MAX_IMAGE_SIDE``) before anything is decoded; Pillow's own
+    decompression-bomb guard stays on. Raises ValueError for anything unreadable."""
+    from PIL import Image
 
+    try:
+        with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as im:
+            if max(im.size) > MAX_IMAGE_SIDE:
+                raise ValueError(f"{im.size[0]}x{im.size[1]} pixels, more than {MAX_IMAGE_SIDE} a side")
+            im = im.convert(mode).resize((size, size), Image.Resampling.BILINEAR)
+            return np.asarray(im, dtype=np.float32) / 255.0
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
+        raise ValueError(str(e)) from None
+
+
+def image_set(arrays: list[np.ndarray], channels: int, size: int, source: str, skipped: int = 0) -> ImageSet:
+    """Decoded images (see ``decode_image``) as an ImageSet; ``skipped`` unreadable ones are named
+    in its source caption."""
+    x = torch.from_numpy(np.stack(arrays))
+    x = x.unsqueeze(1) if channels == 1 else x.permute(0, 3, 1, 2)
+    note = f", {skipped} unreadable skipped" if skipped else ""
+    return _finish(x, None, size, f"{source} ({len(arrays):,} images{note})")
+
+
+def load_image_folder(folder: Path, size: int = 16, channels: int = 1, label: str | None = None) -> ImageSet:
+    """Every png/jpg/... under ``folder`` (recursively), as grey (channels=1) or RGB (3). A file
+    whose real path lies outside ``folder`` (a symbolic link out of it) is not read."""
+    root = folder.resolve()
+    name = label or str(folder)
     paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
-    if not paths:
-        raise ValueError(f"no images in {folder}: expected files ending in {', '.join(IMAGE_SUFFIXES)} "
+    inside = [p for p in paths if p.resolve().is_relative_to(root)]
+    outside = len(paths) - len(inside)
+    if not inside:
+        raise ValueError(f"no images in {name}: expected files ending in {', '.join(IMAGE_SUFFIXES)} "
                          "or MNIST idx files")
     mode = "L" if channels == 1 else "RGB"
     out, bad = [], []
-    for p in paths[:MAX_FOLDER_IMAGES]:
+    for p in inside[:MAX_IMAGES]:
         try:
-            with Image.open(p) as im:
-                im = im.convert(mode).resize((size, size), Image.Resampling.BILINEAR)
-                out.append(np.asarray(im, dtype=np.float32) / 255.0)
-        except (UnidentifiedImageError, OSError, ValueError):
+            out.append(decode_image(p, size, mode))
+        except ValueError:
             bad.append(p.name)
     if not out:
-        raise ValueError(f"none of the {len(paths)} image files in {folder} could be read "
+        raise ValueError(f"none of the {len(inside)} image files in {name} could be read "
                          f"(first: {bad[0]}); are they really images?")
-    x = torch.from_numpy(np.stack(out))
-    x = x.unsqueeze(1) if channels == 1 else x.permute(0, 3, 1, 2)
-    note = f", {len(bad)} unreadable skipped" if bad else ""
-    return _finish(x, None, size, f"image folder {folder} ({len(out):,} images{note})")
+    return image_set(out, channels, size, f"image folder {name}", len(bad) + outside)
 
 
-def load_images(source: str = "digits", size: int = 16, channels: int = 1) -> ImageSet:
+def load_images(source: str = "digits", size: int = 16, channels: int = 1, label: str | None = None) -> ImageSet:
     """``"digits"`` (the default, bundled), or a folder holding MNIST/Fashion-MNIST idx files or images.
 
-    Raises ValueError with a message that names what is wrong: an unknown size, a missing path, a
-    folder without images, files that cannot be read.
+    ``label`` names the folder in captions and messages instead of its path (a server's folders are
+    shown to browsers by name only: ``ganviz.data.access``). Raises ValueError with a message that
+    names what is wrong: an unknown size, a missing path, a folder without images, files that cannot
+    be read.
     """
     if size not in SIZES:
         raise ValueError(f"image size must be one of {', '.join(map(str, SIZES))}, got {size!r}")
@@ -163,5 +210,5 @@ def load_images(source: str = "digits", size: int = 16, channels: int = 1) -> Im
     if any("idx" in p.name.lower() for p in folder.iterdir()):
         if channels != 1:
             raise ValueError("MNIST idx files are grey: use channels=1")
-        return load_idx_folder(folder, size)
-    return load_image_folder(folder, size, channels)
+        return load_idx_folder(folder, size, label)
+    return load_image_folder(folder, size, channels, label)

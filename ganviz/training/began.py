@@ -381,10 +381,14 @@ def to_bytes(trainer: BEGANTrainer, command: str | None = None) -> bytes:
     return _serialise(*_contents(trainer, command), FORMAT)
 
 
-def from_bytes(data: bytes, device: str = "cpu") -> BEGANTrainer:
+def from_bytes(data: bytes, device: str = "cpu", open_data=None) -> BEGANTrainer:
     """``load`` for the bytes of a .safetensors file (a page's upload): the same checks (size cap,
     format, never unpickled), the architecture rebuilt from the recipe, the weights loaded
     strictly into it.
+
+    ``open_data(config)`` gives the run's images; a page passes one that reads the recipe's
+    ``source`` as a data set name (``ganviz.data.access``), never as a path, since the recipe comes
+    from the browser. Without it the source is opened as the command line does (a path).
 
     Example:
         >>> t = BEGANTrainer(BEGANConfig(n=8, h=8, steps_hint=0)); t.step()
@@ -398,8 +402,8 @@ def from_bytes(data: bytes, device: str = "cpu") -> BEGANTrainer:
     except (KeyError, ValueError, TypeError) as e:
         raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
     try:
-        trainer = BEGANTrainer(config)
-    except ValueError as e:  # the recipe's data folder is not on this machine
+        trainer = BEGANTrainer(config, data=None if open_data is None else open_data(config))
+    except ValueError as e:  # the recipe's data set is not on this machine (or not open to browsers)
         raise CheckpointError(f"cannot rebuild this checkpoint's trainer: {e}") from None
     load_weights(trainer.G, tensors, "G")
     load_weights(trainer.D, tensors, "D")

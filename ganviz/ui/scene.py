@@ -36,11 +36,13 @@ SEEN_MAX = 50  # URLs remembered per page (see Scene.start)
 @dataclass(frozen=True)
 class Param:
     """One widget in the URL: its session-state key, its default, and the parser of its URL text
-    (raises ValueError with a message that names what is allowed)."""
+    (raises ValueError with a message that names what is allowed). ``echo=False``: a refused
+    value is not repeated in the note, so every refusal reads the same (a data set's name)."""
 
     key: str
     default: Any
     parse: Callable[[str], Any]
+    echo: bool = True
 
 
 # --- parsers ---------------------------------------------------------------------------------------
@@ -160,7 +162,8 @@ class Scene:
                     ss[p.key] = p.parse(text)
                     applied.add(p.key)
                 except ValueError as e:
-                    notes.append(f"{k}={text!r} ignored ({e}); using the default")
+                    notes.append(f"{k}={text!r} ignored ({e}); using the default" if p.echo
+                                 else f"{k} ignored: {e} Using the default.")
             ss[f"_scene_notes:{self.page}"] = notes
             seen.append(url)
             del seen[:-SEEN_MAX]

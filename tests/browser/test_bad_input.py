@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -223,20 +224,60 @@ def _status(page) -> str:
                  if "steps/s" in t), "")
 
 
-@pytest.mark.parametrize("case, expect", [("missing", "no such folder"), ("non_images", "no images|could be read")])
-def test_bad_data_path_gives_a_message_and_keeps_the_run(began, tmp_path, case, expect):
-    folder = tmp_path / "nothing_here"
-    if case == "non_images":
-        folder = tmp_path / "notes"
-        folder.mkdir()
-        (folder / "readme.txt").write_text("not an image")
-        (folder / "broken.png").write_bytes(b"\x89PNG but not really")
-    before = _status(began)
-    box = began.get_by_label("'digits' (bundled) or a folder", exact=False)
-    box.fill(str(folder))
-    rerun(began, lambda: box.press("Enter"))
+def test_a_link_naming_a_server_folder_reads_one_note_and_loads_nothing(server, began, tmp_path):
+    """No path from a link: /etc, a missing folder and an empty one read the same note; the data set
+    stays the bundled digits, and there is no box to type a path into."""
+    (tmp_path / "empty").mkdir()
+    notes = set()
+    for source in ("/etc", str(tmp_path / "missing"), str(tmp_path / "empty")):
+        began.goto(server.url + "/BEGAN?source=" + quote(source))
+        wait_idle(began)
+        notes.add(" ".join(began.locator("[data-testid='stAlertContentWarning']").all_inner_texts()))
+        assert not exceptions(began)
+    assert len(notes) == 1 and "not available on this server" in notes.pop()
+    assert began.locator("[data-testid='stTextInput']").count() == 0
+
+
+def test_an_uploaded_zip_of_images_trains(server, began, tmp_path):
+    import io
+    import zipfile
+
+    from PIL import Image, ImageDraw
+
+    path = tmp_path / "my_strokes.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(40):
+            im = Image.new("L", (16, 16), 0)
+            ImageDraw.Draw(im).line((2 + i % 12, 2, 13 - i % 12, 13), fill=255, width=2)
+            buf = io.BytesIO()
+            im.save(buf, "PNG")
+            z.writestr(f"strokes/{i}.png", buf.getvalue())
+        z.writestr("strokes/broken.png", b"\x89PNG broken")
+    began.goto(server.url + "/BEGAN")
+    wait_idle(began)
+    if not began.locator(".st-key-bg_images").is_visible():
+        began.get_by_text("Data for a run from scratch").click()
+    began.locator(".st-key-bg_images input[type=file]").set_input_files(str(path))
+    deadline = time.time() + 45
+    while "upload my_strokes.zip (40 images, 1 unreadable skipped)" not in " ".join(
+            began.locator("[data-testid='stAlertContentSuccess']").all_inner_texts()):
+        assert time.time() < deadline and not errors(began), errors(began)
+        began.wait_for_timeout(250)
+    wait_idle(began)
     rerun(began, began.get_by_role("button", name="↺ From scratch").click)
-    shown = " ".join(errors(began))
-    assert re.search(expect, shown) and str(folder.name) in shown, shown
-    assert _status(began) == before and not exceptions(began)
-    screenshot(began, f"bad_input-data-{case}")
+    deadline = time.time() + 60
+    while True:
+        status = _status(began)
+        step = re.search(r"step \*?\*?([\d,]+)", status)
+        if "new run on upload my_strokes.zip" in status and step and int(step.group(1).replace(",", "")) > 0:
+            break
+        assert time.time() < deadline, status
+        began.wait_for_timeout(300)
+    assert "upload my_strokes.zip" in " ".join(began.locator("[data-testid='stCaptionContainer']").all_inner_texts())
+    screenshot(began, "began-upload-training")
+    began.get_by_role("button", name="⏸ Pause").click()
+    deadline = time.time() + 20
+    while "paused" not in _status(began):
+        assert time.time() < deadline, _status(began)
+        began.wait_for_timeout(250)
+    assert not exceptions(began)
