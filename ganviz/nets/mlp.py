@@ -6,8 +6,8 @@ Optional pieces from the papers:
   one power iteration per training forward, u kept between steps;
 - minibatch discrimination (Salimans et al. 2016, Sec. 3.2): M_i = f(x_i) T in R^{B x C},
   c_b(i, j) = exp(-||M_{i,b} - M_{j,b}||_1), o(x_i)_b = sum_j c_b(i, j), concatenated to f(x_i);
-- virtual batch norm (Salimans et al. 2016, Sec. 3.4): each example is normalised with the
-  statistics of a fixed reference batch together with itself.
+- virtual batch norm (Salimans et al. 2016, Sec. 3.4): the fixed reference batch is normalised
+  with its own statistics, each other example with those of the reference batch together with it.
 """
 
 from __future__ import annotations
@@ -37,11 +37,22 @@ def _linear(n_in: int, n_out: int, spectral: bool) -> nn.Module:
 
 
 class VirtualBatchNorm(nn.Module):
-    """Normalise h_i with the mean and variance of {reference batch} + {h_i}.
+    """Virtual batch norm (Salimans et al. 2016, Sec. 3.4): the first ``n_ref`` rows are the fixed
+    reference batch R (N rows), normalised with R's own statistics; every other row h_i with those of
+    R together with h_i alone:
 
-    mu_i = (sum_ref h + h_i) / (N + 1), var_i = (sum_ref h^2 + h_i^2) / (N + 1) - mu_i^2;
-    out = gamma (h_i - mu_i) / sqrt(var_i + eps) + beta. The reference batch travels through the
-    network with the batch (``MLP.forward`` puts it first), so its statistics follow the weights.
+    reference rows: mu = mean_R h, var = mean_R h^2 - mu^2;
+    other rows:     mu_i = (sum_R h + h_i) / (N + 1), var_i = (sum_R h^2 + h_i^2) / (N + 1) - mu_i^2;
+    out = gamma (h - mu) / sqrt(var + eps) + beta.
+
+    So an example's output never depends on the other examples of its batch. The reference batch
+    travels through the network with the batch (``MLP.forward`` puts it first), so its statistics
+    follow the weights.
+
+    >>> layer = VirtualBatchNorm(1, eps=0.0)
+    >>> layer.n_ref = 2
+    >>> layer(torch.tensor([[-1.0], [1.0], [2.0]])).squeeze(1).tolist()  # R = {-1, 1}; x = 2 with {-1, 1, 2}
+    [-1.0, 1.0, 1.0690449476242065]
     """
 
     def __init__(self, n: int, eps: float = 1e-5):
@@ -52,25 +63,43 @@ class VirtualBatchNorm(nn.Module):
         self.n_ref = 0  # set by MLP.forward for each call
 
     def forward(self, h):
-        ref = h[: self.n_ref]
+        n = self.n_ref
+        ref = h[:n]
         s1, s2 = ref.sum(0), (ref * ref).sum(0)
-        mu = (s1 + h) / (self.n_ref + 1)
-        var = (s2 + h * h) / (self.n_ref + 1) - mu * mu
+        mu_ref = s1 / n
+        var_ref = s2 / n - mu_ref * mu_ref
+        rest = h[n:]
+        mu = (s1 + rest) / (n + 1)
+        var = (s2 + rest * rest) / (n + 1) - mu * mu
+        mu, var = torch.cat([mu_ref.expand_as(ref), mu]), torch.cat([var_ref.expand_as(ref), var])
         return self.gamma * (h - mu) / torch.sqrt(var.clamp_min(0) + self.eps) + self.beta
 
 
 class MinibatchDiscrimination(nn.Module):
-    """o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1) with M_i = f(x_i) T (Salimans et al. 2016)."""
+    """o(x_i)_b = sum_{j != i} exp(-||M_{i,b} - M_{j,b}||_1) with M_i = f(x_i) T (Salimans et al. 2016,
+    Sec. 3.2; the paper's sum over j = 1..n adds the constant exp(0) = 1, dropped here).
+
+    ``forward(f, f_others)`` compares each row of f with the rows of ``f_others`` (default: f
+    itself). Passing the same features computed from a detached copy of the batch gives the same
+    values, but then x_i reaches o(x_i) only through M_i: each sample's input gradient is its own.
+
+    >>> mbd = MinibatchDiscrimination(1, kernels=1, kernel_dim=1)
+    >>> with torch.no_grad():
+    ...     _ = mbd.T.fill_(1.0)
+    >>> [round(v, 4) for v in mbd(torch.tensor([[0.0], [1.0], [5.0]]))[:, 1].tolist()]  # e^-1 + e^-5, ...
+    [0.3746, 0.3862, 0.0251]
+    """
 
     def __init__(self, n_in: int, kernels: int = 8, kernel_dim: int = 4):
         super().__init__()
         self.T = nn.Parameter(torch.randn(n_in, kernels * kernel_dim) * 0.1)
         self.kernels, self.kernel_dim = kernels, kernel_dim
 
-    def forward(self, f):
+    def forward(self, f, f_others=None):
         m = (f @ self.T).view(-1, self.kernels, self.kernel_dim)
-        l1 = (m.unsqueeze(0) - m.unsqueeze(1)).abs().sum(-1)  # (N, N, B)
-        o = torch.exp(-l1).sum(1) - 1.0  # minus the self term exp(0)
+        m_o = m if f_others is None else (f_others @ self.T).view(-1, self.kernels, self.kernel_dim)
+        c = torch.exp(-(m.unsqueeze(1) - m_o.unsqueeze(0)).abs().sum(-1))  # (N, N, B): c[i, j]
+        o = c.sum(1) - c.diagonal(dim1=0, dim2=1).T  # without the self term j = i
         return torch.cat([f, o], dim=1)
 
 
@@ -126,6 +155,17 @@ class MLP(nn.Module):
 
     def forward(self, x):
         return self.forward_with_features(x)[0]
+
+    def per_sample(self, x):
+        """The same values as ``forward(x)``, but row i depends on x through x_i alone: with
+        minibatch discrimination the other batch members enter as constants (computed from a
+        detached copy of x; D's weights still get their gradients through them). So
+        grad_x sum_i D(x)_i is each sample's own gradient d D(x)_i / d x_i, which R1 and the
+        gradient penalty need."""
+        if self.mbd is None:
+            return self(x)
+        f = self._body(x)
+        return self.head(self.mbd(f, self._body(x.detach())))
 
 
 class AutoencoderD(nn.Module):

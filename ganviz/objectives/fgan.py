@@ -14,7 +14,31 @@ conjugate f* (Table 2):
 | total_variation   | tanh(v) / 2           | t                  |
 | gan               | -softplus(-v)         | -log(1 - exp(t))   |
 
+The losses use f*(g_f(v)) in closed form, because composing the two overflows in float32 long
+before the value does (for "gan", 1 - exp(g_f(v)) rounds to 0 from v ~ 17.5 and f* becomes inf):
+
+| divergence        | f*(g_f(v))              |
+|-------------------|-------------------------|
+| kl                | exp(v - 1)              |
+| reverse_kl        | v - 1                   |
+| pearson           | v^2/4 + v               |
+| squared_hellinger | exp(v) - 1              |
+| js                | softplus(v) - log 2     |
+| total_variation   | tanh(v) / 2             |
+| gan               | softplus(v)             |
+
+(js: exp(g_f(v)) = 2 sigmoid(v), so 2 - exp(g_f(v)) = 2 sigmoid(-v) and -log of it is
+softplus(v) - log 2; gan likewise with 1 - sigmoid(v); squared_hellinger: t / (1 - t) with
+1 - t = exp(-v).) They are finite wherever the value fits in float32; kl and squared_hellinger
+grow like e^v and reach inf only where e^v itself does (v > ~88.7).
+
 Example: for "gan", v = 0 gives g = -log 2 and f*(g) = log 2.
+
+>>> import torch
+>>> round(conjugate_of_activation("gan", torch.tensor(0.0)).item(), 6) == round(LOG2, 6)
+True
+>>> conjugate_of_activation("gan", torch.tensor(100.0)).item()  # the direct composition gives inf
+100.0
 """
 
 from __future__ import annotations
@@ -40,6 +64,18 @@ F_DIVERGENCES = {
 }
 
 
+# name -> f*(g_f(v)), the composite in a form that stays finite where its value does
+CONJUGATE_OF_ACTIVATION = {
+    "kl": lambda v: torch.exp(v - 1.0),
+    "reverse_kl": lambda v: v - 1.0,
+    "pearson": lambda v: 0.25 * v * v + v,
+    "squared_hellinger": torch.expm1,
+    "js": lambda v: F.softplus(v) - LOG2,
+    "total_variation": lambda v: 0.5 * torch.tanh(v),
+    "gan": F.softplus,
+}
+
+
 def activation(divergence: str, v: torch.Tensor) -> torch.Tensor:
     """g_f(v) for the named divergence."""
     return F_DIVERGENCES[divergence][0](v)
@@ -50,15 +86,19 @@ def conjugate(divergence: str, t: torch.Tensor) -> torch.Tensor:
     return F_DIVERGENCES[divergence][1](t)
 
 
+def conjugate_of_activation(divergence: str, v: torch.Tensor) -> torch.Tensor:
+    """f*(g_f(v)) for the named divergence, in closed form (finite wherever its value is)."""
+    return CONJUGATE_OF_ACTIVATION[divergence](v)
+
+
 class FGAN(Objective):
     name = "fgan"
     paper = "Nowozin, Cseke & Tomioka 2016, f-GAN"
     defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)
 
     def d_loss(self, real, fake, hp):
-        g, fstar = F_DIVERGENCES[hp.f_divergence]
-        return -(g(real.score).mean() - fstar(g(fake.score)).mean())
+        g = F_DIVERGENCES[hp.f_divergence][0]
+        return -(g(real.score).mean() - conjugate_of_activation(hp.f_divergence, fake.score).mean())
 
     def g_loss(self, fake, hp):
-        g, fstar = F_DIVERGENCES[hp.f_divergence]
-        return -fstar(g(fake.score)).mean()
+        return -conjugate_of_activation(hp.f_divergence, fake.score).mean()

@@ -1,16 +1,35 @@
-"""Loss-sensitive GAN (Qi 2017, arXiv 1701.06264).
+"""Loss-sensitive GAN (Qi 2017/2019, "Loss-Sensitive Generative Adversarial Networks on Lipschitz
+Densities", arXiv 1701.06264).
 
-A loss function L_theta(x) (the critic's score) should be lower on real than on fake samples, but
-only by a margin Delta(x, G(z)) that grows with their distance:
-  L_D = E[L(x)] + lambda E[(Delta(x, G(z)) + L(x) - L(G(z)))^+],  Delta = ||x - G(z)||_1;
-  L_G = E[L(G(z))].
-Real and fake samples are paired in batch order. lambda is ``hp.ls_lambda``.
+A loss function L_theta(x) >= 0 should be lower on real than on fake samples, but only by a margin
+Delta(x, G(z)) that grows with their distance:
+  L_D = E[L(x)] + lambda E[(Delta(x, G(z)) + L(x) - L(G(z)))^+];  L_G = E[L(G(z))].
+L is the critic's raw score s passed through a ReLU, L = max(s, 0), as in the authors' code (their
+loss network ends with a ReLU). Without L >= 0 the objective is unbounded below: shifting every L by
+c shifts L_D by c, so D could lower its loss for ever.
 
-Example: with L(x) = 0, L(G(z)) = 5 and Delta = 1 the hinge term is 0 and L_D = 0.
+Margin scale: Delta(x, G(z)) = ||x - G(z)||_1 on the networks' inputs, with factor 1. The trainer
+feeds the networks the data divided by its overall std s (``standardize``), so in data units
+Delta = ||x - G(z)||_1 / s. (The authors' image code multiplies the L1 distance by a small constant,
+0.0002 on 64 x 64 x 3 images in [-1, 1]; our toy points are already at unit scale.) lambda is
+``hp.ls_lambda`` and weights the whole hinge term, as in the paper. Real and fake samples are paired
+in batch order.
+
+Example: L(x) = 0, L(G(z)) = 5 and Delta = 1: the hinge term is 0 and L_D = 0; a negative score
+counts as L = 0, so L_D >= lambda E[(Delta + L(x) - L(G(z)))^+] >= 0.
+
+>>> import torch
+>>> from ganviz.objectives.base import DView
+>>> from ganviz.training.config import TrainConfig
+>>> real = DView(torch.tensor([[0.0, 0.0]]), score=torch.tensor([-3.0]))  # L(x) = 0
+>>> fake = DView(torch.tensor([[1.0, 1.0]]), score=torch.tensor([0.5]))   # L(G(z)) = 0.5, Delta = 2
+>>> LossSensitiveGAN().d_loss(real, fake, TrainConfig(ls_lambda=1.0)).item()  # 0 + (2 + 0 - 0.5)
+1.5
 """
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 
 from ganviz.objectives.base import Defaults, Objective
@@ -18,14 +37,25 @@ from ganviz.objectives.base import Defaults, Objective
 
 class LossSensitiveGAN(Objective):
     name = "loss-sensitive"
-    paper = "Qi 2017, Loss-Sensitive Generative Adversarial Networks"
+    paper = "Qi 2017/2019, Loss-Sensitive Generative Adversarial Networks on Lipschitz Densities"
     defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)
+
+    @staticmethod
+    def loss(score: torch.Tensor) -> torch.Tensor:
+        """L_theta = max(score, 0): the loss function is non-negative."""
+        return F.relu(score)
+
+    @staticmethod
+    def margin(x_real: torch.Tensor, x_fake: torch.Tensor) -> torch.Tensor:
+        """Delta(x, G(z)) = ||x - G(z)||_1 per pair, in the networks' units."""
+        return (x_real - x_fake).abs().sum(dim=1)
 
     def d_loss(self, real, fake, hp):
         n = min(real.x.shape[0], fake.x.shape[0])
-        delta = (real.x[:n] - fake.x[:n]).abs().sum(dim=1)
-        margin = F.relu(delta + real.score[:n] - fake.score[:n])
-        return real.score.mean() + hp.ls_lambda * margin.mean()
+        l_real, l_fake = self.loss(real.score), self.loss(fake.score)
+        delta = self.margin(real.x[:n], fake.x[:n])
+        hinge = F.relu(delta + l_real[:n] - l_fake[:n])
+        return l_real.mean() + hp.ls_lambda * hinge.mean()
 
     def g_loss(self, fake, hp):
-        return fake.score.mean()
+        return self.loss(fake.score).mean()

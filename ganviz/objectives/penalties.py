@@ -8,7 +8,18 @@
   layer, replacing the generator's loss.
 - Historical averaging (Salimans et al. 2016, Sec. 3.3): ||theta - (1/t) sum_i theta_i||^2.
 
+Both penalties need each sample's own input gradient d D(x)_i / d x_i. When D compares batch
+members (minibatch discrimination) the gradient of sum_i D(x)_i is not that, so ``score_fn`` must
+treat the other members as constants (``MLP.per_sample``).
+
 Example: for f(x) = 3 x on R, ||grad f|| = 3 everywhere: GP = lambda * 4, R1 = gamma / 2 * 9.
+
+>>> import torch
+>>> x = torch.tensor([[1.0], [-2.0]])
+>>> r1_penalty(lambda v: 3 * v.squeeze(1), x, gamma=2.0).item()
+9.0
+>>> round(gradient_penalty(lambda v: 3 * v.squeeze(1), x, -x, lam=1.0).item(), 4)
+4.0
 """
 
 from __future__ import annotations
@@ -17,6 +28,9 @@ import torch
 
 
 def _grad_norm_sq(score_fn, x: torch.Tensor) -> torch.Tensor:
+    """||d score_fn(x)_i / d x_i||^2 per row. Taken as the gradient of the batch sum, which is each
+    row's own gradient only if row i of ``score_fn(x)`` depends on x through x_i alone: for a D with
+    minibatch discrimination pass ``MLP.per_sample`` (the trainer does)."""
     x = x.detach().requires_grad_(True)
     out = score_fn(x)
     (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
@@ -85,8 +99,10 @@ def orthogonal_penalty(module: torch.nn.Module, beta: float) -> torch.Tensor:
 @torch.no_grad()
 def clamp_sigma(module: torch.nn.Module, sigma_max: float) -> None:
     """BigGAN's sigma clamp (Brock et al. 2019, Appendix F): for each weight with top singular
-    triple (sigma_0, u_0, v_0), W <- W - max(0, sigma_0 - sigma_max) u_0 v_0^T, so that
-    sigma_0 <= sigma_max and the rest of the spectrum is untouched."""
+    triple (sigma_0, u_0, v_0), W <- W - max(0, sigma_0 - sigma_max) u_0 v_0^T: the top singular
+    value becomes sigma_max and the rest of the spectrum is untouched, so afterwards the largest
+    singular value is max(sigma_max, sigma_1), which exceeds sigma_max when sigma_1 does
+    ((5, 4, 1) with sigma_max = 3 becomes (4, 3, 1))."""
     for _, w in weight_matrices(module):
         u, s, vh = torch.linalg.svd(w, full_matrices=False)
         excess = (s[0] - sigma_max).clamp_min(0)

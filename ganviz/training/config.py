@@ -1,6 +1,7 @@
 """The trainer's configuration: one small frozen dataclass, validated at the edge.
 
-Fields left as None take the objective's paper recipe (``Objective.defaults``). ``STRUCTURAL``
+Fields left as None take the objective's paper recipe (``Objective.defaults``). A field whose
+convention needs saying carries it as ``metadata["help"]`` (``field_help`` reads it). ``STRUCTURAL``
 fields shape the networks or the data, so changing one means a new trainer; every other field may
 change between steps and acts at the next step.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from ganviz.data.toy import DATASETS
 from ganviz.nets.mlp import ACTIVATIONS
@@ -55,10 +56,15 @@ class TrainConfig:
     # objective hyperparameters
     clip_c: float = 0.01
     gp_lambda: float = 10.0
-    r1_gamma: float = 0.0
+    r1_gamma: float = field(default=0.0, metadata={"help": (
+        "R1 penalty (gamma / 2) E_real ||grad_x D(x)||^2 (Mescheder et al. 2018, with the paper's 1/2; "
+        "code that drops it uses half this gamma), on the networks' standardised inputs.")})
     f_divergence: str = "js"
     ls_abc: tuple[float, float, float] = (0.0, 1.0, 1.0)
-    ls_lambda: float = 1.0
+    ls_lambda: float = field(default=1.0, metadata={"help": (
+        "Loss-sensitive GAN: weight lambda of the hinge E[(Delta + L(x) - L(G(z)))^+], with L >= 0 and "
+        "the margin Delta = ||x - G(z)||_1 (factor 1) on the networks' inputs, the data divided by "
+        "its std s: Delta = ||x - G(z)||_1 / s in data units.")})
     ebgan_margin: float = 0.5
     pull_away_weight: float = 0.1
     ae_pretrain_steps: int = 0
@@ -161,6 +167,14 @@ class TrainConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def field_help(name: str) -> str | None:
+    """The help text a field carries in its metadata (its formula and convention), or None."""
+    for f in fields(TrainConfig):
+        if f.name == name:
+            return f.metadata.get("help")
+    raise ValueError(f"unknown config field {name!r}")
 
 
 STRUCTURAL = frozenset({

@@ -203,7 +203,9 @@ class Trainer:
         return part(slice(None, n), real), part(slice(n, None), fake)
 
     def _score(self, x):
-        return self.D(x).squeeze(1)
+        # Per-sample scores: with minibatch discrimination D(x)_i depends on the other members too,
+        # and R1 and the gradient penalty need d D(x)_i / d x_i, not the gradient of the batch sum.
+        return self.D.per_sample(x).squeeze(1)
 
     # --- steps --------------------------------------------------------------------------------
     def step_d(self, fake: torch.Tensor | None = None) -> float:
@@ -249,11 +251,13 @@ class Trainer:
             fake = self.G(self._latent(c.batch))
         self.D.requires_grad_(False)  # no D weight gradients in the G step
         try:
-            fake_v = self.view(fake)
             if c.feature_matching:
-                real = self._last_real if self._last_real is not None else self.view(self._real(c.batch))
-                loss = feature_matching(real.features, fake_v.features)
+                # Both batches' features from the D of this step (after its update), Salimans 2016.
+                real_x = self._last_real.x if self._last_real is not None else self._real(c.batch)
+                real_v, fake_v = self._views(real_x, fake)
+                loss = feature_matching(real_v.features, fake_v.features)
             else:
+                fake_v = self.view(fake)
                 loss = self.objective.g_loss(fake_v, c)
             if c.historical_averaging > 0:
                 loss = loss + c.historical_averaging * self.hist_g.penalty()
