@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from ganviz.plots.animation import gif_bytes, png_bytes
+from ganviz.plots.animation import gif_bytes
 from ganviz.plots.toy import d_histogram, metrics_figure, samples_figure
-from ganviz.training.export import FrameRecorder, frame_of, history_csv
+from ganviz.plots.live import samples_png
+from ganviz.training import snapshot
+from ganviz.training.export import FrameRecorder, history_csv
 from ganviz.training.presets import PRESETS
 from ganviz.ui import live_frames, scene
 from ganviz.ui import toy_controls as tc
@@ -14,9 +16,11 @@ st.set_page_config(page_title="Toy GAN lab · ganviz", layout="wide")
 page_frame(
     "Toy GAN lab",
     "Real samples are blue, generated ones orange. The grey background is what the discriminator "
-    "thinks of each point, the purple mesh is the generator's warped noise grid, and the red arrows "
-    "show where the generator's loss pushes its samples. Watch the arrows vanish when a loss "
-    "saturates, modes appear and disappear, and W1 keep falling while JS sits at its ceiling.",
+    "thinks of each point (darker = higher), the purple mesh is the generator's warped noise grid, and "
+    "the red arrows show where the generator's loss pushes its samples, their length |∇ₓ L_G| on one "
+    "scale for the whole run (the key arrow, lower left). Watch the arrows shrink when a loss "
+    "saturates, modes appear and disappear, and W1 fall towards its noise floor (dotted: W1 between "
+    "two samples of the data itself) while the JS estimate falls too, but only as far as its own floor.",
 )
 
 ss = st.session_state
@@ -109,7 +113,7 @@ PNG_EXPORT = {"toImageButtonOptions": {"format": "png", "width": 1600, "height":
 
 def recorder(label: str) -> FrameRecorder:
     """The animation frames of run ``label`` in this session."""
-    return ss.setdefault(f"frames_{label}", FrameRecorder())
+    return ss.setdefault(f"frames_{label}", FrameRecorder(make=snapshot.frame))
 
 
 starting = any(w.state == "starting" for w in workers.values())
@@ -151,6 +155,8 @@ def live_view():
         return
     if starting:
         st.rerun(scope="app")  # the trainers are up: redraw the buttons and stop polling
+    scale = tc.arrow_scale(snaps)  # one arrow length scale for the run, shared by A and B
+    raw, snaps = snaps, {label: snapshot.with_arrow_scale(s, scale) for label, s in snaps.items()}
     cols = st.columns(len(snaps))
     for col, (name, s), (label, w) in zip(cols, _named(snaps).items(), workers.items()):
         with col:
@@ -162,8 +168,9 @@ def live_view():
                 st.error(s.error)
             height = (480 if len(snaps) > 1 else 560) + (160 if present else 0)
             if w.running and s.dim == 2:
-                live_frames.show(w, s, height - 40, key=f"live_{label}", alt=f"{name}: real and generated "
-                                 f"samples, {s.surface_label} as grey, the warped noise grid and the G loss's arrows")
+                live_frames.show(w, raw[label], height - 40, key=f"live_{label}", arrow_scale=scale,
+                                 alt=f"{name}: real and generated samples, {s.surface_label} as grey, the warped "
+                                 "noise grid and the G loss's arrows")
                 st.caption("A live picture while it trains; pause for the interactive figure (zoom, hover, camera).")
             else:
                 live_frames.stop_watching(w)
@@ -209,7 +216,9 @@ with st.container(key="grp_export"), st.expander("Export and checkpoints"):
     c1, c2, c3, c4 = st.columns(4)
     first = next(iter(workers.values()))
     ready = first.snapshot(timeout=0)
-    download(c1, "samples PNG", data=lambda: png_bytes(frame_of(first.snapshot())), file_name="ganviz_samples.png",
+    held_scale = tc.held_arrow_scale()  # read here: data= runs after the script, without session state
+    download(c1, "samples PNG", data=lambda: samples_png(snapshot.with_arrow_scale(first.snapshot(), held_scale)),
+             file_name="ganviz_samples.png",
              mime="image/png", key="dl_png", disabled=ready is None or ready.dim != 2)
     # Streamlit calls data= after the run, where session state cannot be read: hold the frames here.
     frames = recorder("A").frames
@@ -227,7 +236,7 @@ with st.container(key="grp_export"), st.expander("Export and checkpoints"):
 
 try_this([
     "Load **NSGAN drops modes on ring8**, press Train, and count the modes; then load **Our default** and compare.",
-    "Load **MMGAN saturates early**: the red arrows of run A shrink to nothing while B's keep pulling.",
+    "Load **MMGAN saturates early**: run A's red arrows shrink against the key arrow while B's keep pulling.",
     "While WGAN trains, drag **clip c** from 0.01 to 0.1 and watch the critic's surface sharpen.",
     "Pick **began** and move **gamma** while it trains: k_t (bottom left chart) follows within a few hundred steps.",
     "Set the D learning rate to 5 with SGD: the run stops with a message and the page stays usable.",

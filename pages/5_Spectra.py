@@ -7,7 +7,7 @@ st.set_page_config(page_title="ganviz · Spectra", layout="wide")
 from ganviz.plots.animation import gif_bytes, png_bytes  # noqa: E402
 from ganviz.plots.spectra import ratio_figure, short_name, sigma0_figure, spectrum_heatmap  # noqa: E402
 from ganviz.training import checkpoint, snapshot  # noqa: E402
-from ganviz.training.export import FrameRecorder, frame_of, spectra_csv  # noqa: E402
+from ganviz.training.export import FrameRecorder, spectra_csv  # noqa: E402
 from ganviz.training.presets_spectra import PRESETS, TOGGLES, new_trainer, preset_config, read_view  # noqa: E402
 from ganviz.training.worker import TrainerWorker  # noqa: E402
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
@@ -66,7 +66,12 @@ def _rebuild() -> None:
     except ValueError as e:
         st.session_state.sp_error = str(e)
         return
-    st.session_state.sp_frames = FrameRecorder()
+    st.session_state.sp_frames = FrameRecorder(make=snapshot.frame)
+
+
+def _arrows(snap):
+    """``snap`` with its arrows on the run's one length scale (fixed once, as in the toy lab)."""
+    return snapshot.with_arrow_scale(snap, st.session_state.setdefault("sp_arrows", snapshot.RunArrowScale())([snap]))
 
 
 def _load_preset(name: str) -> None:
@@ -117,7 +122,9 @@ c[6].caption(f"Preset **{st.session_state.sp_preset}**: {cfg['objective']} on {c
 with SCENE.group("toggles", "Regularisers"):
     t = st.columns(4)
 t[0].toggle("Spectral norm on D", key="sp_sn", on_change=_rebuild,
-            help="W_SN = W / σ₀ estimated by one power iteration per step (Miyato et al. 2018); resets the run")
+            help="W_SN = W / σ₀, σ₀ = uᵀWv from power iterations with u kept between steps (Miyato et al. "
+                 "2018): one per training forward of D, so 2 per step here (D's step, then G's), 3 with R1 (its "
+                 "gradient pass), n_critic·(1 + R1) + 1 in general; drawing the page adds none. Resets the run")
 t[1].select_slider("Orthogonal reg. β", options=BETAS, key="sp_beta", on_change=_live_change,
                    help="β ‖W Wᵀ ⊙ (1 − I)‖²_F added to both losses (BigGAN uses 1e-4); acts live")
 t[2].select_slider("σ₀ clamp (0 = off)", options=CLAMPS, key="sp_clamp", on_change=_live_change,
@@ -140,8 +147,8 @@ def live() -> None:
                 + ", ".join(f"{k} = {view['config'][k]}" for k in TOGGLES))
     if w.error:
         st.error(w.error + " Press Reset (or pick a preset) to start again.")
-    elif w.running or not st.session_state.setdefault("sp_frames", FrameRecorder()).frames:
-        st.session_state.sp_frames.add(w.read(snapshot.take))  # the samples, for the run's GIF
+    elif w.running or not st.session_state.setdefault("sp_frames", FrameRecorder(make=snapshot.frame)).frames:
+        st.session_state.sp_frames.add(_arrows(w.read(snapshot.take)))  # the samples, for the run's GIF
     cols = st.columns(2)
     for col, net in zip(cols, ("G", "D")):
         sp = view["spectra"].get(net)
@@ -166,7 +173,7 @@ def live() -> None:
                 st.caption("Under spectral norm, solid lines are the raw weight W (`parametrizations.weight."
                            "original`), dotted lines W_SN = W / uᵀWv, what the layer multiplies by. σ₀(W_SN) "
                            "now: " + ", ".join(f"{k} {v:.3f}" for k, v in last.items()) + ". It sits above 1 "
-                           "where σ₀ ≈ σ₁: one power iteration per step then underestimates σ₀.")
+                           "where σ₀ ≈ σ₁: two or three power iterations per step then underestimate σ₀.")
     st.caption("Spectral norm here acts on D only (as in SNGAN); the clamp and orthogonal regularisation act on "
                "both networks. The heatmap shows the raw weight.")
 
@@ -181,10 +188,11 @@ with SCENE.group("export", "Export"), st.expander("Export"):
     download(e[0], "σ history CSV", key="sp_dl_csv", mime="text/csv", file_name="ganviz_spectra.csv",
              data=lambda: spectra_csv(worker.read(read_view)["spectra"]),
              help="net, weight (raw or W_SN), layer, step, σ₀, σ₁, σ₀/σ₁ and the whole spectrum")
-    download(e[1], "samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
-             data=lambda: png_bytes(frame_of(worker.read(snapshot.take))))
     # Download data is made after this run, outside it, where session state cannot be read: capture.
-    recorder = st.session_state.setdefault("sp_frames", FrameRecorder())
+    arrow_scale = st.session_state.setdefault("sp_arrows", snapshot.RunArrowScale()).scale
+    download(e[1], "samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
+             data=lambda: png_bytes(snapshot.with_arrow_scale(worker.read(snapshot.take), arrow_scale)))
+    recorder = st.session_state.setdefault("sp_frames", FrameRecorder(make=snapshot.frame))
     frames = recorder.frames
     download(e[2], f"run GIF ({len(frames)} frames)", key="sp_dl_gif", mime="image/gif",
              file_name="ganviz_spectra_run.gif", disabled=not frames,

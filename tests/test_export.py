@@ -4,6 +4,7 @@ import io
 from PIL import Image
 
 from ganviz.plots.animation import gif_bytes, png_bytes
+from ganviz.plots.live import picture_size
 from ganviz.training import TrainConfig, Trainer, snapshot
 from ganviz.training.export import FrameRecorder, history_csv
 
@@ -12,7 +13,7 @@ SMALL = dict(g_width=32, d_width=32, batch=64, eval_samples=300, eval_every=10, 
 
 def _run(steps=40, every=10):
     t = Trainer(TrainConfig(**SMALL))
-    rec = FrameRecorder(max_frames=3)
+    rec = FrameRecorder(max_frames=3, make=snapshot.frame)
     for _ in range(steps // every):
         t.train(every)
         rec.add(snapshot.take(t))
@@ -23,9 +24,9 @@ def test_gif_and_png_open_as_images_of_the_right_size():
     t, rec = _run()
     assert [f.step for f in rec.frames] == [10, 30, 40]  # thinned, still spanning the run
     gif = Image.open(io.BytesIO(gif_bytes(rec.frames, size=200)))
-    assert gif.format == "GIF" and gif.size == (200, 200) and gif.n_frames == 3
+    assert gif.format == "GIF" and gif.size == picture_size(200) and gif.n_frames == 3
     png = Image.open(io.BytesIO(png_bytes(rec.frames[-1], size=320)))
-    assert png.format == "PNG" and png.size == (320, 320)
+    assert png.format == "PNG" and png.size == picture_size(320)
 
 
 def test_recorder_starts_again_after_a_reset():

@@ -54,7 +54,8 @@ def test_samples_and_surface_are_where_the_data_says():
 def test_noise_grid_and_arrows_are_drawn():
     line = np.stack([np.linspace(-0.9, 0.9, 30), np.full(30, 0.8)], 1).astype(np.float32)
     arrows_from = np.array([[-0.6, -0.2]], np.float32)
-    im = live.samples_image(_snap(noise_lines=[line], arrows_from=arrows_from, arrows_to=arrows_from + [0.5, 0]), SIZE)
+    im = live.samples_image(_snap(noise_lines=[line], arrows_from=arrows_from, arrows_push=np.array([[2.0, 0.0]]),
+                                  arrow_scale=0.25), SIZE)  # a push of 2 at 0.25 plot units each: 0.5 long
     purple = lambda r, g, b: b > g + 20 and r > g + 10  # noqa: E731  the grid line, blended over the grey
     crimson = lambda r, g, b: r > 180 and g < 80  # noqa: E731  the arrow
     assert _any_near(im, 0.0, 0.8, purple) and _any_near(im, -0.4, -0.2, crimson)

@@ -1,5 +1,5 @@
 """Raster pictures drawn with Pillow: the toy lab's samples view (a PNG of one frame, an animated GIF
-of a run) and grids of generated images (a PNG, and a GIF of a grid over training). Server-side
+of a run: the live picture's renderer) and grids of generated images (a PNG, and a GIF of a grid over training). Server-side
 and dependency-free (Plotly's own PNG export needs a browser or kaleido; the figures' camera
 button gives that PNG in the browser)."""
 
@@ -13,34 +13,32 @@ from PIL import Image, ImageDraw
 
 from ganviz.plots.began import tile
 
-REAL = (31, 119, 180)
-FAKE = (255, 127, 14)
-
-
 def render(frame, size: int = 480) -> Image.Image:
-    """One frame: D's surface as a grey background, real points blue, generated orange, and the
-    step written in the corner."""
-    (x0, x1), (y0, y1) = frame.bounds
-    if frame.surface is not None and np.isfinite(frame.surface).all():
-        s = frame.surface
-        g = (s - s.min()) / (s.max() - s.min() + 1e-12)
-        grey = (255 - 110 * g[::-1]).astype(np.uint8)  # image rows run top-down, y runs up
-        img = Image.fromarray(grey, "L").resize((size, size), Image.NEAREST).convert("RGB")
-    else:
-        img = Image.new("RGB", (size, size), "white")
-    draw = ImageDraw.Draw(img)
+    """One frame of the toy lab's samples view: the live picture itself (``ganviz.plots.live``), so
+    the PNG and the GIF draw D with the same grey ramp, colour bar and arrow scale as the page.
+    ``frame`` is a snapshot (``ganviz.training.snapshot.frame``) or an ``export.Frame``; the step is
+    written in the corner."""
+    from ganviz.plots.live import samples_image
 
-    def to_px(p):
-        px = (p[:, 0] - x0) / (x1 - x0) * (size - 1)
-        py = (1 - (p[:, 1] - y0) / (y1 - y0)) * (size - 1)
-        return np.stack([px, py], 1)
-
-    for pts, colour in ((frame.real, REAL), (frame.fake, FAKE)):
-        pts = pts[np.isfinite(pts).all(axis=1)]
-        for x, y in to_px(pts):
-            draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=colour)
-    draw.text((8, 8), f"step {frame.step}", fill=(0, 0, 0))
+    snap = frame if hasattr(frame, "surface_label") else _as_snapshot(frame)
+    img = samples_image(snap, size)
+    ImageDraw.Draw(img).text((LEFT_TEXT, 4), f"step {snap.step}", fill=(0, 0, 0))
     return img
+
+
+LEFT_TEXT = 50  # the step's x in pixels: just inside the plot (the live picture's y ticks are left of it)
+
+
+def _as_snapshot(frame):
+    """An ``export.Frame`` (samples, surface and its box) as a snapshot to draw."""
+    from ganviz.training.snapshot import Snapshot
+
+    (x0, x1), (y0, y1) = frame.bounds
+    n = 2 if frame.surface is None else frame.surface.shape[1]
+    m = 2 if frame.surface is None else frame.surface.shape[0]
+    return Snapshot(step=frame.step, d_steps=0, state="", error=None, dim=2, objective="", dataset="",
+                    steps_per_second=0.0, real=frame.real, fake=frame.fake, surface_label="D",
+                    surface_x=np.linspace(x0, x1, n), surface_y=np.linspace(y0, y1, m), surface=frame.surface)
 
 
 def png_bytes(frame, size: int = 480) -> bytes:

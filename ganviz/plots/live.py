@@ -4,9 +4,11 @@ Why a picture: the browser re-lays out and re-paints the interactive Plotly view
 (``ganviz.plots.toy.samples_figure``) on every update, about a quarter of a second of a core per
 redraw in a GPU-less Chromium; 4 redraws a second of that did not fit beside training on a 2-core
 laptop. Decoding a PNG costs the browser a few milliseconds, drawing it ~10 ms of the server's.
-The picture shows the same four views as the figure: D's surface (grey, darker = higher), the
-generator's warped noise grid (purple), real (blue) and generated (orange) samples, and the
-arrows of -grad_x of the G loss (red). The page shows the interactive figure again when paused.
+The picture shows the same four views as the figure: D's surface (the same grey ramp and colour
+bar, darker = higher: ``ganviz.plots.toy.surface_grey``), the generator's warped noise grid (purple),
+real (blue) and generated (orange) samples, and the arrows of -grad_x of the G loss (red) on the
+run's fixed length scale, with its key arrow in the lower left corner. The page shows the
+interactive figure again when paused. The toy lab's PNG and GIF are drawn by this module too.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ganviz.plots.toy import FAKE, REAL
+from ganviz.plots.toy import ARROW as ARROW_HEX
+from ganviz.plots.toy import FAKE, REAL, arrow_key, arrow_key_text, surface_grey, surface_range
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -25,8 +28,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 
 
 GRID = (120, 60, 160, 110)  # the figure's rgba(120,60,160,0.35) noise grid
-ARROW = (220, 20, 60)  # crimson
-SHADE = 140  # grey levels a surface spans: the figure's Greys at opacity 0.55 over white
+ARROW = tuple(int(ARROW_HEX[i:i + 2], 16) for i in (1, 3, 5))  # crimson
 LEFT, BOTTOM, BAR = 44, 40, 64  # margins in pixels: y ticks, x ticks + legend, colour bar
 
 
@@ -95,9 +97,8 @@ def samples_image(snap, size: int = 520) -> Image.Image:
 
     s = snap.surface
     if s is not None and np.isfinite(s).all():
-        lo, hi = float(s.min()), float(s.max())
-        g = (s - lo) / (hi - lo + 1e-12)
-        grey = (255 - SHADE * g[::-1]).astype(np.uint8)  # image rows run top-down, y runs up
+        lo, hi = surface_range(s)
+        grey = surface_grey(s[::-1], lo, hi)  # image rows run top-down, y runs up
         (left, top), (right, bottom) = px(np.array([[box[0][0], box[1][1]], [box[0][1], box[1][0]]])).round().astype(int)
         patch = Image.fromarray(grey, "L").resize((right - left + 1, bottom - top + 1), Image.NEAREST)
         img.paste(patch.convert("RGB"), (left, top))
@@ -111,10 +112,23 @@ def samples_image(snap, size: int = 520) -> Image.Image:
         fill = (*_rgb(colour), alpha)
         for x, y in px(pts):
             draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=fill)
-    if snap.arrows_from is not None:
-        for (ax, ay), (bx, by) in zip(px(snap.arrows_from), px(snap.arrows_to)):
+    ends = snap.arrows_to
+    if ends is not None:
+        for (ax, ay), (bx, by) in zip(px(snap.arrows_from), px(ends)):
             draw.line((ax, ay, bx, by), fill=ARROW, width=2)
             _head(draw, ax, ay, bx, by)
+        key = arrow_key(snap)
+        if key is not None:  # the key arrow in the lower left corner: the run's one length scale
+            (kx, ky), = px(np.array([[box[0][0] + 0.04 * (box[0][1] - box[0][0]),
+                                      box[1][0] + 0.05 * (box[1][1] - box[1][0])]]))  # where the figure puts it
+            length = key[1] / (x1 - x0) * (size - 1)
+            text = arrow_key_text(key[0])
+            tw = draw.textlength(text, font=font)
+            draw.rectangle((kx - 3, ky - font.size / 2 - 3, kx + length + tw + 9, ky + font.size / 2 + 3),
+                           fill=(255, 255, 255, 200))
+            draw.line((kx, ky, kx + length, ky), fill=ARROW, width=2)
+            _head(draw, kx, ky, kx + length, ky)
+            draw.text((kx + length + 5, ky), text, fill=(50, 50, 50), font=font, anchor="lm")
     _axes(draw, size, (x0, x1), (y0, y1), font)
     legend = [("real", _rgb(REAL)), ("generated", _rgb(FAKE)), ("G(noise grid)", GRID[:3]), ("-grad of G loss", ARROW)]
     x = LEFT
@@ -152,7 +166,7 @@ def _colour_bar(img, x, size, lo, hi, title, font) -> None:
     """The surface's grey ramp from ``lo`` (bottom) to ``hi`` (top), with ``title`` written upwards
     beside it, as Plotly's colour bar does."""
     h = size // 2
-    ramp = np.linspace(255 - SHADE, 255, h, dtype=np.float32)[:, None].repeat(12, 1).astype(np.uint8)
+    ramp = surface_grey(np.linspace(hi, lo, h), lo, hi)[:, None].repeat(12, 1)  # high at the top
     img.paste(Image.fromarray(ramp, "L").convert("RGB"), (x, size // 4))
     draw = ImageDraw.Draw(img)
     draw.rectangle((x, size // 4, x + 11, size // 4 + h - 1), outline=(150, 150, 150))

@@ -32,6 +32,7 @@ from pathlib import Path
 import streamlit.components.v1 as components
 
 from ganviz.plots.live import picture_size, samples_png
+from ganviz.training.snapshot import with_arrow_scale
 
 POLL_MS = 100  # the browser asks for the newest frame 10 times a second; snapshots come ~5 times
 WATCH_SECONDS = 4.0  # a page that has not rerun for this long (tab closed) is no longer drawn for
@@ -60,11 +61,14 @@ class Painter:
         self._size: int | None = None
         self._until = 0.0
         self._drawn = (None, None)  # (snapshot, size) of the newest frame
+        self._arrow_scale: float | None = None  # the run's arrow length scale (the page fixes it)
 
-    def watch(self, snap, size: int) -> None:
-        """Draw for the next ``WATCH_SECONDS``; draw ``snap`` now if no frame of it exists yet."""
+    def watch(self, snap, size: int, arrow_scale: float | None = None) -> None:
+        """Draw for the next ``WATCH_SECONDS``, arrows on ``arrow_scale``; draw ``snap`` now if no
+        frame of it exists yet."""
         with self._lock:
             self._size, self._until = size, time.monotonic() + WATCH_SECONDS
+            self._arrow_scale = arrow_scale
         self.paint(snap)
 
     def unwatch(self) -> None:
@@ -77,7 +81,7 @@ class Painter:
             if time.monotonic() > self._until or snap.dim != 2 or (self._drawn[0] is snap and self._drawn[1] == self._size):
                 return
             self._drawn = (snap, self._size)
-            png = samples_png(snap, self._size)
+            png = samples_png(with_arrow_scale(snap, self._arrow_scale), self._size)
             self.n += 1
             _write(FRAMES / f"{self.token}-{self.n}.png", png)
             _write(FRAMES / f"{self.token}.json", json.dumps({"n": self.n, "step": snap.step}).encode())
@@ -103,10 +107,11 @@ def painter(worker) -> Painter:
     return p
 
 
-def show(worker, snap, size: int, alt: str, key: str) -> None:
-    """The samples view of ``worker``'s run as a picture that refreshes itself while it trains."""
+def show(worker, snap, size: int, alt: str, key: str, arrow_scale: float | None = None) -> None:
+    """The samples view of ``worker``'s run as a picture that refreshes itself while it trains,
+    its arrows on the run's ``arrow_scale``."""
     p = painter(worker)
-    p.watch(snap, size)
+    p.watch(snap, size, arrow_scale)
     width, height = picture_size(size)
     _component(src=p.token, period_ms=POLL_MS, width=width, height=height, alt=alt, key=key, default=None)
 

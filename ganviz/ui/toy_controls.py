@@ -48,6 +48,24 @@ def apply_preset(name: str) -> None:
     st.session_state["compare"] = p.b is not None
     st.session_state["preset_note"] = (name, p.watch, p.labels)
     st.session_state["reset_requested"] = True
+    st.session_state.pop(ARROW_SCALE_KEY, None)  # a new run: its first frame fixes the arrows' scale
+
+
+# --- the arrows' length scale --------------------------------------------------------------------
+ARROW_SCALE_KEY = "arrow_scale"
+
+
+def arrow_scale(snaps: dict) -> float | None:
+    """The arrow scale (plot units per unit of |grad_x L_G|) of the runs on the page: one
+    ``snapshot.RunArrowScale`` per session, shared by runs A and B (None until it is fixed)."""
+    run = st.session_state.setdefault(ARROW_SCALE_KEY, snapshot.RunArrowScale())
+    return run(list(snaps.values()))
+
+
+def held_arrow_scale() -> float | None:
+    """The run's arrow scale as fixed by ``arrow_scale`` (None before it is)."""
+    run = st.session_state.get(ARROW_SCALE_KEY)
+    return None if run is None else run.scale
 
 
 def _write_state(prefix: str, cfg: TrainConfig) -> None:
@@ -58,6 +76,25 @@ def _write_state(prefix: str, cfg: TrainConfig) -> None:
 
 
 PER_OBJECTIVE = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "n_critic", "spectral_norm")
+
+# The conventions behind the controls, said where the control is. The networks see the data divided
+# by its overall standard deviation s (``Trainer.scale``: s^2 = 0.5 on ring8, 7.99 on grid25), so
+# the penalties and margins below act on standardised inputs x / s.
+STANDARDISED = "It acts on standardised inputs x / s (s = the data's overall std; s² = 0.5 on ring8, 7.99 on grid25)"
+HELP = {
+    "r1_gamma": "R1 = (γ/2) E_real ‖∇ₓ D(x)‖² (Mescheder et al. 2018), with the 1/2 kept (some code drops it). "
+                + STANDARDISED + ": in data units the weight is γ·s².",
+    "gp_lambda": "λ E[(‖∇f(x̂)‖ − 1)²] on x̂ between real and fake (Gulrajani et al. 2017). " + STANDARDISED
+                 + ": the unit-norm target is a slope of 1/s in data units (1.41 on ring8, 0.35 on grid25).",
+    "ebgan_margin": "L_D = D(x) + [m − D(G(z))]⁺ with D the autoencoder's reconstruction error (Zhao et al. 2017). "
+                    + STANDARDISED + ": m is measured in those units.",
+    "ls_lambda": "Weight of the margin term (Δ(x, G(z)) + L(x) − L(G(z)))⁺ (Qi 2017). " + STANDARDISED
+                 + ": Δ is the L1 distance between standardised points.",
+    "g_ema": "G_ema ← decay·G_ema + (1 − decay)·G after each G step. When it is on, the samples, the noise grid, "
+             "the arrows' positions and every metric (W1, JS, modes, HQ) come from the EMA generator.",
+    "minibatch_kernels": "o(x_i)_b = Σ_{j ≠ i} exp(−‖M_i,b − M_j,b‖₁) (Salimans et al. 2016, Sec. 3.2). The paper "
+                         "sums over j = 1..n; the j = i term is the constant 1 and is left out here.",
+}
 
 
 def _obj_key(prefix, name, objective):
@@ -106,26 +143,30 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
         obj = OBJECTIVES[vals["objective"]]
         if obj.discriminator == "score":
             vals["spectral_norm"] = st.toggle("spectral norm on D", key=init("spectral_norm", obj_defaults.spectral_norm))
-            vals["r1_gamma"] = st.slider("R1 gamma", 0.0, 10.0, key=init("r1_gamma", base.r1_gamma))
+            vals["r1_gamma"] = st.slider("R1 gamma", 0.0, 10.0, key=init("r1_gamma", base.r1_gamma), help=HELP["r1_gamma"])
         if vals["objective"] == "wgan":
             vals["clip_c"] = st.slider("clip c", 0.001, 0.1, key=init("clip_c", base.clip_c), format="%.3f")
         if vals["objective"] == "wgan-gp":
-            vals["gp_lambda"] = st.slider("GP lambda", 0.0, 20.0, key=init("gp_lambda", base.gp_lambda))
+            vals["gp_lambda"] = st.slider("GP lambda", 0.0, 20.0, key=init("gp_lambda", base.gp_lambda),
+                                          help=HELP["gp_lambda"])
         if vals["objective"] == "fgan":
             vals["f_divergence"] = st.selectbox("f-divergence", list(F_DIVERGENCES), key=init("f_divergence", base.f_divergence))
         if vals["objective"] == "ebgan":
-            vals["ebgan_margin"] = st.slider("margin m", 0.0, 5.0, key=init("ebgan_margin", base.ebgan_margin))
+            vals["ebgan_margin"] = st.slider("margin m", 0.0, 5.0, key=init("ebgan_margin", base.ebgan_margin),
+                                             help=HELP["ebgan_margin"])
             vals["pull_away_weight"] = st.slider("pull-away weight", 0.0, 1.0, key=init("pull_away_weight", base.pull_away_weight))
         if vals["objective"] == "began":
             vals["began_gamma"] = st.slider("gamma (diversity ratio)", 0.0, 1.0, key=init("began_gamma", base.began_gamma))
             vals["began_lambda_k"] = st.slider("lambda_k", 0.0, 0.01, key=init("began_lambda_k", base.began_lambda_k),
                                                format="%.4f", step=0.0005)
         if vals["objective"] == "loss-sensitive":
-            vals["ls_lambda"] = st.slider("lambda (margin weight)", 0.0, 10.0, key=init("ls_lambda", base.ls_lambda))
+            vals["ls_lambda"] = st.slider("lambda (margin weight)", 0.0, 10.0, key=init("ls_lambda", base.ls_lambda),
+                                          help=HELP["ls_lambda"])
         if vals["objective"] == "lsgan":
             abc = st.selectbox("(a, b, c)", ["(0, 1, 1)", "(-1, 1, 0)"], key=init("ls_abc_label", "(0, 1, 1)"))
             vals["ls_abc"] = (0.0, 1.0, 1.0) if abc == "(0, 1, 1)" else (-1.0, 1.0, 0.0)
-        vals["g_ema"] = st.slider("EMA of G (decay; 0 = off)", 0.0, 0.999, key=init("g_ema", base.g_ema))
+        vals["g_ema"] = st.slider("EMA of G (decay; 0 = off)", 0.0, 0.999, key=init("g_ema", base.g_ema),
+                                  help=HELP["g_ema"])
     if full:
         with c.container(key=f"{prefix}grp_networks"), st.expander("networks", expanded=False):
             vals["latent_dim"] = st.slider("latent size", 1, 16, key=init("latent_dim", base.latent_dim))
@@ -148,7 +189,8 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
             if score:
                 vals["feature_matching"] = st.toggle("feature matching", key=init("feature_matching", base.feature_matching))
                 vals["minibatch_kernels"] = st.slider("minibatch discrimination kernels", 0, 16,
-                                                      key=init("minibatch_kernels", base.minibatch_kernels))
+                                                      key=init("minibatch_kernels", base.minibatch_kernels),
+                                                      help=HELP["minibatch_kernels"])
             vals["historical_averaging"] = st.slider("historical averaging weight", 0.0, 0.1,
                                                      key=init("historical_averaging", base.historical_averaging),
                                                      format="%.3f", step=0.001)
