@@ -137,17 +137,19 @@ elif "bg_gamma" in linked:
     _gamma_live()
 
 with SCENE.group("run", "Run"):
-    c = st.columns([1.3, 0.9, 0.9, 0.9, 0.9, 1.2])
+    # One row that wraps on a narrow screen, each control as wide as its label (no label is cut).
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
     if shipped:
-        c[0].selectbox("Shipped checkpoint", list(shipped), format_func=lambda g: f"γ = {g:g}", key="bg_ckpt")
-        c[1].button("Open it", key="bg_open", on_click=lambda: _open(shipped[st.session_state.bg_ckpt]),
-                    help="load the trained run: its weights, k_t, learning rate and curves")
-    c[2].button("▶ Train / resume", key="bg_start", on_click=lambda: workers.get(KEY) and workers.get(KEY).start())
-    c[3].button("⏸ Pause", key="bg_pause", on_click=lambda: workers.get(KEY) and workers.get(KEY).pause())
-    c[4].button("↺ From scratch", key="bg_scratch", on_click=_from_scratch, type="primary",
-                help="a new run with the same recipe, on the data chosen below, starting at k_t = 0")
-    c[5].select_slider("γ (acts live)", options=GAMMAS, key="bg_gamma", on_change=_gamma_live,
-                       help="the diversity ratio γ = E[L(G(z))] / E[L(x)] the controller aims for")
+        row.selectbox("Shipped checkpoint", list(shipped), format_func=lambda g: f"γ = {g:g}", key="bg_ckpt",
+                      width=200)
+        row.button("Open it", key="bg_open", on_click=lambda: _open(shipped[st.session_state.bg_ckpt]),
+                   help="load the trained run: its weights, k_t, learning rate and curves")
+    row.button("▶ Train / resume", key="bg_start", on_click=lambda: workers.get(KEY) and workers.get(KEY).start())
+    row.button("⏸ Pause", key="bg_pause", on_click=lambda: workers.get(KEY) and workers.get(KEY).pause())
+    row.button("↺ From scratch", key="bg_scratch", on_click=_from_scratch, type="primary",
+               help="a new run with the same recipe, on the data chosen below, starting at k_t = 0")
+    row.select_slider("γ (acts live)", options=GAMMAS, key="bg_gamma", on_change=_gamma_live, width=260,
+                      help="the diversity ratio γ = E[L(G(z))] / E[L(x)] the controller aims for")
 
 with SCENE.group("data", "Data"), st.expander("Data for a run from scratch"):
     d = st.columns([3, 1])
@@ -197,6 +199,12 @@ def live() -> None:
 
 
 live()
+# The objective beside its curves (Berthelot et al. 2017, eqs. 3-4 and Sec. 3.4.1).
+f = st.columns(2)
+f[0].latex(r"\mathcal{L}(v) = \mathbb{E}\,\lvert v - D(v)\rvert \qquad "
+           r"\mathcal{L}_D = \mathcal{L}(x) - k_t\,\mathcal{L}(G(z_D)) \qquad \mathcal{L}_G = \mathcal{L}(G(z_G))")
+f[1].latex(r"k_{t+1} = \operatorname{clip}_{[0,1]}\!\big(k_t + \lambda_k(\gamma\,\mathcal{L}(x) - \mathcal{L}(G(z_G)))\big)"
+           r"\qquad M_{\rm global} = \mathcal{L}(x) + \lvert \gamma\,\mathcal{L}(x) - \mathcal{L}(G(z_G))\rvert")
 
 
 # --- exports and checkpoints ----------------------------------------------------------------------
@@ -256,9 +264,10 @@ def sweep_section() -> None:
     except (CheckpointError, OSError) as e:
         st.error(f"The sweep cannot run: {e}")
     else:
-        st.dataframe([{k: r[k] for k in ("gamma", "quality", "class_entropy", "pairwise_distance",
-                                         "classes_present", "k_t", "steps")} for r in rows],
-                     hide_index=True, width="stretch")
+        headers = {"gamma": "γ", "quality": "quality (mean confidence)", "class_entropy": "class entropy",
+                   "pairwise_distance": "pairwise distance", "classes_present": "classes present",
+                   "k_t": "k_t at the end", "steps": "steps"}
+        st.dataframe([{h: r[k] for k, h in headers.items()} for r in rows], hide_index=True, width="stretch")
         cols = st.columns([1] * len(rows) + [1.6])
         for col, r in zip(cols, rows):
             grid = image_grid(grids[r["gamma"]], 8, f"γ = {r['gamma']:g}", key=f"sw{r['gamma']}")

@@ -115,3 +115,21 @@ def test_an_uploaded_checkpoint_cannot_name_a_server_folder(tmp_path):
     errors = " ".join(e.value for e in at.error)
     assert "not available on this server" in errors and "Nothing was changed" in errors, errors
     assert "began_gamma0.5.safetensors" in before and "began_gamma0.5.safetensors" in _text(at)
+
+
+def test_formulas_beside_the_curves_and_headers_a_lecture_reads():
+    at = AppTest.from_file(PAGE).run(timeout=120)
+    latex = " ".join(x.value for x in at.latex)
+    for term in (r"\mathcal{L}_D = \mathcal{L}(x) - k_t", r"k_{t+1} = \operatorname{clip}_{[0,1]}", r"M_{\rm global}"):
+        assert term in latex
+    assert list(at.dataframe[0].value.columns) == ["γ", "quality (mean confidence)", "class entropy",
+                                                  "pairwise distance", "classes present", "k_t at the end", "steps"]
+
+
+def test_presentation_mode_folds_the_intro_so_the_figures_come_up():
+    at = AppTest.from_file(PAGE)
+    at.query_params["present"] = "1"
+    at.run(timeout=120)
+    assert "What to look for" in [e.label for e in at.expander]
+    plain = AppTest.from_file(PAGE).run(timeout=120)
+    assert "What to look for" not in [e.label for e in plain.expander]

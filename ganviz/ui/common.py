@@ -14,9 +14,25 @@ from ganviz.training.worker import max_trainers
 
 
 def page_frame(title: str, what_to_look_for: str) -> None:
-    """Title and the one short paragraph that says what to look for (every page opens so)."""
+    """Title and the one short paragraph that says what to look for (every page opens so). In
+    presentation mode the paragraph folds into a box, so the figures come up the screen: the
+    lecturer says it, the students need not read it."""
     st.title(title)
-    st.markdown(what_to_look_for)
+    if presenting():
+        with st.expander("What to look for"):
+            st.markdown(what_to_look_for)
+    else:
+        st.markdown(what_to_look_for)
+
+
+def presenting() -> bool:
+    """Whether this run is in presentation mode, before the sidebar's toggle is drawn: the link's
+    ``present`` on arriving, else the toggle's state (``ganviz.ui.scene.presentation_toggle``)."""
+    ss = st.session_state
+    if "present" in ss:
+        return bool(ss["present"])
+    link = st.query_params.get("present")
+    return link == "1" if link is not None else bool(ss.get("_present", False))
 
 
 def try_this(hints: list[str]) -> None:

@@ -236,6 +236,7 @@ def test_a_link_naming_a_server_folder_reads_one_note_and_loads_nothing(server, 
         assert not exceptions(began)
     assert len(notes) == 1 and "not available on this server" in notes.pop()
     assert began.locator("[data-testid='stTextInput']").count() == 0
+    assert began.get_by_role("button", name="Deploy").count() == 0  # toolbarMode = "viewer"
 
 
 def test_an_uploaded_zip_of_images_trains(server, began, tmp_path):
