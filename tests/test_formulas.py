@@ -121,14 +121,17 @@ def test_loss_sensitive_objective_is_bounded_below():
         assert got >= 0
 
 
-def test_loss_sensitive_run_keeps_its_loss_function_nonnegative():
+def test_loss_sensitive_run_keeps_its_loss_function_nonnegative_and_alive():
     t = Trainer(TrainConfig(objective="loss-sensitive", lr_d=3e-3, lr_g=3e-3, seed=0, log_every=1, **TINY))
     t.train(150)
     obj = t.objective
     with torch.no_grad():
         l_real = obj.loss(t.D(t.to_model(t.eval_real)).squeeze(1))
+        l_fake = obj.loss(t.D(t.to_model(t.sample())).squeeze(1))
+    assert min(r["d_loss"] for r in t.history.rows) >= 0  # bounded below: L_D never went negative
     assert float(l_real.min()) >= 0
-    assert min(r["d_loss"] for r in t.history.rows) >= 0
+    assert float((l_fake > 0).float().mean()) > 0.5  # the fakes still get a gradient through the ReLU
+    assert float(l_real.mean()) < float(l_fake.mean())  # real samples have the lower loss
 
 
 # --- R1 and the gradient penalty with minibatch discrimination: per-sample gradients -----------------

@@ -9,6 +9,7 @@ from torch import nn
 from ganviz.objectives import OBJECTIVES, DView, make_objective
 from ganviz.objectives.energy import pull_away
 from ganviz.objectives.fgan import activation, conjugate
+from ganviz.objectives.gan import d_loss_logistic
 from ganviz.objectives.penalties import HistoricalAverage, feature_matching, gradient_penalty, r1_penalty
 from ganviz.training.config import TrainConfig
 
@@ -45,6 +46,14 @@ def test_one_sided_label_smoothing_targets_alpha_for_real_only():
     real = mean([-(0.9 * math.log(1 / (1 + math.exp(-v))) + 0.1 * math.log(1 - 1 / (1 + math.exp(-v)))) for v in L_REAL.tolist()])
     fake = mean([-math.log(1 - 1 / (1 + math.exp(-v))) for v in L_FAKE.tolist()])
     assert d.item() == pytest.approx(real + fake, rel=1e-6)
+
+
+def test_logistic_d_loss_with_a_real_target_alpha():
+    # -(alpha log D(x) + (1 - alpha) log(1 - D(x))) - log(1 - D(G(z))), D = sigmoid(l)
+    sig = lambda v: 1 / (1 + math.exp(-v))
+    want = mean([-(0.8 * math.log(sig(v)) + 0.2 * math.log(1 - sig(v))) for v in L_REAL.tolist()]) \
+        + mean([-math.log(1 - sig(v)) for v in L_FAKE.tolist()])
+    assert d_loss_logistic(L_REAL, L_FAKE, 0.8).item() == pytest.approx(want, rel=1e-6)
 
 
 @pytest.mark.parametrize("abc", [(0.0, 1.0, 1.0), (-1.0, 1.0, 0.0)])

@@ -61,7 +61,9 @@ class TrainConfig:
         "code that drops it uses half this gamma), on the networks' standardised inputs.")})
     f_divergence: str = "js"
     ls_abc: tuple[float, float, float] = (0.0, 1.0, 1.0)
-    ls_lambda: float = field(default=1.0, metadata={"help": (
+    # With L = relu(score), a small lambda lets the E[L(x)] term push every score below 0, where the
+    # ReLU passes no gradient to D or G; the authors' code drops that term (lambda -> infinity).
+    ls_lambda: float = field(default=10.0, metadata={"help": (
         "Loss-sensitive GAN: weight lambda of the hinge E[(Delta + L(x) - L(G(z)))^+], with L >= 0 and "
         "the margin Delta = ||x - G(z)||_1 (factor 1) on the networks' inputs, the data divided by "
         "its std s: Delta = ||x - G(z)||_1 / s in data units.")})
