@@ -230,3 +230,27 @@ def test_steps_per_second_counts_only_the_steps_timed_here():
     t.train(3)
     # 2,000 loaded steps plus 3 here over a fraction of a second read 1,000s of steps/s before
     assert t.steps_per_second == pytest.approx(3 / t.train_seconds)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"h": 200_000}, "h = 200000; this server takes at most 128"),
+    ({"n": 768}, "n = 768"),
+    ({"batch": 10_000}, "batch = 10000"),
+])
+def test_an_uploaded_recipe_is_bounded_before_a_trainer_is_built(change, message, monkeypatch):
+    from safetensors.torch import load as st_load
+    from safetensors.torch import save as st_save
+
+    data = tb.to_bytes(BEGANTrainer(BEGANConfig(**TINY)))
+    header = json.loads(data[8:8 + int.from_bytes(data[:8], "little")])
+    meta = header["__metadata__"]
+    recipe = json.loads(meta["recipe"])
+    recipe["config"].update(change)
+    forged = st_save(st_load(data), metadata={**meta, "recipe": json.dumps(recipe)})
+    monkeypatch.setattr(tb, "BEGANTrainer", lambda *a, **k: pytest.fail("a trainer was built"))
+    with pytest.raises(ck.CheckpointError, match=message):
+        tb.from_bytes(forged)
+    recipe["config"].update(h=4, n=4, batch=8, threads=256)
+    recipe["state"]["step"] = "x"
+    with pytest.raises(ck.CheckpointError, match="recipe is damaged"):
+        tb.from_bytes(st_save(st_load(data), metadata={**meta, "recipe": json.dumps(recipe)}))

@@ -110,3 +110,41 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
 def test_a_dotted_name_keeps_its_dots(trained, tmp_path):
     path = ck.save(trained, tmp_path / "run_gamma0.3")
     assert path.name == "run_gamma0.3.safetensors" and (tmp_path / "run_gamma0.3.json").is_file()
+
+
+def _with_recipe(data: bytes, change) -> bytes:
+    """The same safetensors file with its recipe edited by ``change(recipe)`` (as a hostile upload)."""
+    header = json.loads(data[8:8 + int.from_bytes(data[:8], "little")])
+    meta = header["__metadata__"]
+    recipe = json.loads(meta["recipe"])
+    change(recipe)
+    return st_save(st_load(data), metadata={**meta, "recipe": json.dumps(recipe)})
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: r["config"].update(g_width=4096, d_width=4096), "g_width = 4096; this server takes at most 512"),
+    (lambda r: r["config"].update(eval_samples=50_000_000), "eval_samples = 5e\\+07"),
+    (lambda r: r["config"].update(objective="ebgan", ae_pretrain_steps=10**9), "ae_pretrain_steps"),
+    (lambda r: r["config"].update(n_critic=20), "n_critic = 20; this server takes at most 10"),
+    (lambda r: r.pop("state"), "recipe is damaged"),
+    (lambda r: r["state"].update(step="x"), "recipe is damaged"),
+    (lambda r: r["config"].update(seed=2**70), "cannot rebuild|damaged"),
+])
+def test_an_uploaded_recipe_is_bounded_before_anything_is_built(change, message, monkeypatch):
+    t = Trainer(TrainConfig(g_width=16, d_width=16, batch=32, eval_samples=200))
+    data, _ = ck.to_bytes(t)
+    built = []
+    real = ck.Trainer
+    monkeypatch.setattr(ck, "Trainer", lambda c: built.append(c) or real(c))
+    with pytest.raises(ck.CheckpointError, match=message):
+        ck.from_bytes(_with_recipe(data, change))
+    assert not any(c.g_width > 512 or c.eval_samples > 5000 for c in built)  # nothing big was built
+
+
+def test_an_uploaded_recipe_cannot_set_the_servers_threads_or_device():
+    t = Trainer(TrainConfig(g_width=16, d_width=16, batch=32, eval_samples=200))
+    data, _ = ck.to_bytes(t)
+    back = ck.from_bytes(_with_recipe(data, lambda r: r["config"].update(threads=512, device="cpu")))
+    assert back.config.threads == 1 and back.config.device == "auto" and torch.get_num_threads() == 1
+    # the command line's own files are not bound
+    assert ck.from_bytes(_with_recipe(data, lambda r: r["config"].update(n_critic=20)), limits=None).config.n_critic == 20

@@ -125,13 +125,25 @@ def test_more_images_than_allowed_are_refused_before_decoding(monkeypatch):
         read_upload("many.zip", data)
 
 
-def test_an_image_too_large_in_pixels_is_skipped_from_its_header(monkeypatch):
-    monkeypatch.setattr(upload, "MAX_IMAGE_SIDE", 64)
-    import ganviz.data.images as images
-    monkeypatch.setattr(images, "MAX_IMAGE_SIDE", 64)
-    d = read_upload("sizes.zip", _zip({"small.png": _png(side=8), "huge.png": _png(side=65)}))
+def test_an_image_too_large_in_pixels_is_skipped_from_its_header():
+    d = read_upload("sizes.zip", _zip({"small.png": _png(side=8), "huge.png": _png(side=upload.MAX_SIDE + 1)}))
     assert len(d) == 1 and "1 unreadable skipped" in d.source
     assert Image.MAX_IMAGE_PIXELS is not None  # Pillow's own bomb guard stays on
+
+
+def test_the_pixels_decoded_per_upload_are_bounded(monkeypatch):
+    """Blank 1024 x 1024 PNGs are ~3 kB each: a small zip of them would cost minutes to decode."""
+    monkeypatch.setattr(upload, "MAX_PIXELS", 5 * 1024 * 1024)
+    big = _png(side=1024)
+    assert len(big) < 10_000
+    decoded = []
+    real = upload.decode_image
+    monkeypatch.setattr(upload, "decode_image", lambda *a: decoded.append(1) or real(*a))
+    with pytest.raises(UploadError, match="more than 5 million pixels"):
+        read_upload("blank.zip", _zip({f"{i}.png": big for i in range(20)}))
+    assert len(decoded) <= 6  # stopped at the budget, before the 20 were decoded
+    with pytest.raises(UploadError, match="more than 1024 a side"):
+        read_upload("t10k-images-idx3-ubyte.gz", gzip.compress(_idx(np.zeros((1, 2000, 2000), np.uint8))))
 
 
 def _idx(arr: np.ndarray) -> bytes:

@@ -126,7 +126,7 @@ def test_began_link_opens_its_checkpoint_and_gamma_and_garbage_falls_back(monkey
     bad = _open(BEGAN, {"ckpt": "0.4", "gamma": "banana", "x": "1", "source": "/data/mnist"})
     notes = _notes(bad)
     assert "ckpt='0.4'" in notes and "gamma='banana'" in notes and "'x'" in notes
-    assert "source ignored: That data set is not available" in notes and "/data/mnist" not in notes
+    assert "source ignored" in notes and "not available on this server" in notes and "/data/mnist" not in notes
     assert bad.selectbox(key="bg_ckpt").value == 0.5 and "began_gamma0.5.safetensors" in _status(bad)
 
 
@@ -242,3 +242,12 @@ def test_spectra_csv_has_a_row_per_layer_and_recording():
     s = spectra[first["net"]]["raw"][first["layer"]]
     assert float(first["sigma0"]) == pytest.approx(s.sigma0[0])
     assert float(first["sigma0_over_sigma1"]) == pytest.approx(s.sigma[0, 0] / s.sigma[0, 1])
+
+
+def test_a_links_text_in_a_note_is_shown_as_text_not_markdown():
+    at = AppTest.from_file(str(ROOT / "pages/1_Divergences.py"))
+    at.query_params.update({"[click me](https://example.com)": "1", "hide": "![t](https://example.com/t.png)"})
+    at.run(timeout=60)
+    note = " ".join(w.value for w in at.warning)
+    assert r"\[click me\](https\://example.com)" in note and r"\!\[t\]" in note
+    assert "[click me](https" not in note and "![t](" not in note

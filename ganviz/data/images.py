@@ -21,6 +21,7 @@ import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -137,20 +138,30 @@ def load_idx_folder(folder: Path, size: int = 16, label: str | None = None) -> I
     return idx_set(_read_idx(images), labels, size, f"idx files in {label or folder}")
 
 
-def decode_image(data: bytes | Path, size: int, mode: str) -> np.ndarray:
+def decode_image(data: bytes | Path, size: int, mode: str, max_side: int | None = None,
+                 on_header: Callable[[int, int], None] | None = None) -> np.ndarray:
     """One image file as a (size, size[, 3]) float array in [0, 1]. Its pixel size is read from the
-    header and bounded (``MAX_IMAGE_SIDE``) before anything is decoded; Pillow's own
+    header and bounded (``max_side``, default ``MAX_IMAGE_SIDE``) before anything is decoded, and
+    handed to ``on_header(width, height)`` (which may raise to stop); Pillow's own
     decompression-bomb guard stays on. Raises ValueError for anything unreadable."""
     from PIL import Image
 
+    max_side = MAX_IMAGE_SIDE if max_side is None else max_side
+    bad = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
     try:
-        with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as im:
-            if max(im.size) > MAX_IMAGE_SIDE:
-                raise ValueError(f"{im.size[0]}x{im.size[1]} pixels, more than {MAX_IMAGE_SIDE} a side")
+        im = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data)
+    except bad as e:
+        raise ValueError(str(e)) from None
+    with im:
+        if max(im.size) > max_side:
+            raise ValueError(f"{im.size[0]}x{im.size[1]} pixels, more than {max_side} a side")
+        if on_header is not None:
+            on_header(*im.size)  # outside the try below: what it raises goes to the caller
+        try:
             im = im.convert(mode).resize((size, size), Image.Resampling.BILINEAR)
             return np.asarray(im, dtype=np.float32) / 255.0
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
-        raise ValueError(str(e)) from None
+        except bad as e:
+            raise ValueError(str(e)) from None
 
 
 def image_set(arrays: list[np.ndarray], channels: int, size: int, source: str, skipped: int = 0) -> ImageSet:

@@ -46,7 +46,8 @@ from ganviz.nets.began import Autoencoder, Decoder
 from ganviz.nets.classifier import DigitClassifier
 from ganviz.objectives import DView
 from ganviz.objectives.energy import BEGAN
-from ganviz.training.checkpoint import CheckpointError, atomic_write, load_weights, read_file, read_safetensors
+from ganviz.training.checkpoint import (CheckpointError, atomic_write, check_limits, load_weights, read_file,
+                                       read_safetensors)
 from ganviz.training.trainer import BoundedHistory, TrainingDiverged, pick_device
 
 FORMAT = "ganviz-began"
@@ -130,6 +131,10 @@ class BEGANConfig:
 
 
 STRUCTURAL = frozenset({"source", "size", "channels", "seed", "h", "n", "skip", "device", "threads"})
+# What a checkpoint from a browser may ask of the server (the trainer is built in the server's
+# process): the page's scale with room to spare. h = 200,000 took 3.4 GB before this check.
+UPLOAD_LIMITS = {"h": 128, "n": 64, "batch": 64, "shift": 4, "history_max": 2000, "log_every": 100_000,
+                 "residual_steps": 100_000}
 
 
 def _flat_view(x: torch.Tensor, recon: torch.Tensor, code: torch.Tensor, hp) -> DView:
@@ -370,9 +375,9 @@ def load(path: str | Path, device: str = "cpu") -> BEGANTrainer:
     """A BEGAN trainer rebuilt from a checkpoint (on the CPU by default): weights, k_t, lr, history.
 
     A missing, truncated, foreign or pickled file, or weights that do not fit the recipe, raise
-    CheckpointError with a message that says so.
+    CheckpointError with a message that says so. The file is the local user's: no size limits.
     """
-    return from_bytes(read_file(path), device)
+    return from_bytes(read_file(path), device, limits=None)
 
 
 def to_bytes(trainer: BEGANTrainer, command: str | None = None) -> bytes:
@@ -381,10 +386,11 @@ def to_bytes(trainer: BEGANTrainer, command: str | None = None) -> bytes:
     return _serialise(*_contents(trainer, command), FORMAT)
 
 
-def from_bytes(data: bytes, device: str = "cpu", open_data=None) -> BEGANTrainer:
+def from_bytes(data: bytes, device: str = "cpu", open_data=None,
+               limits: dict[str, int] | None = UPLOAD_LIMITS) -> BEGANTrainer:
     """``load`` for the bytes of a .safetensors file (a page's upload): the same checks (size cap,
-    format, never unpickled), the architecture rebuilt from the recipe, the weights loaded
-    strictly into it.
+    format, never unpickled), the recipe's sizes held to ``limits`` (None: none) before anything is
+    built, the architecture rebuilt from the recipe, the weights loaded strictly into it.
 
     ``open_data(config)`` gives the run's images; a page passes one that reads the recipe's
     ``source`` as a data set name (``ganviz.data.access``), never as a path, since the recipe comes
@@ -397,9 +403,19 @@ def from_bytes(data: bytes, device: str = "cpu", open_data=None) -> BEGANTrainer
     """
     recipe, tensors = _parse(data, FORMAT, "BEGAN trainer")
     try:
-        config = BEGANConfig.from_dict(recipe["config"]).replace(device=device).validate()
+        if limits is not None:
+            check_limits(recipe["config"], limits)
+        config = BEGANConfig.from_dict(recipe["config"]).replace(device=device)
+        if limits is not None:
+            config = config.replace(threads=1)  # the server's threads are its own, whatever the file says
+        config = config.validate()
         state = recipe["state"]
-    except (KeyError, ValueError, TypeError) as e:
+        step, k_t = int(state.get("step", 0)), float(state.get("k_t", 0.0))
+        m_global, lr = float(state.get("m_global", math.nan)), float(state.get("lr", config.lr))
+        history = [dict(r) for r in recipe.get("history") or []]
+    except CheckpointError:
+        raise
+    except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as e:
         raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
     try:
         trainer = BEGANTrainer(config, data=None if open_data is None else open_data(config))
@@ -407,11 +423,8 @@ def from_bytes(data: bytes, device: str = "cpu", open_data=None) -> BEGANTrainer
         raise CheckpointError(f"cannot rebuild this checkpoint's trainer: {e}") from None
     load_weights(trainer.G, tensors, "G")
     load_weights(trainer.D, tensors, "D")
-    trainer.step_count = int(state.get("step", 0))
-    trainer.objective.k_t = float(state.get("k_t", 0.0))
-    trainer.objective.m_global = float(state.get("m_global", math.nan))
-    trainer.lr = float(state.get("lr", config.lr))
-    trainer.history.rows = list(recipe.get("history") or [])
+    trainer.step_count, trainer.objective.k_t, trainer.objective.m_global, trainer.lr = step, k_t, m_global, lr
+    trainer.history.rows = history
     trainer._set_carry()
     return trainer
 

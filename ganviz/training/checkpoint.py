@@ -26,8 +26,32 @@ VERSION = "1"
 MAX_BYTES = 64 * 1024 * 1024
 
 
+# What a checkpoint from a browser may ask of the server: the toy lab's own ranges (its widgets',
+# and the defaults' scale for fields without one). An uploaded recipe is checked against these
+# before anything is built from it: a 265 kB file asking for 4096-wide nets took 1.3 GB of the
+# server's memory before its weights were found not to fit. The command line's files are not bound.
+UPLOAD_LIMITS = {"latent_dim": 16, "g_depth": 6, "d_depth": 6, "g_width": 512, "d_width": 512, "ae_code": 16,
+                 "minibatch_kernels": 16, "batch": 512, "n_critic": 10, "eval_samples": 5000, "history_max": 5000,
+                 "ae_pretrain_steps": 2000, "total_steps": 1_000_000, "log_every": 100_000, "eval_every": 100_000}
+
+
 class CheckpointError(ValueError):
     """The file is not a checkpoint we can load; the message says why and what to do."""
+
+
+def check_limits(values: dict, limits: dict[str, int], what: str = "this server") -> None:
+    """Refuse a recipe (a dict of config values) that asks for more than ``limits`` allow.
+
+    Example:
+        >>> check_limits({"g_width": 128, "batch": 4096}, UPLOAD_LIMITS)
+        Traceback (most recent call last):
+        ...
+        ganviz.training.checkpoint.CheckpointError: its recipe asks for batch = 4096; this server takes at most 512
+    """
+    for k, top in limits.items():
+        v = values.get(k)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > top:
+            raise CheckpointError(f"its recipe asks for {k} = {v:g}; {what} takes at most {top:g}")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -123,13 +147,22 @@ def read_file(path: str | Path) -> bytes:
     return path.read_bytes()
 
 
-def read_recipe(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
-    """Parse and check the bytes of a checkpoint; returns (recipe, tensors)."""
+def read_recipe(data: bytes, limits: dict[str, int] | None = None) -> tuple[dict, dict[str, torch.Tensor]]:
+    """Parse and check the bytes of a checkpoint; returns (recipe, tensors). With ``limits`` (a
+    browser's file) the recipe's sizes are bounded too (``check_limits``)."""
     meta, tensors = read_safetensors(data, FORMAT, "toy trainer")
     try:
         recipe = json.loads(meta["recipe"])
+        if limits is not None:
+            check_limits(recipe["config"], limits)
+            # the server's threads and device are its own, whatever the file says
+            recipe["config"] = {**recipe["config"], "threads": 1, "device": "auto"}
         TrainConfig.from_dict(recipe["config"]).validate()
-    except (KeyError, ValueError, TypeError) as e:
+        int(recipe["state"].get("step", 0))
+        dict(recipe["state"].get("objective", {}))
+    except CheckpointError:
+        raise
+    except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as e:
         raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
     return recipe, tensors
 
@@ -145,20 +178,28 @@ def load_weights(net: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix:
                               f"{first[0].strip()}") from None
 
 
-def from_bytes(data: bytes) -> Trainer:
-    """A trainer rebuilt from its recipe with the checkpoint's weights (validated shapes)."""
-    recipe, tensors = read_recipe(data)
-    trainer = Trainer(TrainConfig.from_dict(recipe["config"]))
+def from_bytes(data: bytes, limits: dict[str, int] | None = UPLOAD_LIMITS) -> Trainer:
+    """A trainer rebuilt from its recipe with the checkpoint's weights (validated shapes). The bytes
+    come from a browser unless said otherwise, so the recipe is held to ``limits`` (None: none)."""
+    recipe, tensors = read_recipe(data, limits)
+    try:
+        trainer = Trainer(TrainConfig.from_dict(recipe["config"]))
+    except (ValueError, RuntimeError, OverflowError) as e:  # e.g. a seed torch cannot take
+        raise CheckpointError(f"cannot rebuild this checkpoint's trainer: {e}") from None
     for prefix, net in (("G", trainer.G), ("D", trainer.D), ("G_ema", trainer.G_ema)):
         if net is not None:
             load_weights(net, tensors, prefix)
     if "G_reference" in tensors:
         trainer.G.reference = tensors["G_reference"].to(trainer.device)
     trainer.step_count = int(recipe["state"].get("step", 0))
-    trainer.objective.load_state(recipe["state"].get("objective", {}))
+    try:
+        trainer.objective.load_state(recipe["state"].get("objective", {}))
+    except (KeyError, ValueError, TypeError) as e:
+        raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
     return trainer
 
 
 def load(path: str | Path) -> Trainer:
-    """Load a checkpoint file; a missing, truncated, foreign or pickled file raises CheckpointError."""
-    return from_bytes(read_file(path))
+    """Load a checkpoint file (the local user's: no size limits); a missing, truncated, foreign or
+    pickled file raises CheckpointError."""
+    return from_bytes(read_file(path), limits=None)

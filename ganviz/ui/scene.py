@@ -22,6 +22,7 @@ Example (the parsers are plain functions, testable without Streamlit):
 from __future__ import annotations
 
 import math
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -93,6 +94,21 @@ def flag(text: str) -> bool:
     if t in ("0", "false", "off", "no"):
         return False
     raise ValueError("not 1 or 0")
+
+
+# What makes a link, an image, HTML, emphasis, LaTeX or an autolinked URL ("https:"); the rest reads as typed.
+_MARKDOWN = re.compile(r"([\\`*_\[\]!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    r"""``text`` shown as it is, not as markdown: a link's text echoed in a note must not become a
+    clickable link or load a remote image.
+
+    Example:
+        >>> escape_markdown("[x](http://e.com)")
+        '\\[x\\](http\\://e.com)'
+    """
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def url_text(value) -> str:
@@ -182,7 +198,8 @@ class Scene:
     def show_notes(self) -> None:
         notes = self.notes
         if notes:
-            st.warning("Some of this link's settings were not used:\n" + "\n".join(f"- {n}" for n in notes))
+            st.warning("Some of this link's settings were not used:\n" + "\n".join(f"- {escape_markdown(n)}"
+                                                                                 for n in notes))
 
     def write(self) -> None:
         """Put the values that differ from their defaults into the URL (keeping ``hide``)."""
