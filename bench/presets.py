@@ -12,13 +12,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ganviz.training import Trainer, TrainingDiverged  # noqa: E402
+from ganviz.training import Trainer, TrainingDiverged, snapshot  # noqa: E402
 from ganviz.training.presets import PRESETS, preset_configs  # noqa: E402
 
 
 def g_grad_norm(t: Trainer, n: int = 256) -> float:
-    """Mean ||grad_x L_G|| at generated points (per sample: the batch mean's gradient times n)."""
-    return float(t.g_loss_gradient(t.sample(n)).norm(dim=1).mean()) * n
+    """Mean |grad_x L_G| per sample at the first ``n`` fixed evaluation codes, in data units (what the
+    arrows draw: ``ganviz.training.snapshot.push``)."""
+    return snapshot.mean_push(t, t.sample(z=t.eval_z[:n]))
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ st.set_page_config(page_title="ganviz · Latent space", layout="wide")
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
-from ganviz.metrics.quality import latent_directions, latent_point, lerp, slerp, truncate, walk_grid  # noqa: E402
+from ganviz.metrics.quality import latent_directions, latent_point, lerp, slerp, truncated_points, walk_grid  # noqa: E402
 from ganviz.plots.animation import grid_frame, grid_gif, grid_png  # noqa: E402
 from ganviz.plots.began import image_grid, path_norm_figure, truncation_figure  # noqa: E402
 from ganviz.training.began import (classifier_path, judge_generator, load, load_classifier,  # noqa: E402
@@ -112,7 +112,7 @@ t[0].metric("quality (mean confidence)", f"{now['quality']:.3f}")
 t[0].metric("class entropy (nats)", f"{now['class_entropy']:.3f}")
 t[0].metric("pairwise distance", f"{now['pairwise_distance']:.3f}")
 t[0].metric("digits present", now["classes_present"])
-z = truncate(torch.stack([latent_point(h, 1000 + i) for i in range(32)]), threshold)
+z = truncated_points(h, 32, threshold, seed=1000)  # seeded: the same link draws the same samples
 truncated = trainer.sample(z=z)
 t[1].plotly_chart(fit(image_grid(truncated, 8, f"Samples at threshold {threshold:g}", key="ls_trunc")),
                   key="ls_fig_trunc", width="stretch", config=png_config("ganviz_truncated"))

@@ -27,3 +27,26 @@ def test_missing_and_corrupted_checkpoint(tmp_path, monkeypatch):
     at = AppTest.from_file(PAGE).run(timeout=60)
     assert not at.exception and "Cannot open began_gamma0.5.safetensors" in at.error[0].value
     assert "zip archive" in at.error[0].value
+
+
+def test_the_same_link_draws_the_same_truncated_samples_and_png():
+    """The truncation grid is seeded: a rerun of the same link (the model cached in the session, so
+    nothing reseeds torch's global generator) draws the same samples; the PNG's bytes are equal."""
+    import torch
+
+    from ganviz.metrics.quality import truncated_points
+    from ganviz.plots.animation import grid_frame, grid_png
+    from ganviz.training.began import load, shipped_began
+
+    at = AppTest.from_file(PAGE)
+    at.query_params.update({"threshold": "0.3"})
+    at.run(timeout=120)
+    first = at.get("plotly_chart")[4].proto.spec  # the truncated samples
+    at.run(timeout=120)
+    assert not at.exception and at.get("plotly_chart")[4].proto.spec == first
+    trainer = load(shipped_began()[0.5])
+    pngs = []
+    for _ in range(2):
+        torch.rand(7)  # whatever ran before must not matter
+        pngs.append(grid_png(grid_frame(0, trainer.sample(z=truncated_points(trainer.config.h, 32, 0.3)))))
+    assert pngs[0] == pngs[1]

@@ -362,8 +362,10 @@ def estimation_samples(p, q, n: int, seed: int = 0):
 
 def measures_vs_shift(p, q, shifts, scale: float = 1.0, n_grid: int = 4001) -> dict[str, np.ndarray]:
     """The five exact measures between P and shift + scale * Q for every shift (``exact_1d`` on a
-    coarser grid, up to ~2e-3 off at a uniform's jumps: this draws a chart, where that is below a
-    pixel, and a scale change must redraw it within the page's 300 ms).
+    coarser grid: this draws a chart, and a scale change must redraw it within the page's 300 ms).
+    Against ``exact_1d`` on its 50,001-point grid, over the four 1D data sets as P and Q, shifts
+    -6 to 6 in steps of 0.25 and scales 0.5, 1 and 2, the largest differences measured are W1 5.7e-3,
+    TV 2.8e-3 and JS 1.9e-3 (absolute, at a uniform's jumps), and KL 0.24 where KL is 164 (0.15%).
 
     Example:
         >>> from ganviz.data.toy import Uniform1D

@@ -57,8 +57,15 @@ def saturation_curves(n: int = 199) -> dict[str, np.ndarray]:
 def fgan_curves(n: int = 201, v_max: float = 4.0) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """For every f-divergence of f-GAN (Nowozin et al. 2016, Table 2): (v, g_f(v), f*(g_f(v))).
 
-    g_f maps the discriminator's raw output v into the domain of f*, so f*(g_f(v)) is always finite.
+    g_f maps the discriminator's raw output v into the domain of f*, so f*(g_f(v)) is finite for
+    every finite v in exact arithmetic. Computed as written it is not: the composition overflows in
+    float32 from v = 17.3 for gan, js and squared Hellinger (from 89.7 for KL) and reaches -inf or
+    NaN at v <= -88.7 for reverse KL and squared Hellinger; in float64 from v = 37.4 and at
+    |v| >= 709.8. These curves use float64 on [-v_max, v_max] with v_max <= 30, where every value
+    is finite.
     """
+    if not 0 < v_max <= 30:
+        raise ValueError(f"v_max must be in (0, 30] (beyond, f*(g_f(v)) overflows in float64), got {v_max!r}")
     v = torch.linspace(-v_max, v_max, n, dtype=torch.float64)
     curves = {}
     for name in F_DIVERGENCES:
