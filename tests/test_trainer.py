@@ -130,3 +130,11 @@ def test_worker_pause_ends_the_thread_and_divergence_stops_it():
         time.sleep(0.05)
     assert w.state == "diverged" and "diverged" in w.error
     assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("text", ["9" * 5000, "[" * 3000 + "]" * 3000, "1" * 201])
+def test_a_links_huge_or_deep_value_is_refused_with_a_message_not_a_traceback(text):
+    from ganviz.training.config import parse_value
+
+    with pytest.raises(ValueError, match="seed must be of type int"):
+        TrainConfig.from_dict({"seed": parse_value(text)}).validate()

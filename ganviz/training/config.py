@@ -199,14 +199,26 @@ def _positive_int(name, value):
 def parse_value(text: str):
     """A config value from text (a URL parameter, a --set KEY=VALUE): JSON when it parses (numbers,
     true/false, null, lists), else a float (nan, inf: the field's check names the problem), else
-    the text itself. ``TrainConfig.validate`` then checks its type and range."""
+    the text itself. ``TrainConfig.validate`` then checks its type and range. Text longer than any
+    value (``MAX_VALUE_TEXT``) stays text: a link's 5,000-digit number or 3,000 nested brackets
+    raised out of the JSON parser.
+
+    Example:
+        >>> parse_value("2e-3"), parse_value("[0, 1, 1]"), parse_value("relu"), parse_value("9" * 5000)[:3]
+        (0.002, [0, 1, 1], 'relu', '999')
+    """
+    if len(text) > MAX_VALUE_TEXT:
+        return text
     try:
         return json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
         try:
             return float(text)
         except ValueError:
             return text
+
+
+MAX_VALUE_TEXT = 200
 
 
 def _check_type(name, annotation: str, value) -> None:
