@@ -67,7 +67,8 @@ def test_a_diverging_run_records_its_reason():
     row = train_run(Run("ring8", 200, DIVERGING, 0))
     assert row["status"] == "failed" and "diverged" in row["reason"]
     ok = train_run(Run("ring8", 5, TINY, 0))
-    assert ok["status"] == "done" and ok["objective"] == "nsgan" and 0 <= ok["modes_captured"] <= 8
+    assert ok["status"] == "done" and ok["objective"] == "nsgan (best recipe)" and 0 <= ok["modes_captured"] <= 8
+    assert train_run(Run("ring8", 5, {**TINY, "objective": "lsgan"}, 0))["objective"] == "lsgan"
 
 
 def test_the_table_holds_each_run_once_and_a_folder_of_another_sweep_is_refused(tmp_path):

@@ -152,8 +152,9 @@ def train_run(run: Run) -> dict:
         summary = trainer.summary()
     except (ValueError, TypeError, TrainingDiverged) as e:
         return {**row, "status": "failed", "reason": str(e)}
-    return {**row, "status": "done", "reason": "", "objective": summary["objective"],
-            **{k: summary.get(k) for k in SUMMARY}}
+    # The grid's name for the objective stays; without one (or null) the run used the best recipe.
+    objective = run.changes.get("objective") or f"{summary['objective']} (best recipe)"
+    return {**row, "status": "done", "reason": "", "objective": objective, **{k: summary.get(k) for k in SUMMARY}}
 
 
 def _cell(v):
