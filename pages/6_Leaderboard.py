@@ -5,7 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="ganviz · Leaderboard", layout="wide")
 
 from ganviz.metrics.leaderboard import mode_table, published, read_sweep, sweep_command  # noqa: E402
-from ganviz.plots.leaderboard import modes_figure  # noqa: E402
+from ganviz.plots.leaderboard import bar_figure  # noqa: E402
 from ganviz.training.began import checkpoint_dir  # noqa: E402
 from ganviz.ui.common import page_frame, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, png_config  # noqa: E402
@@ -38,10 +38,15 @@ except (OSError, ValueError) as e:
     st.stop()
 
 ours = mode_table(rows)
-st.plotly_chart(SCENE.fit(modes_figure(ours, published(dataset), DATASETS[dataset],
-                                       f"Modes captured on {dataset}: {spec['trials']} trials of "
-                                       f"{spec['steps']:,} steps per objective")),
-                key="lb_fig_modes", width="stretch", config=png_config(f"ganviz_leaderboard_{dataset}"))
+theirs = published(dataset)
+st.markdown(f"**{dataset}**: {spec['trials']} trials of {spec['steps']:,} steps per objective (ours).")
+left, right = st.columns(2)
+left.plotly_chart(SCENE.fit(bar_figure(ours, theirs, "modes", DATASETS[dataset], "modes captured",
+                                       "Modes captured")),
+                  key="lb_fig_modes", width="stretch", config=png_config(f"ganviz_leaderboard_modes_{dataset}"))
+right.plotly_chart(SCENE.fit(bar_figure(ours, theirs, "hq", 100, "high-quality samples (%)",
+                                        "Samples within 3σ of a mode", scale=100)),
+                   key="lb_fig_hq", width="stretch", config=png_config(f"ganviz_leaderboard_hq_{dataset}"))
 
 with SCENE.group("table", "Table"):
     table = [{"objective or method": r["objective"], "modes (mean)": round(r["modes"], 2) if r["trials"] else None,
