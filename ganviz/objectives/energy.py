@@ -13,7 +13,16 @@ BEGAN (Berthelot, Schumm & Metz 2017, arXiv 1703.10717): L(v) = mean |v - D(v)|^
   In the trainer the per-sample "energy" of an autoencoder view is L: for BEGAN the mean of
   |v - D(v)|^eta over coordinates.
 
-Example: f_PT of two orthogonal codes is 0, of two parallel codes 1.
+Example: f_PT of two orthogonal codes is 0, of two parallel codes 1; EBGAN's D loss with real
+energy 0.2 and fake energy 3 above the margin m = 2 is just the real energy.
+    >>> import torch
+    >>> [round(float(pull_away(torch.tensor(s))), 6) for s in ([[1.0, 0.0], [0.0, 2.0]], [[1.0, 1.0], [2.0, 2.0]])]
+    [0.0, 1.0]
+    >>> from ganviz.objectives import DView
+    >>> from ganviz.training.config import TrainConfig
+    >>> real, fake = DView(torch.zeros(2, 2), energy=torch.full((2,), 0.2)), DView(torch.zeros(2, 2), energy=torch.full((2,), 3.0))
+    >>> round(float(EBGAN().d_loss(real, fake, TrainConfig(objective="ebgan", ebgan_margin=2.0))), 6)
+    0.2
 """
 
 from __future__ import annotations

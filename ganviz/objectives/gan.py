@@ -9,6 +9,13 @@ alpha softplus(-l_real) + (1 - alpha) softplus(l_real) + softplus(l_fake).
 - NSGAN (non-saturating): G minimises -E[log D(G(z))] = E[softplus(-l_fake)].
 
 Example (D undecided, l = 0): D loss = 2 log 2, NSGAN G loss = log 2, MMGAN G loss = -log 2.
+    >>> import math, torch
+    >>> from ganviz.objectives import DView
+    >>> from ganviz.training.config import TrainConfig
+    >>> zero, hp = DView(torch.zeros(4, 2), score=torch.zeros(4)), TrainConfig()
+    >>> [round(v / math.log(2), 6) for v in (float(NSGAN().d_loss(zero, zero, hp)),
+    ...                                      float(NSGAN().g_loss(zero, hp)), float(MMGAN().g_loss(zero, hp)))]
+    [2.0, 1.0, -1.0]
 """
 
 from __future__ import annotations

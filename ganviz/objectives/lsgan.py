@@ -5,6 +5,12 @@ D: 1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2];  G: 1/2 E[(D(G(z)) - c)^2].
 the common choice and our default (``hp.ls_abc``).
 
 Example: with D = 0 everywhere and (a, b, c) = (0, 1, 1): D loss = 1/2, G loss = 1/2.
+    >>> import torch
+    >>> from ganviz.objectives import DView
+    >>> from ganviz.training.config import TrainConfig
+    >>> zero, hp = DView(torch.zeros(3, 2), score=torch.zeros(3)), TrainConfig(objective="lsgan")
+    >>> float(LSGAN().d_loss(zero, zero, hp)), float(LSGAN().g_loss(zero, hp))
+    (0.5, 0.5)
 """
 
 from __future__ import annotations

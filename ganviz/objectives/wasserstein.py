@@ -10,6 +10,12 @@
   G: -E[D(G(z))]; spectral norm on every D layer.
 
 Example: critic scores real = 2, fake = -3 give WGAN critic loss -5 and hinge D loss 0.
+    >>> from ganviz.objectives import DView
+    >>> from ganviz.training.config import TrainConfig
+    >>> real, fake = DView(torch.zeros(2, 2), score=torch.full((2,), 2.0)), DView(torch.zeros(2, 2), score=torch.full((2,), -3.0))
+    >>> hp = TrainConfig(objective="wgan")
+    >>> float(WGAN().d_loss(real, fake, hp)), float(Hinge().d_loss(real, fake, hp)), float(WGAN().g_loss(fake, hp))
+    (-5.0, 0.0, 3.0)
 """
 
 from __future__ import annotations
