@@ -26,6 +26,7 @@ SECTIONS = ["1D: JS vs W1", "Parallel lines", "Moving plans", "2D plans", "Objec
 PLAN_KINDS = ["optimal (POT)", "north-west corner rule", "north-east corner rule", "edit cells"]
 PLANS_2D = ["exact (EMD)", "Sinkhorn"]
 N_2D = [50, 100, 200, 500, 1000, 2000]
+KEEP = "page"  # a widget keeps its value while its tab is closed, for as long as the user stays on this page
 # The scene in the URL: {parameter: (widget key, default, parser)}; the widgets take their defaults from here.
 SCENE = Scene("divergences", {
     "section": Param("section", SECTIONS[0], choice(SECTIONS)),
@@ -117,7 +118,10 @@ SCENE.start()
 present = SCENE.sidebar()
 SCENE.show_notes()
 fit = SCENE.fit
-# Lazy tabs: only the open section runs, so a slider redraws one section, not five.
+# Lazy tabs: only the open section runs, so a slider redraws one section, not five. A closed tab's
+# widgets are not drawn, and Streamlit drops the state of a widget a run does not draw: every scene
+# widget is drawn with persist_state=KEEP so its value waits under its key while its tab is closed
+# (otherwise Scene.start() fills the default back in and write() drops it from the URL).
 tab_1d, tab_lines, tab_plans, tab_2d, tab_obj = st.tabs(SECTIONS, key="section", on_change="rerun")
 
 # --- 1. 1D ---------------------------------------------------------------------------------------
@@ -125,12 +129,12 @@ if tab_1d.open:
     with tab_1d:
         with SCENE.group("controls", "P, Q and the samples"):
             c = st.columns([2, 2, 3, 3, 3, 1])
-            p_name = c[0].selectbox("P", list(DATASETS_1D), key="p1d")
-            q_name = c[1].selectbox("Q (before moving)", list(DATASETS_1D), key="q1d")
-            shift = c[2].slider("shift of Q", -6.0, 6.0, step=0.25, key="shift1d")
-            scale = c[3].slider("scale of Q", 0.25, 4.0, step=0.05, key="scale1d")
-            n = c[4].select_slider("samples n", SAMPLE_SIZES, key="n1d")
-            seed = c[5].number_input("seed", 0, 999, key="seed1d", help="draw other samples")
+            p_name = c[0].selectbox("P", list(DATASETS_1D), key="p1d", persist_state=KEEP)
+            q_name = c[1].selectbox("Q (before moving)", list(DATASETS_1D), key="q1d", persist_state=KEEP)
+            shift = c[2].slider("shift of Q", -6.0, 6.0, step=0.25, key="shift1d", persist_state=KEEP)
+            scale = c[3].slider("scale of Q", 0.25, 4.0, step=0.05, key="scale1d", persist_state=KEEP)
+            n = c[4].select_slider("samples n", SAMPLE_SIZES, key="n1d", persist_state=KEEP)
+            seed = c[5].number_input("seed", 0, 999, key="seed1d", persist_state=KEEP, help="draw other samples")
         exact = exact_1d(p_name, q_name, shift, scale)
         est, floor, xp, xq = estimates_1d(p_name, q_name, shift, scale, n, seed)
         left, right = st.columns([3, 2])
@@ -154,8 +158,8 @@ if tab_lines.open:
     with tab_lines:
         with SCENE.group("controls", "θ and the samples"):
             c = st.columns([3, 1])
-            theta = c[0].slider("theta", -1.0, 1.0, step=0.05, key="theta")
-            n_lines = c[1].select_slider("samples n", SAMPLE_SIZES[:5], key="n_lines")
+            theta = c[0].slider("theta", -1.0, 1.0, step=0.05, key="theta", persist_state=KEEP)
+            n_lines = c[1].select_slider("samples n", SAMPLE_SIZES[:5], key="n_lines", persist_state=KEEP)
         est, floor, xp, xq = estimates_lines(theta, n_lines)
         left, right = st.columns([3, 2])
         left.plotly_chart(fit(pdv.fig_parallel_lines(theta, xp, xq)), key="fig_lines", width="stretch",
@@ -170,8 +174,8 @@ if tab_plans.open:
     with tab_plans:
         with SCENE.group("controls", "The histograms and the plan"):
             c = st.columns([1, 2])
-            example = c[0].selectbox("histograms", list(tr.EXAMPLES), key="plan_example")
-            which = c[1].radio("plan", PLAN_KINDS, horizontal=True, key="plan_kind")
+            example = c[0].selectbox("histograms", list(tr.EXAMPLES), key="plan_example", persist_state=KEEP)
+            which = c[1].radio("plan", PLAN_KINDS, horizontal=True, key="plan_kind", persist_state=KEEP)
         a, b = tr.EXAMPLES[example]
         m = tr.ground_cost(tr.EXAMPLE_POSITIONS, tr.EXAMPLE_POSITIONS)
         best = tr.optimal_plan(a, b, m)
@@ -219,12 +223,12 @@ if tab_2d.open:
     with tab_2d:
         with SCENE.group("controls", "The clouds and the plan"):
             c = st.columns(5)
-            p2 = c[0].selectbox("P", list(DATASETS_2D), key="p2d")
-            q2 = c[1].selectbox("Q", list(DATASETS_2D), key="q2d")
-            shift2 = c[2].slider("move Q right", -3.0, 3.0, step=0.1, key="shift2d")
-            n2 = c[3].select_slider("points per cloud", N_2D, key="n2d")
-            kind = c[4].radio("plan", PLANS_2D, key="plan2d")
-            reg = st.select_slider("Sinkhorn reg (larger = blurrier plan)", REGS, key="reg",
+            p2 = c[0].selectbox("P", list(DATASETS_2D), key="p2d", persist_state=KEEP)
+            q2 = c[1].selectbox("Q", list(DATASETS_2D), key="q2d", persist_state=KEEP)
+            shift2 = c[2].slider("move Q right", -3.0, 3.0, step=0.1, key="shift2d", persist_state=KEEP)
+            n2 = c[3].select_slider("points per cloud", N_2D, key="n2d", persist_state=KEEP)
+            kind = c[4].radio("plan", PLANS_2D, key="plan2d", persist_state=KEEP)
+            reg = st.select_slider("Sinkhorn reg (larger = blurrier plan)", REGS, key="reg", persist_state=KEEP,
                                    disabled=kind != "Sinkhorn")
         try:
             x, y, res = transport_2d(p2, q2, n2, shift2, reg if kind == "Sinkhorn" else None)

@@ -116,3 +116,28 @@ def test_objectives_section_draws_three_charts(at):
     open_section(at, "Objectives")
     assert len(at.get("plotly_chart")) == 3
     assert "saturates" in text_of(at)
+
+
+def test_each_tab_keeps_its_settings_across_tab_switches():
+    """A closed tab's widgets are not drawn; their values must survive that run, in the widgets, in
+    the URL and in what the table is computed from (the link ?shift=3.0 came back as shift 1)."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["shift"] = "3.0"
+    at.run()
+    at.selectbox(key="q1d").set_value("uniform")
+    at.select_slider(key="n1d").set_value(100).run()
+    table = at.dataframe[0].value
+    open_section(at, "Parallel lines")
+    at.slider(key="theta").set_value(-0.25).run()
+    open_section(at, "2D plans")
+    at.select_slider(key="n2d").set_value(100).run()
+    for _ in range(2):
+        open_section(at, "1D: JS vs W1")
+        assert (at.slider(key="shift1d").value, at.selectbox(key="q1d").value, at.select_slider(key="n1d").value) \
+            == (3.0, "uniform", 100)
+        assert at.dataframe[0].value.equals(table) and "estimate (n = 100)" in table.columns
+        assert dict(at.query_params) == {"shift": "3.0", "q": "uniform", "n": "100", "theta": "-0.25", "n2": "100"}
+        open_section(at, "Parallel lines")
+        assert at.slider(key="theta").value == -0.25 and at.dataframe[0].value.loc["W1", "exact"] == "0.2500"
+        open_section(at, "2D plans")
+        assert at.select_slider(key="n2d").value == 100
