@@ -30,9 +30,12 @@ with st.sidebar:
     present = scene.presentation_toggle("toy_lab")
     with st.container(key="grp_presets"):
         st.subheader("Presets")
-        preset = st.selectbox("story", list(PRESETS), key="preset_choice")
-        st.caption(PRESETS[preset].watch)
-        st.button("Load preset", on_click=tc.apply_preset, args=(preset,), width="stretch", key="load_preset")
+        # No story is shown until one is picked: the first one's sentence read as if it told this scene.
+        preset = st.selectbox("story", list(PRESETS), key="preset_choice", index=None, placeholder="pick a story…")
+        if preset:
+            st.caption(PRESETS[preset].watch)
+        st.button("Load preset", on_click=tc.apply_preset, args=(preset,), width="stretch", key="load_preset",
+                  disabled=preset is None)
     st.subheader("Run A")
     base = tc.default_config()
     vals_a = tc.controls("a_", st.sidebar, base)
@@ -54,8 +57,9 @@ except ValueError as e:
     st.error(f"These settings cannot train: {e}. Change the setting named above.")
     st.stop()
 
-for n in scene_notes:
-    st.warning(f"Link parameter: {n}.")
+if scene_notes:
+    st.warning("Some of this link's settings were not used as written:\n"
+               + "\n".join(f"- {scene.escape_markdown(n)}" for n in scene_notes))
 tc.write_scene(cfg_a, cfg_b, present)
 
 reset = ss.pop("reset_requested", False)

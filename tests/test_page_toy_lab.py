@@ -125,7 +125,7 @@ def test_a_link_reopens_the_scene_and_garbage_falls_back():
     assert not at.exception
     assert at.selectbox(key="a_objective").value == "wgan-gp"
     assert at.selectbox(key="a_dataset").value == "grid25"
-    assert at.number_input(key="a_seed").value == 7
+    assert at.text_input(key="a_seed").value == "7"
     assert at.slider(key="a_gp_lambda").value == 0.1
     assert at.slider(key="a_n_critic@wgan-gp").value == 5  # the paper's default, not in the link
     assert at.toggle(key="compare").value is True
@@ -141,11 +141,11 @@ def test_a_link_reopens_the_scene_and_garbage_falls_back():
     _open(bad)
     assert not bad.exception
     assert bad.selectbox(key="a_objective").value == "nsgan"
-    notes = " ".join(w.value for w in bad.warning)
+    notes = " ".join(w.value for w in bad.warning).replace("\\", "")  # shown escaped: lr\_g
     for word in ("objective", "lr_g", "batch", "colour", "preset"):
         assert word in notes
     bad.run(timeout=60)  # the notes stay on later runs of the same session
-    assert notes == " ".join(w.value for w in bad.warning)
+    assert notes == " ".join(w.value for w in bad.warning).replace("\\", "")
 
 
 def test_exports_and_checkpoint_upload(tmp_path):
@@ -163,7 +163,7 @@ def test_exports_and_checkpoint_upload(tmp_path):
     good, _ = to_bytes(other)
     at.file_uploader(key="upload").upload("two_moons.safetensors", good, "application/octet-stream").run(timeout=60)
     assert not at.exception
-    assert any("Continuing from two_moons.safetensors" in s.value for s in at.success)
+    assert any("Continuing from two_moons.safetensors" in s.value.replace("\\", "") for s in at.success)
     assert at.selectbox(key="a_dataset").value == "two_moons" and at.selectbox(key="a_objective").value == "hinge"
     assert "step 3" in _status(at)
     # A truncated file is refused and changes nothing.
@@ -204,3 +204,129 @@ def test_a_second_tour_link_in_the_same_session_loads_its_preset():
         assert not at.exception
         assert at.selectbox(key="preset_choice").value == preset
         at.switch_page("app.py").run(timeout=60)  # back to the tour
+
+
+def _warnings(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def _url(at) -> dict:
+    return {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
+            for k in at.query_params}
+
+
+def test_the_link_holds_the_objective_and_run_b_objective():
+    at = AppTest.from_file(PAGE).run(timeout=60)
+    assert _url(at) == {}  # the defaults: nothing to say
+    at.selectbox(key="a_objective").set_value("wgan-gp").run(timeout=60)
+    at.selectbox(key="a_dataset").set_value("two_moons").run(timeout=60)
+    assert _url(at) == {"objective": "wgan-gp", "dataset": "two_moons"}
+    at.toggle(key="compare").set_value(True).run(timeout=60)
+    at.selectbox(key="b_objective").set_value("hinge").run(timeout=60)
+    assert _url(at) == {"objective": "wgan-gp", "dataset": "two_moons", "compare": "1", "b.objective": "hinge"}
+
+
+def test_a_tour_scene_after_a_preset_scene_drops_the_preset():
+    import app
+    at = AppTest.from_file(str(ROOT / "app.py")).run(timeout=60)
+    scene5, scene6 = app.TOUR[4][2], app.TOUR[5][2]
+    for params in (scene5, scene6):
+        at.query_params.clear()
+        at.query_params.update(params)
+        at.switch_page("pages/2_Toy_GAN_Lab.py").run(timeout=120)
+        assert not at.exception
+        if params is scene5:
+            assert _url(at) == {"preset": "Weight clipping against gradient penalty"}
+            at.switch_page("app.py").run(timeout=60)
+    assert _url(at) == scene6
+    assert at.selectbox(key="preset_choice").value is None  # no story box of another scene
+    assert not any("clipped critic" in i.value for i in at.info)
+    # Moving a slider of a loaded preset leaves the preset: the link then says what differs.
+    at.selectbox(key="preset_choice").set_value("WGAN-GP covers the ring").run(timeout=60)
+    at.button(key="load_preset").click().run(timeout=60)
+    assert _url(at) == {"preset": "WGAN-GP covers the ring"}
+    at.slider(key="a_gp_lambda").set_value(1.0).run(timeout=60)
+    url = _url(at)
+    assert "preset" not in url and url["objective"] == "wgan-gp" and url["gp_lambda"] == "1.0", url
+
+
+# Each: the link, the widget it sets, the value it must get, the words the note must hold.
+OUT_OF_RANGE = [
+    ({"n_critic": "11"}, "a_n_critic@nsgan", 10, "1 to 10"),
+    ({"latent_dim": "99"}, "a_latent_dim", 16, "1 to 16"),
+    ({"g_depth": "50"}, "a_g_depth", 6, "1 to 6"),
+    ({"objective": "wgan-gp", "gp_lambda": "1000"}, "a_gp_lambda", 20.0, "0 to 20"),
+    ({"objective": "wgan", "clip_c": "5"}, "a_clip_c", 0.1, "0.001 to 0.1"),
+    ({"objective": "wgan", "clip_c": "0.5"}, "a_clip_c", 0.1, "0.001 to 0.1"),
+    ({"r1_gamma": "100"}, "a_r1_gamma", 10.0, "0 to 10"),
+    ({"compare": "1", "b.n_critic": "50"}, "b_n_critic@nsgan", 10, "1 to 10"),
+    ({"beta1": "0.995"}, "a_beta1@nsgan", 0.99, "0 to 0.99"),
+    ({"g_ema": "0.9995"}, "a_g_ema", 0.999, "0 to 0.999"),
+    ({"label_smoothing": "0.1"}, "a_label_smoothing", 0.5, "0.5 to 1"),
+    ({"g_width": "100000"}, "a_g_width", 512, "16, 32, 64, 128, 256, 512"),
+    ({"seed": "-1"}, "a_seed", "0", "0 to 1,000,000"),
+]
+
+
+def test_a_link_value_outside_a_control_becomes_a_note_and_the_nearest_value():
+    for params, key, want, words in OUT_OF_RANGE:
+        at = AppTest.from_file(PAGE)
+        at.query_params.update(params)
+        at.run(timeout=60)
+        assert not at.exception, (params, at.exception)
+        assert words in _warnings(at), (params, _warnings(at))
+        value = at.session_state[key]
+        assert value == want, (params, value)
+        assert at.button(key="train") or at.button(key="pause")
+
+
+def test_a_link_names_what_it_cannot_set_and_every_objective_can_be_linked():
+    at = AppTest.from_file(PAGE)
+    at.query_params.update({"threads": "8", "device": "cuda", "eval_samples": "50", "lr_g": "abc",
+                            "seed": "3.7", "dataset": "[x](http://e.com)" + "y" * 500})
+    at.run(timeout=60)
+    raw = _warnings(at)
+    notes = raw.replace("\\", "")
+    for name in ("threads", "device", "eval_samples"):
+        assert f"{name} is not settable from a link" in notes, notes
+    assert "lr_g=abc ignored (must be a number)" in notes and "float | None" not in notes
+    assert "seed=3.7 ignored (must be a whole number)" in notes
+    assert "dataset=[x](http" in notes and "[x](http" not in raw and "y" * 100 not in notes  # escaped and cut
+    for objective in ("began", "ebgan", "fgan", "loss-sensitive", "lsgan"):
+        at = AppTest.from_file(PAGE)
+        at.query_params.update({"objective": objective})
+        at.run(timeout=60)
+        assert not at.exception and not at.warning, (objective, _warnings(at))
+        assert at.selectbox(key="a_objective").value == objective
+        assert _url(at) == {"objective": objective}
+
+
+def test_seed_box_refuses_what_is_not_a_whole_number_and_sgd_has_no_betas():
+    at = AppTest.from_file(PAGE).run(timeout=60)
+    at.text_input(key="a_seed").input("1e3").run(timeout=60)
+    assert _url(at).get("seed") == "1000" and not at.warning
+    at.text_input(key="a_seed").input("3.7").run(timeout=60)
+    assert "seed 3.7: the seed must be a whole number from 0 to 1,000,000; still using 1000" in _warnings(at)
+    assert _url(at).get("seed") == "1000"
+    assert at.slider(key="a_beta1@nsgan")
+    at.selectbox(key="a_optimizer@nsgan").set_value("sgd").run(timeout=60)
+    assert not [s for s in at.slider if s.label.startswith("Adam")]
+    assert not at.exception
+
+
+def test_a_checkpoint_beyond_a_control_is_moved_into_it_or_refused():
+    from ganviz.training import TrainConfig, Trainer
+    from ganviz.training.checkpoint import to_bytes
+
+    at = AppTest.from_file(PAGE).run(timeout=60)
+    live, _ = to_bytes(Trainer(TrainConfig(g_width=16, d_width=16, beta1=0.995, lr_g=1e-3)))
+    at.file_uploader(key="upload").upload("live.safetensors", live, "application/octet-stream").run(timeout=60)
+    assert not at.exception
+    (ok,) = at.success
+    assert "beta1 0.995 is outside the control's range 0 to 0.99; using 0.99" in ok.value.replace("\\", "")
+    assert at.session_state["a_beta1@nsgan"] == 0.99
+    odd, _ = to_bytes(Trainer(TrainConfig(g_width=100, d_width=16)))
+    at.file_uploader(key="upload").upload("odd.safetensors", odd, "application/octet-stream").run(timeout=60)
+    assert not at.exception
+    assert any("g\\_width = 100" in e.value and "Nothing was changed" in e.value for e in at.error)
+    assert at.session_state["a_g_width"] == 16

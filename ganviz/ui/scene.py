@@ -188,6 +188,29 @@ class Scene:
                 ss[p.key] = p.default
         return applied
 
+    def new_link(self) -> dict[str, str] | None:
+        """The URL's parameters (less the reserved ones) when they are a new link by ``start``'s rule,
+        else None; for a page that reads its link itself (the toy lab's per-objective widgets). The
+        link is remembered as seen; call ``remember`` with what the page writes."""
+        ss = st.session_state
+        url = {k: v for k, v in st.query_params.to_dict().items() if k not in RESERVED}
+        seen = self._state("seen", [])
+        if "present" not in ss or ss.get("_scene_page") != self.page:
+            seen.clear()
+        ss["_scene_page"] = self.page
+        if url in seen:
+            return None
+        self.remember(url)
+        return url
+
+    def remember(self, params: dict[str, str]) -> None:
+        """Count ``params`` (a URL this page wrote) as seen: a rerun arriving with it is no new link."""
+        seen = self._state("seen", [])
+        url = {k: v for k, v in params.items() if k not in RESERVED}
+        if url not in seen:
+            seen.append(url)
+            del seen[:-SEEN_MAX]
+
     @property
     def notes(self) -> list[str]:
         """What the last link got wrong (kept until the next link), plus unknown hidden groups."""

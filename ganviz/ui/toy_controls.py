@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 import streamlit as st
 
@@ -25,6 +26,30 @@ from ganviz.ui.common import session_workers
 
 LAB_STEPS = 5000  # the default run's length (its lr anneals to 0 there)
 LR_MIN, LR_MAX = 1e-6, 10.0  # the learning-rate boxes' range
+WIDTHS = [16, 32, 64, 128, 256, 512]
+
+# The controls' ranges, read by the widgets, by a link and by an uploaded checkpoint's recipe, so
+# that a value from outside is held to what the widget can show (a slider given a value past its
+# end raises instead of drawing).
+RANGES = {
+    "seed": (0, 10**6), "lr_g": (LR_MIN, LR_MAX), "lr_d": (LR_MIN, LR_MAX), "beta1": (0.0, 0.99),
+    "beta2": (0.0, 0.999), "n_critic": (1, 10), "r1_gamma": (0.0, 10.0), "clip_c": (0.001, 0.1),
+    "gp_lambda": (0.0, 20.0), "ebgan_margin": (0.0, 5.0), "pull_away_weight": (0.0, 1.0),
+    "began_gamma": (0.0, 1.0), "began_lambda_k": (0.0, 0.01), "ls_lambda": (0.0, 10.0), "g_ema": (0.0, 0.999),
+    "latent_dim": (1, 16), "g_depth": (1, 6), "d_depth": (1, 6), "label_smoothing": (0.5, 1.0),
+    "minibatch_kernels": (0, 16), "historical_averaging": (0.0, 0.1),
+}
+OPTIONS = {"batch": [16, 32, 64, 128, 256, 512], "g_width": WIDTHS, "d_width": WIDTHS}  # select sliders
+CHOICES = {"objective": list(OBJECTIVES), "dataset": list(DATASETS), "optimizer": list(OPTIMIZERS),
+           "latent_dist": list(LATENTS), "g_activation": list(ACTIVATIONS), "d_activation": list(ACTIVATIONS),
+           "lr_schedule": ["linear", "constant"], "f_divergence": list(F_DIVERGENCES)}
+SWITCHES = ("spectral_norm", "feature_matching", "virtual_batch_norm")
+LS_ABC = {"(0, 1, 1)": (0.0, 1.0, 1.0), "(-1, 1, 0)": (-1.0, 1.0, 0.0)}
+# Fields without a widget that a preset sets (BEGAN's 1-number code): a link may carry them too.
+PRESET_ONLY = ("ae_code",)
+LINKABLE = frozenset(RANGES) | frozenset(OPTIONS) | frozenset(CHOICES) | frozenset(SWITCHES) | {"ls_abc", *PRESET_ONLY}
+INTEGER = frozenset({"seed", "n_critic", "latent_dim", "g_depth", "d_depth", "minibatch_kernels", "ae_code",
+                     *OPTIONS})
 
 
 def default_config(dataset: str = "ring8") -> TrainConfig:
@@ -73,6 +98,50 @@ def _write_state(prefix: str, cfg: TrainConfig) -> None:
         v = getattr(cfg, f.name)
         key = _obj_key(prefix, f.name, cfg.objective)
         st.session_state[key] = list(v) if isinstance(v, tuple) else v
+    st.session_state[f"{prefix}seed"] = str(cfg.seed)  # the seed box is a text box (see seed_box)
+    st.session_state[f"{prefix}seed_ok"] = cfg.seed
+    label = next((k for k, v in LS_ABC.items() if v == tuple(cfg.ls_abc)), None)
+    if label is not None:
+        st.session_state[f"{prefix}ls_abc_label"] = label
+
+
+def parse_seed(text: str) -> int:
+    """The seed typed in the box: a whole number from 0 to 1,000,000 ("1e3" is 1000); anything else
+    raises ValueError saying so (a number box read "1e3" as 1 and "3.7" as 3 without a word).
+
+    Example:
+        >>> parse_seed("1e3"), parse_seed(" 7 ")
+        (1000, 7)
+    """
+    lo, hi = RANGES["seed"]
+    try:
+        x = float(text)
+    except ValueError:
+        x = math.nan
+    if not (math.isfinite(x) and x == int(x) and lo <= x <= hi):
+        raise ValueError(f"the seed must be a whole number from {lo} to {hi:,}")
+    return int(x)
+
+
+def seed_box(c, prefix: str, init, base_seed: int = 0) -> int:
+    """The seed as a text box that refuses what is not a whole number in range, and says so (the run
+    keeps its last good seed)."""
+    ss = st.session_state
+    key = init("seed", str(base_seed))
+    if not isinstance(ss[key], str):
+        ss[key] = str(ss[key])
+    text = c.text_input("seed", key=key, help=f"a whole number from 0 to {RANGES['seed'][1]:,}")
+    try:
+        ss[f"{prefix}seed_ok"] = parse_seed(text)
+    except ValueError as e:
+        c.warning(f"seed {scene.escape_markdown(short(text))!s}: {e}; still using {ss.get(f'{prefix}seed_ok', 0)}.")
+    return ss.get(f"{prefix}seed_ok", 0)
+
+
+def short(text: str, n: int = 60) -> str:
+    """Link or user text cut to ``n`` characters for a note."""
+    text = str(text)
+    return text if len(text) <= n else text[:n] + "…"
 
 
 PER_OBJECTIVE = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "n_critic", "spectral_norm")
@@ -121,12 +190,12 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
 
     if full:
         vals["dataset"] = c.selectbox("dataset", list(DATASETS), key=init("dataset", base.dataset))
-        vals["seed"] = int(c.number_input("seed", 0, 10**6, key=init("seed", base.seed), step=1))
+        vals["seed"] = seed_box(c, prefix, init, base.seed)
     with c.container(key=f"{prefix}grp_optimiser"), st.expander("optimiser", expanded=full):
         vals["optimizer"] = st.selectbox("optimiser", OPTIMIZERS, key=init("optimizer", obj_defaults.optimizer))
-        vals["lr_g"] = st.number_input("G learning rate", LR_MIN, LR_MAX, key=init("lr_g", obj_defaults.lr_g),
+        vals["lr_g"] = st.number_input("G learning rate", *RANGES["lr_g"], key=init("lr_g", obj_defaults.lr_g),
                                        format="%.6f", step=1e-5)
-        vals["lr_d"] = st.number_input("D learning rate", LR_MIN, LR_MAX, key=init("lr_d", obj_defaults.lr_d),
+        vals["lr_d"] = st.number_input("D learning rate", *RANGES["lr_d"], key=init("lr_d", obj_defaults.lr_d),
                                        format="%.6f", step=1e-5)
         # The browser's number box reads "nan", "inf" or nothing as empty, and Streamlit puts its minimum
         # in: say so, or a typo would quietly freeze the run.
@@ -134,47 +203,54 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
         if at_min:
             st.warning(f"{' and '.join(at_min)} learning rate at the minimum ({LR_MIN:g}): it will barely learn. "
                        f"nan, inf or an empty box read as the minimum; type {LR_MIN:g} to {LR_MAX:g}.")
-        vals["beta1"] = st.slider("Adam beta1", 0.0, 0.99, key=init("beta1", obj_defaults.beta1))
-        vals["beta2"] = st.slider("Adam beta2", 0.0, 0.999, key=init("beta2", obj_defaults.beta2))
-        vals["n_critic"] = st.slider("D steps per G step (n_critic)", 1, 10, key=init("n_critic", obj_defaults.n_critic))
+        # Adam's betas only under Adam: SGD and RMSProp have none, and showing them read as if they acted.
+        if vals["optimizer"] == "adam":
+            vals["beta1"] = st.slider("Adam beta1", *RANGES["beta1"], key=init("beta1", obj_defaults.beta1))
+            vals["beta2"] = st.slider("Adam beta2", *RANGES["beta2"], key=init("beta2", obj_defaults.beta2))
+        else:
+            vals["beta1"] = ss.get(_obj_key(prefix, "beta1", vals["objective"]), obj_defaults.beta1)
+            vals["beta2"] = ss.get(_obj_key(prefix, "beta2", vals["objective"]), obj_defaults.beta2)
+        vals["n_critic"] = st.slider("D steps per G step (n_critic)", *RANGES["n_critic"], key=init("n_critic", obj_defaults.n_critic))
         if full:
-            vals["batch"] = st.select_slider("batch", [16, 32, 64, 128, 256, 512], key=init("batch", base.batch))
+            vals["batch"] = st.select_slider("batch", OPTIONS["batch"], key=init("batch", base.batch))
     with c.container(key=f"{prefix}grp_objective"), st.expander("objective settings", expanded=False):
         obj = OBJECTIVES[vals["objective"]]
         if obj.discriminator == "score":
             vals["spectral_norm"] = st.toggle("spectral norm on D", key=init("spectral_norm", obj_defaults.spectral_norm))
-            vals["r1_gamma"] = st.slider("R1 gamma", 0.0, 10.0, key=init("r1_gamma", base.r1_gamma), help=HELP["r1_gamma"])
+            vals["r1_gamma"] = st.slider("R1 gamma", *RANGES["r1_gamma"], key=init("r1_gamma", base.r1_gamma), help=HELP["r1_gamma"])
         if vals["objective"] == "wgan":
-            vals["clip_c"] = st.slider("clip c", 0.001, 0.1, key=init("clip_c", base.clip_c), format="%.3f")
+            vals["clip_c"] = st.slider("clip c", *RANGES["clip_c"], key=init("clip_c", base.clip_c), format="%.3f")
         if vals["objective"] == "wgan-gp":
-            vals["gp_lambda"] = st.slider("GP lambda", 0.0, 20.0, key=init("gp_lambda", base.gp_lambda),
+            vals["gp_lambda"] = st.slider("GP lambda", *RANGES["gp_lambda"], key=init("gp_lambda", base.gp_lambda),
                                           help=HELP["gp_lambda"])
         if vals["objective"] == "fgan":
             vals["f_divergence"] = st.selectbox("f-divergence", list(F_DIVERGENCES), key=init("f_divergence", base.f_divergence))
         if vals["objective"] == "ebgan":
-            vals["ebgan_margin"] = st.slider("margin m", 0.0, 5.0, key=init("ebgan_margin", base.ebgan_margin),
+            vals["ebgan_margin"] = st.slider("margin m", *RANGES["ebgan_margin"], key=init("ebgan_margin", base.ebgan_margin),
                                              help=HELP["ebgan_margin"])
-            vals["pull_away_weight"] = st.slider("pull-away weight", 0.0, 1.0, key=init("pull_away_weight", base.pull_away_weight))
+            vals["pull_away_weight"] = st.slider("pull-away weight", *RANGES["pull_away_weight"], key=init("pull_away_weight", base.pull_away_weight))
         if vals["objective"] == "began":
-            vals["began_gamma"] = st.slider("gamma (diversity ratio)", 0.0, 1.0, key=init("began_gamma", base.began_gamma))
-            vals["began_lambda_k"] = st.slider("lambda_k", 0.0, 0.01, key=init("began_lambda_k", base.began_lambda_k),
+            vals["began_gamma"] = st.slider("gamma (diversity ratio)", *RANGES["began_gamma"], key=init("began_gamma", base.began_gamma))
+            vals["began_lambda_k"] = st.slider("lambda_k", *RANGES["began_lambda_k"], key=init("began_lambda_k", base.began_lambda_k),
                                                format="%.4f", step=0.0005)
         if vals["objective"] == "loss-sensitive":
-            vals["ls_lambda"] = st.slider("lambda (margin weight)", 0.0, 10.0, key=init("ls_lambda", base.ls_lambda),
+            vals["ls_lambda"] = st.slider("lambda (margin weight)", *RANGES["ls_lambda"], key=init("ls_lambda", base.ls_lambda),
                                           help=HELP["ls_lambda"])
         if vals["objective"] == "lsgan":
-            abc = st.selectbox("(a, b, c)", ["(0, 1, 1)", "(-1, 1, 0)"], key=init("ls_abc_label", "(0, 1, 1)"))
-            vals["ls_abc"] = (0.0, 1.0, 1.0) if abc == "(0, 1, 1)" else (-1.0, 1.0, 0.0)
-        vals["g_ema"] = st.slider("EMA of G (decay; 0 = off)", 0.0, 0.999, key=init("g_ema", base.g_ema),
+            abc = st.selectbox("(a, b, c)", list(LS_ABC), key=init("ls_abc_label", "(0, 1, 1)"))
+            vals["ls_abc"] = LS_ABC[abc]
+        vals["g_ema"] = st.slider("EMA of G (decay; 0 = off)", *RANGES["g_ema"], key=init("g_ema", base.g_ema),
                                   help=HELP["g_ema"])
+    for name in PRESET_ONLY:  # no control: held as a preset, a link or a checkpoint set it
+        vals[name] = ss.get(f"{prefix}{name}", getattr(base, name))
     if full:
         with c.container(key=f"{prefix}grp_networks"), st.expander("networks", expanded=False):
-            vals["latent_dim"] = st.slider("latent size", 1, 16, key=init("latent_dim", base.latent_dim))
+            vals["latent_dim"] = st.slider("latent size", *RANGES["latent_dim"], key=init("latent_dim", base.latent_dim))
             vals["latent_dist"] = st.selectbox("latent distribution", LATENTS, key=init("latent_dist", base.latent_dist))
-            vals["g_depth"] = st.slider("G depth", 1, 6, key=init("g_depth", base.g_depth))
-            vals["g_width"] = st.select_slider("G width", [16, 32, 64, 128, 256, 512], key=init("g_width", base.g_width))
-            vals["d_depth"] = st.slider("D depth", 1, 6, key=init("d_depth", base.d_depth))
-            vals["d_width"] = st.select_slider("D width", [16, 32, 64, 128, 256, 512], key=init("d_width", base.d_width))
+            vals["g_depth"] = st.slider("G depth", *RANGES["g_depth"], key=init("g_depth", base.g_depth))
+            vals["g_width"] = st.select_slider("G width", OPTIONS["g_width"], key=init("g_width", base.g_width))
+            vals["d_depth"] = st.slider("D depth", *RANGES["d_depth"], key=init("d_depth", base.d_depth))
+            vals["d_width"] = st.select_slider("D width", OPTIONS["d_width"], key=init("d_width", base.d_width))
             acts = list(ACTIVATIONS)
             vals["g_activation"] = st.selectbox("G activation", acts, key=init("g_activation", base.g_activation))
             vals["d_activation"] = st.selectbox("D activation", acts, key=init("d_activation", base.d_activation))
@@ -184,14 +260,14 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
         with c.container(key=f"{prefix}grp_tricks"), st.expander("Improved-GAN tricks", expanded=False):
             score = OBJECTIVES[vals["objective"]].discriminator == "score"
             if OBJECTIVES[vals["objective"]].supports_label_smoothing:
-                vals["label_smoothing"] = st.slider("one-sided label smoothing (real target)", 0.5, 1.0,
+                vals["label_smoothing"] = st.slider("one-sided label smoothing (real target)", *RANGES["label_smoothing"],
                                                     key=init("label_smoothing", base.label_smoothing))
             if score:
                 vals["feature_matching"] = st.toggle("feature matching", key=init("feature_matching", base.feature_matching))
-                vals["minibatch_kernels"] = st.slider("minibatch discrimination kernels", 0, 16,
+                vals["minibatch_kernels"] = st.slider("minibatch discrimination kernels", *RANGES["minibatch_kernels"],
                                                       key=init("minibatch_kernels", base.minibatch_kernels),
                                                       help=HELP["minibatch_kernels"])
-            vals["historical_averaging"] = st.slider("historical averaging weight", 0.0, 0.1,
+            vals["historical_averaging"] = st.slider("historical averaging weight", *RANGES["historical_averaging"],
                                                      key=init("historical_averaging", base.historical_averaging),
                                                      format="%.3f", step=0.001)
             vals["virtual_batch_norm"] = st.toggle("virtual batch norm in G", key=init("virtual_batch_norm", base.virtual_batch_norm))
@@ -238,59 +314,119 @@ def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> ProcessWorke
 
 
 # --- scenes in the URL -------------------------------------------------------------------------
-# The URL holds the fields of run A that differ from their baseline, run B's differences from A
-# under "b.", and the page flags below. A link therefore reopens the same scene.
-FLAGS = ("compare", "preset", "present", "hide")
+# The URL holds run A's fields that differ from the lab's defaults (its objective included; the
+# optimiser's fields against that objective's paper recipe), run B's differences from A under
+# "b." with ``compare=1``, or, while the runs are exactly a preset's, ``preset=NAME`` alone. A link
+# reopens the same scene. What counts as a new link is ``ganviz.ui.scene``'s rule (Scene.new_link).
+FLAGS = ("compare", "preset")
+SCENE = scene.Scene("toy_lab", {})
+CONFIG_FIELDS = frozenset(f.name for f in dataclasses.fields(TrainConfig))
+RANGES_NOT_SHOWN = {"ae_code": (1, 16)}  # a preset-only field's bounds (UPLOAD_LIMITS' scale)
+
+
+def _num(x) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+
+def fit_value(name: str, value) -> tuple[object, str | None]:
+    """``value`` for field ``name`` as its control can show it, and what was wrong with it (None: fine).
+    A number past a control's end becomes the end; a select slider's value off its stops becomes the
+    nearest stop; a value of the wrong kind is refused (returned as None).
+
+    Example:
+        >>> fit_value("n_critic", 11)[0], fit_value("g_width", 100000)[0], fit_value("lr_g", "abc")
+        (10, 512, (None, 'must be a number'))
+    """
+    if name in CHOICES:
+        if value in CHOICES[name]:
+            return value, None
+        return None, f"not one of {', '.join(CHOICES[name])}"
+    if name in SWITCHES:
+        if value in (True, False, 0, 1) and not isinstance(value, float):
+            return bool(value), None
+        return None, "must be 1 or 0"
+    if name == "ls_abc":
+        if isinstance(value, list) and tuple(value) in LS_ABC.values():
+            return tuple(float(x) for x in value), None
+        return None, f"must be {' or '.join(f'[{k[1:-1]}]' for k in LS_ABC)}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None, "must be a number"
+    if not math.isfinite(value):
+        return None, "must be a finite number"
+    if name in INTEGER:
+        if value != int(value):
+            return None, "must be a whole number"
+        value = int(value)
+    if name in OPTIONS:
+        stops = OPTIONS[name]
+        if value in stops:
+            return value, None
+        near = min(stops, key=lambda o: abs(math.log(o) - math.log(max(value, 1e-9))))
+        return near, f"not one of the control's stops {', '.join(map(str, stops))}; using the nearest, {near}"
+    lo, hi = RANGES.get(name) or RANGES_NOT_SHOWN[name]
+    if lo <= value <= hi:
+        return value, None
+    near = lo if value < lo else hi
+    return near, f"outside the control's range {_num(lo)} to {_num(hi)}; using {_num(near)}"
+
+
+def link_value(key: str, text: str) -> tuple[object, str | None]:
+    """A link parameter ``key`` (``b.`` for run B) read as a field's value: (value or None, note)."""
+    name = key[2:] if key.startswith("b.") else key
+    echo = f"{short(key, 40)}={short(text)}"
+    if name not in CONFIG_FIELDS:
+        return None, f"unknown parameter {short(key, 40)!r} ignored"
+    if name not in LINKABLE:
+        return None, f"{echo} ignored: {name} is not settable from a link (the lab has no control for it)"
+    value, why = fit_value(name, parse_value(text) if name not in CHOICES else text)
+    if why is None:
+        return value, None
+    return value, f"{echo}: {why}" if value is not None else f"{echo} ignored ({why}); using the default"
 
 
 def read_scene(base: TrainConfig) -> list[str]:
-    """On arriving at the page with a link, set the widgets from the URL. Returns a note for each
-    parameter that was bad or stale and fell back to its default.
-
-    Arriving is seen as in ``ganviz.ui.scene``: the presentation toggle's state is gone (Streamlit
-    drops it on a run of a page that does not draw it, e.g. the home page's tour) or the last page
-    with a scene was another one. Within a visit the URL is not read again: a rerun can carry the
-    address of the run before, and reading it would undo the user's last move.
-    """
+    """On a new link (``Scene.new_link``), set the widgets from it: the fields it names, the lab's
+    defaults for the rest. Returns a note for each parameter that was moved into a control's range
+    or refused; a link's notes stay for the visit. A link without parameters keeps the session's
+    scene (the home page's plain link to the lab)."""
     ss = st.session_state
-    arrived = "present" not in ss or ss.get("_scene_page") != "toy_lab"
-    ss["_scene_page"] = "toy_lab"
-    qp = st.query_params.to_dict()
-    if not arrived or not qp:
-        return list(ss.get("_scene_notes", []))  # a link's notes stay during the visit
+    url = SCENE.new_link()
+    if url is None or not url:
+        return list(ss.get("_toy_notes", []))
     notes: list[str] = []
-    ss["_scene_notes"] = notes
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    ss["_toy_notes"] = notes
     a_over: dict = {}
     b_over: dict = {}
-    for key, text in qp.items():
-        name = key[2:] if key.startswith("b.") else key
-        target = b_over if key.startswith("b.") else a_over
-        if name in FLAGS and target is a_over:
+    for key, text in url.items():
+        if key in FLAGS:
             continue
-        if name not in known:
-            notes.append(f"unknown parameter {key!r} ignored")
-            continue
-        value = parse_value(text)
-        try:
-            TrainConfig.from_dict({**base.to_dict(), name: value}).validate()
-            target[name] = value
-        except (ValueError, TypeError) as e:
-            notes.append(f"{key}={text!r} ignored ({e}); using the default")
-    if qp.get("preset") in PRESETS:
-        # A preset link loads the preset; parameters beside it change it.
-        ss["preset_choice"] = qp["preset"]
-        apply_preset(qp["preset"])
+        value, note = link_value(key, text)
+        if note:
+            notes.append(note)
+        if value is not None:
+            (b_over if key.startswith("b.") else a_over)[key.removeprefix("b.")] = value
+    ss.pop("preset_note", None)
+    ss["preset_choice"] = None
+    preset = url.get("preset")
+    base_b = None
+    if preset in PRESETS:
+        ss["preset_choice"] = preset
+        apply_preset(preset)
         if not a_over and not b_over:
             return list(notes)
-        base = preset_configs(qp["preset"])[0][1]
-    elif "preset" in qp:
-        notes.append(f"unknown preset {qp['preset']!r} ignored")
+        configs = preset_configs(preset)
+        base = configs[0][1]
+        base_b = configs[1][1] if len(configs) > 1 else None
+    elif preset is not None:
+        notes.append(f"unknown preset {short(preset)!r} ignored (presets: {', '.join(PRESETS)})")
     cfg_a = _scene_config(base, a_over, notes, "run A")
     _write_state("a_", cfg_a)
-    if qp.get("compare") == "1":
-        ss["compare"] = True
-        _write_state("b_", _scene_config(cfg_a, b_over, notes, "run B"))
+    compare = url.get("compare") == "1" or base_b is not None
+    ss["compare"] = compare
+    if compare:
+        _write_state("b_", _scene_config(base_b or cfg_a, b_over, notes, "run B"))
+    elif b_over:
+        notes.append("the run B settings (b.…) were ignored: the link has no compare=1")
     return list(notes)
 
 
@@ -303,30 +439,66 @@ def _scene_config(base: TrainConfig, overrides: dict, notes: list[str], label: s
         return base
 
 
+def reference(objective: str, base: TrainConfig) -> TrainConfig:
+    """What a run of ``objective`` over ``base`` is before any widget moves (after the objective's
+    own switch-offs, e.g. no R1 for an autoencoder): the URL holds the differences from it."""
+    start = baseline(objective, base)
+    return to_config(start.to_dict(), start)
+
+
+def matching_preset(cfg_a: TrainConfig, cfg_b: TrainConfig | None) -> str | None:
+    """The name of the loaded preset while both runs are still exactly it, else None."""
+    note = st.session_state.get("preset_note")
+    if not note or note[0] not in PRESETS:
+        return None
+    configs = [c for _, c in preset_configs(note[0])]
+    runs = [cfg_a] if cfg_b is None else [cfg_a, cfg_b]
+    if len(configs) != len(runs) or any(_diff(r, c) for r, c in zip(runs, configs)):
+        return None
+    return note[0]
+
+
+def scene_params(cfg_a: TrainConfig, cfg_b: TrainConfig | None) -> dict[str, str]:
+    """The link parameters of the scene (without ``present`` and ``hide``)."""
+    preset = matching_preset(cfg_a, cfg_b)
+    if preset:
+        return {"preset": preset}
+    params = _diff(cfg_a, reference(cfg_a.objective, default_config()))
+    if cfg_a.objective != default_config().objective:
+        params = {"objective": cfg_a.objective, **params}
+    if cfg_b is not None:
+        params["compare"] = "1"
+        if cfg_b.objective != cfg_a.objective:
+            params["b.objective"] = cfg_b.objective
+        params.update({f"b.{k}": v for k, v in _diff(cfg_b, reference(cfg_b.objective, cfg_a)).items()})
+    return params
+
+
 def write_scene(cfg_a: TrainConfig, cfg_b: TrainConfig | None, present: bool = False) -> None:
-    """Write the scene into the URL (only what differs from the defaults)."""
+    """Write the scene into the URL; a loaded preset's story is dropped once the runs leave it."""
     params = {k: v for k, v in st.query_params.to_dict().items() if k == "hide"}
     if present:
         params["present"] = "1"
-    params.update(_diff(cfg_a, baseline(cfg_a.objective, default_config())))
-    if cfg_b is not None:
-        params["compare"] = "1"
-        params.update({f"b.{k}": v for k, v in _diff(cfg_b, baseline(cfg_b.objective, cfg_a)).items()})
-    preset = st.session_state.get("preset_note")
-    if preset:
-        params["preset"] = preset[0]
+    if st.session_state.get("preset_note") and not matching_preset(cfg_a, cfg_b):
+        st.session_state.pop("preset_note")
+    params.update(scene_params(cfg_a, cfg_b))
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
+    SCENE.remember(params)
 
 
 def _diff(cfg: TrainConfig, ref: TrainConfig) -> dict[str, str]:
-    """Fields of ``cfg`` that differ from ``ref``, as URL text (strings bare, the rest as JSON)."""
+    """The link's fields of ``cfg`` that differ from ``ref``, as URL text (strings bare, the rest as
+    JSON); the objective is said apart."""
     out = {}
-    for f in dataclasses.fields(cfg):
-        v = getattr(cfg, f.name)
-        if v != getattr(ref, f.name):
-            out[f.name] = v if isinstance(v, str) else json.dumps(list(v) if isinstance(v, tuple) else v)
+    for name in sorted(LINKABLE - {"objective"}, key=list(CONFIG_FIELDS_ORDER).index):
+        v = getattr(cfg, name)
+        if v != getattr(ref, name):
+            out[name] = v if isinstance(v, str) else json.dumps(list(v) if isinstance(v, tuple) else v)
     return out
+
+
+CONFIG_FIELDS_ORDER = tuple(f.name for f in dataclasses.fields(TrainConfig))
 
 
 # --- presentation mode -------------------------------------------------------------------------
@@ -362,8 +534,35 @@ def load_checkpoint(key: str, uploader_key: str) -> None:
     except CheckpointError as e:
         ss["upload_message"] = ("error", f"{upload.name}: {e} Nothing was changed.")
         return
-    w = session_workers().get(key) or sync_worker(key, cfg)
-    w.load(data, cfg, cfg.total_steps if cfg.lr_schedule == "linear" else None)
+    # The worker gets the file's own config; the page's next sync sends the moved live settings.
+    file_cfg, (cfg, fitted) = cfg, fit_recipe(cfg)
+    if cfg is None:
+        ss["upload_message"] = ("error", f"{upload.name}: {scene.escape_markdown(fitted[0])} Nothing was changed.")
+        return
+    w = session_workers().get(key) or sync_worker(key, file_cfg)
+    w.load(data, file_cfg, cfg.total_steps if cfg.lr_schedule == "linear" else None)
     _write_state("a_", cfg)
     ss["compare"] = False
-    ss["upload_message"] = ("success", f"Continuing from {upload.name}: {cfg.objective} on {cfg.dataset}.")
+    moved = "".join(f" {scene.escape_markdown(n)}." for n in fitted)
+    ss["upload_message"] = ("success", f"Continuing from {scene.escape_markdown(short(upload.name))}: "
+                                       f"{cfg.objective} on {cfg.dataset}.{moved}")
+
+
+def fit_recipe(cfg: TrainConfig) -> tuple[TrainConfig | None, list[str]]:
+    """A checkpoint's config held to the lab's controls: a live setting past a control's end is moved
+    to it (with a note); a structural one cannot move without breaking the weights, so the file is
+    refused (None and the reason)."""
+    changes, notes = {}, []
+    for name in sorted(LINKABLE & CONFIG_FIELDS):
+        value = getattr(cfg, name)
+        if value is None:
+            continue
+        fitted, why = fit_value(name, list(value) if isinstance(value, tuple) else value)
+        if why is None:
+            continue
+        if name in STRUCTURAL or fitted is None:
+            return None, [f"its recipe has {name} = {short(value)}, which the toy lab's control cannot show "
+                          f"({why.split(';')[0]})."]
+        changes[name] = fitted
+        notes.append(f"{name} {short(value)} is {why}")
+    return (cfg.replace(**changes) if changes else cfg), notes
