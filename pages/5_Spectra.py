@@ -5,7 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="ganviz · Spectra", layout="wide")
 
 from ganviz.plots.animation import gif_bytes, png_bytes  # noqa: E402
-from ganviz.plots.spectra import ratio_figure, short_name, sigma0_figure, spectrum_heatmap  # noqa: E402
+from ganviz.plots.spectra import layer_names, ratio_figure, sigma0_figure, spectrum_heatmap  # noqa: E402
 from ganviz.training import checkpoint, snapshot  # noqa: E402
 from ganviz.training.export import FrameRecorder, spectra_csv  # noqa: E402
 from ganviz.training.presets_spectra import PRESETS, TOGGLES, new_trainer, preset_config, read_view  # noqa: E402
@@ -158,18 +158,20 @@ def live() -> None:
         raw, sn = sp["raw"], sp["normalised"]
         with col:
             st.plotly_chart(SCENE.fit(sigma0_figure(raw, f"{net}: σ₀ of each layer (log scale)", normalised=sn or None,
-                                                    modes=view["modes"] if view["modes"][2] else None, key=f"s0{net}")),
+                                                    modes=view["modes"] if view["modes"][2] else None, key=f"s0{net}",
+                                                    net=net)),
                             key=f"sp_fig_sigma0_{net}", width="stretch", config=png_config(f"ganviz_sigma0_{net}"))
-            st.plotly_chart(SCENE.fit(ratio_figure(raw, f"{net}: σ₀ / σ₁", key=f"r{net}")), key=f"sp_fig_ratio_{net}",
+            st.plotly_chart(SCENE.fit(ratio_figure(raw, f"{net}: σ₀ / σ₁", key=f"r{net}", net=net)), key=f"sp_fig_ratio_{net}",
                             width="stretch", config=png_config(f"ganviz_ratio_{net}"))
-            names = list(raw)
+            names, labels = list(raw), layer_names(raw, net)
             layer = st.selectbox(f"{net} layer for the full spectrum", names, index=min(1, len(names) - 1),
-                                 format_func=short_name, key=f"sp_layer_{net}")
-            heat = spectrum_heatmap(raw[layer], f"{net} {short_name(layer)}: every σᵢ over the steps", key=f"h{net}")
+                                 format_func=labels.get, key=f"sp_layer_{net}")
+            heat = spectrum_heatmap(raw[layer], f"{labels[layer]}: every σᵢ over the steps", key=f"h{net}")
             st.plotly_chart(SCENE.fit(heat), key=f"sp_fig_heat_{net}", width="stretch",
                             config=png_config(f"ganviz_spectrum_{net}"))
             if sn:
-                last = {short_name(n): float(s.sigma0[-1]) for n, s in sn.items()}
+                sn_labels = layer_names(sn, net)
+                last = {sn_labels[n]: float(s.sigma0[-1]) for n, s in sn.items()}
                 st.caption("Under spectral norm, solid lines are the raw weight W (`parametrizations.weight."
                            "original`), dotted lines W_SN = W / uᵀWv, what the layer multiplies by. σ₀(W_SN) "
                            "now: " + ", ".join(f"{k} {v:.3f}" for k, v in last.items()) + ". It sits above 1 "

@@ -141,9 +141,9 @@ def test_figures_draw_recorded_series():
     rec = SpectraRecorder.attach(t, every=5)
     t.train(20)
     raw, sn = rec.series("D"), rec.series("D", normalised=True)
-    fig = sigma0_figure(raw, "D", normalised=sn, modes=([0, 10], [1, 3], 8))
+    fig = sigma0_figure(raw, "D", normalised=sn, modes=([0, 10], [1, 3], 8), net="D")
     names = [tr.name for tr in fig.data]
-    assert names[0] == "modes captured" and "body.2.weight" in names and "body.2.weight (W_SN)" in names
+    assert names[0] == "modes captured" and "D layer 2" in names and "D layer 2 (W_SN)" in names
     assert short_name("body.2.parametrizations.weight.original") == "body.2.weight"
     ratio = ratio_figure(raw, "D")
     assert len(ratio.data) == 3  # the rank-one head has no sigma_1

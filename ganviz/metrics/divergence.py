@@ -289,6 +289,20 @@ def parallel_lines_exact(theta: float) -> dict[str, float]:
     return {"js": math.log(2), "kl_pq": math.inf, "kl_qp": math.inf, "tv": 1.0, "w1": abs(float(theta))}
 
 
+def parallel_lines_curve(thetas) -> dict[str, np.ndarray]:
+    """``parallel_lines_exact`` over a grid of theta (WGAN's Figure 1: W1 and JS against theta),
+    with theta = 0 put in the grid (the one point where JS is 0).
+
+    Example:
+        >>> c = parallel_lines_curve([-1.0, 1.0])
+        >>> c["theta"].tolist(), c["w1"].tolist(), [round(v, 4) for v in c["js"].tolist()]
+        ([-1.0, 0.0, 1.0], [1.0, 0.0, 1.0], [0.6931, 0.0, 0.6931])
+    """
+    theta = np.unique(np.append(np.asarray(thetas, np.float64), 0.0))
+    rows = [parallel_lines_exact(float(t)) for t in theta]
+    return {"theta": theta, **{k: np.array([r[k] for r in rows]) for k in MEASURES}}
+
+
 def kl_knn(x, y) -> float:
     """1-nearest-neighbour estimate of KL(P || Q) from x ~ P (n points) and y ~ Q (m points).
 

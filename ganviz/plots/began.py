@@ -78,48 +78,56 @@ def curves_figure(curves: dict[str, list], key: str = "began_curves") -> go.Figu
             fig.add_vline(x=steps[i], line=dict(color="gray", dash="dot", width=1), row=2, col=1)
             fig.add_annotation(x=steps[i], y=1, yref="y2 domain", text=f"lr {lr[i]:.1e}", showarrow=False,
                                font=dict(size=9, color="gray"), xanchor="left")
-    fig.update_yaxes(type="log", dtick=1, row=2, col=1)  # one label per decade: readable when small
-    fig.update_yaxes(type="log", dtick=1, row=3, col=1)
+    fig.update_yaxes(title_text="k_t", row=1, col=1)
+    fig.update_yaxes(type="log", dtick=1, title_text="M_global", row=2, col=1)  # one label per decade
+    fig.update_yaxes(type="log", dtick=1, title_text="L (mean |v − D(v)|)", row=3, col=1)
     fig.update_xaxes(title_text="generator step", row=3, col=1)
     return _layout(fig, "", key, height=560)
 
 
 def sweep_figure(rows: list[dict], key: str = "sweep") -> go.Figure:
-    """Diversity (class entropy, and pairwise distance on a second axis) against quality (mean
-    classifier confidence), one point per gamma, joined in gamma order."""
+    """Diversity against quality (mean classifier confidence), one point per gamma, joined in gamma
+    order: class entropy (left) and mean pairwise distance (right), each on its own axis."""
     rows = sorted(rows, key=lambda r: r["gamma"])
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
+                        subplot_titles=("class entropy", "mean pairwise distance"))
     q = [r["quality"] for r in rows]
     labels = [f"γ={r['gamma']:g}" for r in rows]
     fig.add_trace(go.Scatter(x=q, y=[r["class_entropy"] for r in rows], mode="lines+markers+text", text=labels,
                              textposition="top center", name="class entropy (nats)",
-                             marker=dict(size=10, color="#1f77b4")), secondary_y=False)
-    fig.add_trace(go.Scatter(x=q, y=[r["pairwise_distance"] for r in rows], mode="lines+markers",
-                             name="mean pairwise distance", marker=dict(size=8, symbol="diamond", color="#ff7f0e"),
-                             line=dict(dash="dot")), secondary_y=True)
-    fig.add_hline(y=math.log(10), line=dict(color="gray", dash="dash", width=1),
-                  annotation_text="log 10: all ten digits equally often", annotation_font_size=9)
+                             marker=dict(size=10, color="#1f77b4")), 1, 1)
+    fig.add_trace(go.Scatter(x=q, y=[r["pairwise_distance"] for r in rows], mode="lines+markers+text", text=labels,
+                             textposition="top center", name="mean pairwise distance",
+                             marker=dict(size=8, symbol="diamond", color="#ff7f0e"), line=dict(dash="dot")), 1, 2)
+    fig.add_trace(go.Scatter(x=[min(q, default=0), max(q, default=1)], y=[math.log(10)] * 2, mode="lines",
+                             name="log 10: all ten digits equally often", line=dict(color="gray", dash="dash", width=1)),
+                  1, 1)
     fig.update_xaxes(title_text="quality: mean classifier confidence")
-    fig.update_yaxes(title_text="class entropy (nats)", secondary_y=False, rangemode="tozero")
-    fig.update_yaxes(title_text="pairwise distance", secondary_y=True, rangemode="tozero", showgrid=False)
+    fig.update_yaxes(title_text="class entropy (nats)", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="pairwise distance", rangemode="tozero", row=1, col=2)
     return _layout(fig, "Diversity against quality across γ", key)
 
 
 def truncation_figure(rows: list[dict], key: str = "truncation") -> go.Figure:
-    """Quality and class entropy against the truncation threshold (1 = no truncation)."""
+    """Quality, class entropy and pairwise distance against the truncation threshold (1 = no
+    truncation), each in its own panel."""
     rows = sorted(rows, key=lambda r: r["threshold"])
     t = [r["threshold"] for r in rows]
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1,
+                        subplot_titles=("fidelity", "diversity: classes", "diversity: spread"))
     fig.add_trace(go.Scatter(x=t, y=[r["quality"] for r in rows], mode="lines+markers", name="quality (confidence)",
-                             line=dict(color="#2ca02c")), secondary_y=False)
+                             line=dict(color="#2ca02c")), 1, 1)
     fig.add_trace(go.Scatter(x=t, y=[r["class_entropy"] for r in rows], mode="lines+markers",
-                             name="class entropy (nats)", line=dict(color="#1f77b4")), secondary_y=True)
+                             name="class entropy (nats)", line=dict(color="#1f77b4")), 1, 2)
     fig.add_trace(go.Scatter(x=t, y=[r["pairwise_distance"] for r in rows], mode="lines+markers",
-                             name="pairwise distance", line=dict(color="#ff7f0e", dash="dot")), secondary_y=True)
-    fig.update_xaxes(title_text="truncation threshold (|z_i| above it is redrawn)")
-    fig.update_yaxes(title_text="quality", secondary_y=False)
-    fig.update_yaxes(title_text="diversity", secondary_y=True, rangemode="tozero", showgrid=False)
-    return _layout(fig, "Truncation: fidelity against diversity", key)
+                             name="pairwise distance", line=dict(color="#ff7f0e", dash="dot")), 1, 3)
+    fig.update_xaxes(title_text="truncation threshold")
+    fig.update_yaxes(title_text="mean confidence", row=1, col=1)
+    fig.update_yaxes(title_text="class entropy (nats)", rangemode="tozero", row=1, col=2)
+    fig.update_yaxes(title_text="pairwise distance", rangemode="tozero", row=1, col=3)
+    fig = _layout(fig, "Truncation (|z_i| above the threshold is redrawn): fidelity against diversity", key)
+    fig.update_layout(margin=dict(l=50, r=10, t=50, b=35))
+    return fig
 
 
 def path_norm_figure(paths: dict[str, torch.Tensor], key: str = "norms") -> go.Figure:
@@ -128,7 +136,8 @@ def path_norm_figure(paths: dict[str, torch.Tensor], key: str = "norms") -> go.F
     for name, z in paths.items():
         fig.add_trace(go.Scatter(y=z.norm(dim=1).tolist(), mode="lines+markers", name=name))
     fig.update_yaxes(title_text="‖z‖")
-    _layout(fig, "Latent norm along the path (x: step)", key, height=260)
+    fig.update_xaxes(title_text="step along the path")
+    _layout(fig, "‖z‖ along the path", key, height=260)
     # below the plot: above it, the legend sat on the title in this narrow column
     fig.update_layout(legend=dict(orientation="h", y=-0.25, yanchor="top", x=0.5, xanchor="center"))
     return fig

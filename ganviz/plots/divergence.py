@@ -11,6 +11,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 import torch
+from plotly.subplots import make_subplots
 
 HEIGHT = 320
 _MARGIN = dict(l=50, r=20, t=40, b=40)
@@ -48,13 +49,14 @@ def fig_densities_1d(p, q, xp=None, xq=None, lo: float | None = None, hi: float 
     for dist, samples, name, colour, row in ((p, xp, "P", P_COLOUR, -0.04), (q, xq, "Q", Q_COLOUR, -0.09)):
         x, y, atoms = _curve(dist, lo, hi)
         if atoms:
-            fig.add_trace(go.Bar(x=x, y=y, width=(hi - lo) / 150, name=f"{name} (point masses)",
+            fig.add_trace(go.Bar(x=x, y=y, width=(hi - lo) / 150, name=f"{name} (point masses)", legendgroup=name,
                                  marker_color=colour, opacity=0.8))
         else:
-            fig.add_trace(go.Scatter(x=x, y=y, name=name, fill="tozeroy", line=dict(color=colour), opacity=0.6))
+            fig.add_trace(go.Scatter(x=x, y=y, name=name, legendgroup=name, fill="tozeroy", line=dict(color=colour),
+                                     opacity=0.6))
         if samples is not None:
             s = np.asarray(samples).ravel()[:300]  # a rug; more points add nothing on screen
-            fig.add_trace(go.Scatter(x=s, y=np.full(len(s), row), mode="markers", showlegend=False,
+            fig.add_trace(go.Scatter(x=s, y=np.full(len(s), row), mode="markers", showlegend=False, legendgroup=name,
                                      marker=dict(symbol="line-ns-open", color=colour, size=6), hoverinfo="skip"))
     fig.update_xaxes(range=[lo, hi], title_text="x")
     fig.update_yaxes(title_text="density")
@@ -62,34 +64,35 @@ def fig_densities_1d(p, q, xp=None, xq=None, lo: float | None = None, hi: float 
 
 
 def fig_measures_vs_shift(sweep: dict[str, np.ndarray], current: float) -> go.Figure:
-    """Every exact measure against the shift of Q, the current shift marked.
-
-    Two y-axes: the bounded JS (<= log 2, dashed line) and TV (<= 1) on the left, so their
+    """Every exact measure against the shift of Q, the current shift marked, in two panels with
+    one y-axis each: the bounded JS (<= log 2, dashed line) and TV (<= 1) on the left, so their
     plateaus show; the unbounded W1 and KL on the right. Infinite KL (disjoint supports) leaves a
     gap; the right axis stops a little above the largest W1, so KL may leave the chart."""
-    fig = go.Figure()
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=("bounded: JS ≤ log 2, TV ≤ 1", "unbounded: W1 and KL"))
     for key, label in LABELS.items():
         bounded = key in ("js", "tv")
         y = np.where(np.isfinite(sweep[key]), sweep[key], np.nan)
         note = " (gaps: infinite)" if not np.all(np.isfinite(sweep[key])) else ""
-        fig.add_trace(go.Scatter(x=sweep["shift"], y=y, name=label + (" (left)" if bounded else " (right)") + note,
-                                 yaxis="y" if bounded else "y2",
+        fig.add_trace(go.Scatter(x=sweep["shift"], y=y, name=label + note,
                                  line=dict(color=COLOURS[key], dash="dot" if key.startswith("kl") else "solid",
-                                           width=3 if key in ("js", "w1") else 1.5)))
+                                           width=3 if key in ("js", "w1") else 1.5)), 1, 1 if bounded else 2)
+    x0, x1 = float(np.min(sweep["shift"])), float(np.max(sweep["shift"]))
+    fig.add_trace(go.Scatter(x=[x0, x1], y=[math.log(2)] * 2, mode="lines", name="log 2 (JS's largest value)",
+                             line=dict(color=COLOURS["js"], dash="dash", width=1), hoverinfo="skip"), 1, 1)
     top = max(1.0, float(np.nanmax(sweep["w1"]))) * 1.15
-    # Plain layout shapes: add_hline / add_vline cost tens of milliseconds each.
+    # Plain layout shapes: add_vline costs tens of milliseconds.
     fig.update_layout(
-        yaxis=dict(range=[0, 1.05], title_text="JS, TV (nats / probability)"),
-        yaxis2=dict(range=[0, top], title_text="W1, KL", overlaying="y", side="right", showgrid=False),
-        shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=math.log(2), y1=math.log(2),
-                     line=dict(color=COLOURS["js"], dash="dash", width=1)),
-                dict(type="line", yref="paper", x0=current, x1=current, y0=0, y1=1, line=dict(color="black", width=1))],
-        annotations=[dict(xref="paper", x=0, y=math.log(2), text="log 2", showarrow=False, yanchor="bottom",
-                          xanchor="left", font=dict(color=COLOURS["js"])),
-                     dict(yref="paper", x=current, y=1, text=f"now: {current:g}", showarrow=False, yanchor="bottom")])
+        shapes=[dict(type="line", xref=xr, yref=f"{yr} domain", x0=current, x1=current, y0=0, y1=1,
+                     line=dict(color="black", width=1)) for xr, yr in (("x", "y"), ("x2", "y2"))],
+        annotations=list(fig.layout.annotations) + [
+            dict(xref=xr, yref=f"{yr} domain", x=current, y=1, text=f"now: {current:g}", showarrow=False,
+                 yanchor="top", xanchor="left", font=dict(size=11)) for xr, yr in (("x", "y"), ("x2", "y2"))])
+    fig.update_yaxes(range=[0, 1.05], dtick=0.2, title_text="JS (nats), TV", row=1, col=1)
+    fig.update_yaxes(range=[0, top], title_text="W1, KL (nats)", row=1, col=2)
     fig.update_xaxes(title_text="shift of Q")
-    fig = _layout(fig, "Exact measures against the shift: JS flattens at log 2, W1 keeps growing")
-    fig.update_layout(margin=dict(_MARGIN, r=60), legend=dict(y=-0.25, yanchor="top", x=0, xanchor="left"))
+    fig = _layout(fig, "Exact measures against the shift: JS flattens at log 2, W1 keeps growing", height=360)
+    fig.update_layout(margin=dict(_MARGIN, t=60, b=60), legend=dict(y=-0.22, yanchor="top", x=0, xanchor="left"))
     return fig
 
 
@@ -98,13 +101,40 @@ def fig_parallel_lines(theta: float, xp, xq) -> go.Figure:
     xp, xq = np.asarray(xp), np.asarray(xq)
     fig = go.Figure()
     for x, name, colour, at in ((xp, "P_0 = (0, Z)", P_COLOUR, 0.0), (xq, f"P_theta = ({theta:g}, Z)", Q_COLOUR, theta)):
-        fig.add_trace(go.Scatter(x=[at, at], y=[0, 1], mode="lines", line=dict(color=colour, width=3),
-                                 showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=x[:300, 0], y=x[:300, 1], mode="markers", name=name,
+        fig.add_trace(go.Scatter(x=[at, at], y=[0, 1], mode="lines", line=dict(color=colour, width=3), name=name,
+                                 showlegend=False, legendgroup=name, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=x[:300, 0], y=x[:300, 1], mode="markers", name=name, legendgroup=name,
                                  marker=dict(color=colour, size=4)))
     fig.update_xaxes(range=[-1.1, 1.1], title_text="x", zeroline=False)
     fig.update_yaxes(range=[-0.05, 1.05], title_text="y")
     return _layout(fig, "Two parallel lines, theta apart")
+
+
+def fig_wgan_figure1(curve: dict[str, np.ndarray], theta: float, now: dict[str, float]) -> go.Figure:
+    """WGAN's Figure 1 (Arjovsky et al. 2017) from the closed forms of Example 1: W1 = |theta|
+    (left) and JS = log 2 for theta != 0, 0 at theta = 0 (right), against theta, the current
+    theta marked at its values ``now``. ``curve`` is ``ganviz.metrics.divergence.parallel_lines_curve``,
+    ``now`` its ``parallel_lines_exact(theta)``."""
+    t = np.asarray(curve["theta"], float)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
+                        subplot_titles=("W1(P_0, P_θ) = |θ|: a gradient everywhere", "JS(P_0, P_θ): flat, then a jump"))
+    fig.add_trace(go.Scatter(x=t, y=curve["w1"], mode="lines", name="W1 (exact)",
+                             line=dict(color=COLOURS["w1"], width=3)), 1, 1)
+    js = np.where(t == 0, np.nan, curve["js"])  # the line breaks at 0, where JS alone is 0
+    fig.add_trace(go.Scatter(x=t, y=js, mode="lines", name="JS (exact)", legendgroup="js", connectgaps=False,
+                             line=dict(color=COLOURS["js"], width=3)), 1, 2)
+    fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers", name="JS at θ = 0", legendgroup="js", showlegend=False,
+                             marker=dict(color=COLOURS["js"], size=8)), 1, 2)
+    marker = dict(color="black", size=11, symbol="circle-open", line=dict(width=2))
+    for col, k in ((1, "w1"), (2, "js")):
+        fig.add_trace(go.Scatter(x=[theta], y=[now[k]], mode="markers", name=f"now: θ = {theta:g}", legendgroup="now",
+                                 showlegend=col == 1, marker=marker), 1, col)
+    fig.update_xaxes(title_text="θ", range=[-1.05, 1.05], dtick=0.5)
+    fig.update_yaxes(title_text="W1", range=[0, 1.05], dtick=0.25, row=1, col=1)
+    fig.update_yaxes(title_text="JS (nats)", range=[0, 0.8], dtick=0.2, row=1, col=2)
+    fig = _layout(fig, "WGAN's Figure 1: the distances between the parallel lines against θ", height=340)
+    fig.update_layout(margin=dict(_MARGIN, t=60, b=80), legend=dict(y=-0.3, yanchor="top", x=0, xanchor="left"))
+    return fig
 
 
 def fig_plan_matrix(gamma, a, b, title: str = "plan gamma", positions=None) -> go.Figure:
@@ -160,7 +190,7 @@ def fig_plan_arrows(positions, a, b, gamma, title: str = "where the earth moves"
                               yanchor="bottom", font=dict(size=10)))
     fig.update_layout(annotations=notes)
     fig.update_xaxes(title_text="position", tickvals=x)
-    fig.update_yaxes(showticklabels=False, range=[-1.05, 2.5])
+    fig.update_yaxes(showticklabels=False, range=[-1.05, 2.5], title_text="mass: P above, Q below")
     return _layout(fig, title, height=340)
 
 
@@ -183,8 +213,10 @@ def fig_plan_2d(x, y, plan=None, title: str = "") -> go.Figure:
             seg_x = np.column_stack([x[ii[sel], 0], y[jj[sel], 0], np.full(sel.sum(), np.nan)]).ravel()
             seg_y = np.column_stack([x[ii[sel], 1], y[jj[sel], 1], np.full(sel.sum(), np.nan)]).ravel()
             fig.add_trace(go.Scattergl(x=seg_x, y=seg_y, mode="lines", line=dict(color=f"rgba(80,80,80,{alpha})",
-                                       width=1), hoverinfo="skip", showlegend=False))
+                                       width=1), hoverinfo="skip", name="plan: P → Q (darker = more mass)",
+                                       legendgroup="plan", showlegend=not any(t.legendgroup == "plan" for t in fig.data)))
     fig.add_trace(go.Scattergl(x=x[:, 0], y=x[:, 1], mode="markers", name="P", marker=dict(color=P_COLOUR, size=4)))
     fig.add_trace(go.Scattergl(x=y[:, 0], y=y[:, 1], mode="markers", name="Q", marker=dict(color=Q_COLOUR, size=4)))
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(title_text="x₁")
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, title_text="x₂")
     return _layout(fig, title, height=460)

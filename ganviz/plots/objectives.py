@@ -110,12 +110,13 @@ def fig_saturation(curves: dict[str, np.ndarray]) -> go.Figure:
     for name, (label, colour) in styles.items():
         fig.add_trace(go.Scatter(x=curves["d"], y=curves[name], name=label, line=dict(color=colour)), 1, 1)
         fig.add_trace(go.Scatter(x=curves["d"], y=curves[name + "_grad"], name=label + " gradient",
-                                 line=dict(color=colour, dash="dot"), showlegend=False), 1, 2)
+                                 line=dict(color=colour, dash="dot")), 1, 2)
     fig.add_vrect(x0=0, x1=0.1, fillcolor="gray", opacity=0.15, line_width=0, row=1, col=2)
     fig.add_annotation(x=0.12, y=-0.005, xref="x2", yref="y2", xanchor="left", yanchor="top", showarrow=False,
                        text="← early training: MMGAN's gradient ≈ 0", font=dict(size=11, color="#d62728"))
     fig.update_xaxes(title_text="D(G(z))", range=[0, 1])
-    fig.update_yaxes(range=[-5, 5], row=1, col=1)
+    fig.update_yaxes(range=[-5, 5], title_text="G loss", row=1, col=1)
+    fig.update_yaxes(title_text="d loss / d logit", row=1, col=2)
     fig.update_layout(height=HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.2))
     return fig
 
@@ -130,8 +131,8 @@ def fig_fgan(curves: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> go
                                  line=dict(color=colour)), 1, 2)
     fig.update_xaxes(title_text="v (raw output)", row=1, col=1)
     fig.update_xaxes(title_text="t", range=[-4, 2], row=1, col=2)
-    fig.update_yaxes(range=[-4, 4], row=1, col=1)
-    fig.update_yaxes(range=[-3, 6], row=1, col=2)
+    fig.update_yaxes(range=[-4, 4], title_text="g_f(v)", row=1, col=1)
+    fig.update_yaxes(range=[-3, 6], title_text="f*(t)", row=1, col=2)
     fig.update_layout(height=HEIGHT, margin=_MARGIN)
     return fig
 
@@ -147,6 +148,6 @@ def fig_critic_losses(curves: dict[str, dict[str, np.ndarray]]) -> go.Figure:
             fig.add_trace(go.Scatter(x=c["d"], y=c[key], name=label, legendgroup=key, showlegend=col == 1,
                                      line=dict(color=colour, dash=dash)), 1, col)
     fig.update_xaxes(title_text="D output d")
-    fig.update_yaxes(range=[-3.5, 5])
+    fig.update_yaxes(range=[-3.5, 5], title_text="loss of one sample")
     fig.update_layout(height=HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.2))
     return fig

@@ -6,6 +6,8 @@ returns a plotly figure; none trains or reads session state.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -22,6 +24,30 @@ def short_name(name: str) -> str:
     return name.replace(".parametrizations.weight.original", ".weight")
 
 
+_LAYER = re.compile(r"^(body\.\d+|head)\.weight$")
+
+
+def layer_names(names, net: str = "") -> dict[str, str]:
+    """Each weight's name as a lecture says it: the MLP's linear layers in forward order as
+    "G layer 1", "G layer 2", ..., the last "(output)"; any other weight by its short name.
+
+    Example:
+        >>> layer_names(["body.0.weight", "body.2.parametrizations.weight.original", "head.weight"], "D")
+        {'body.0.weight': 'D layer 1', 'body.2.parametrizations.weight.original': 'D layer 2', 'head.weight': 'D layer 3 (output)'}
+    """
+    names = list(names)
+    layers = [n for n in names if _LAYER.match(short_name(n))]
+    prefix = f"{net} " if net else ""
+    out = {}
+    for n in names:
+        if n in layers:
+            k = layers.index(n) + 1
+            out[n] = f"{prefix}layer {k}" + (" (output)" if short_name(n) == "head.weight" else "")
+        else:
+            out[n] = prefix + short_name(n)
+    return out
+
+
 def _layout(fig: go.Figure, title: str, key: str, ytitle: str, log_y: bool = False) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0.0, font=dict(size=14)), height=HEIGHT, margin=dict(l=50, r=10, t=40, b=40),
@@ -34,7 +60,8 @@ def _layout(fig: go.Figure, title: str, key: str, ytitle: str, log_y: bool = Fal
 
 
 def sigma0_figure(raw: dict[str, LayerSeries], title: str, *, normalised: dict[str, LayerSeries] | None = None,
-                  modes: tuple[list, list, int] | None = None, log_y: bool = True, key: str = "sigma0") -> go.Figure:
+                  modes: tuple[list, list, int] | None = None, log_y: bool = True, key: str = "sigma0",
+                  net: str = "") -> go.Figure:
     """sigma_0 of each layer over the steps (solid: raw W; dotted: W_SN where spectral norm is on).
 
     ``modes`` = (steps, modes captured, number of modes) adds a panel above with the mode count, so
@@ -48,31 +75,40 @@ def sigma0_figure(raw: dict[str, LayerSeries], title: str, *, normalised: dict[s
         steps, captured, n_modes = modes
         fig.add_trace(go.Scatter(x=list(steps), y=list(captured), mode="lines+markers", name="modes captured",
                                  line=dict(color="black"), marker=dict(size=4)), row=1, col=1)
-        fig.update_yaxes(title_text="modes", range=[0, n_modes + 0.5], row=1, col=1)
-    for i, (name, s) in enumerate(raw.items()):
-        fig.add_trace(go.Scatter(x=s.steps, y=s.sigma0, mode="lines", name=short_name(name),
-                                 line=dict(color=COLORS[i % len(COLORS)])), row=row, col=1)
+        fig.update_yaxes(title_text="modes", range=[0, n_modes + 0.5], dtick=1 if n_modes <= 10 else 5, row=1, col=1)
+    labels = layer_names(raw, net)
+    colour = {name: COLORS[i % len(COLORS)] for i, name in enumerate(raw)}
+    for name, s in raw.items():
+        fig.add_trace(go.Scatter(x=s.steps, y=s.sigma0, mode="lines", name=labels[name], legendgroup=name,
+                                 line=dict(color=colour[name])), row=row, col=1)
+    sn_labels = layer_names(normalised or {}, net)
     for i, (name, s) in enumerate((normalised or {}).items()):
-        fig.add_trace(go.Scatter(x=s.steps, y=s.sigma0, mode="lines", name=f"{name} (W_SN)",
-                                 line=dict(color=COLORS[i % len(COLORS)], dash="dot")), row=row, col=1)
+        # W_SN of a layer in that layer's colour: its raw weight is recorded under the parametrisation's name
+        match = next((r for r in raw if short_name(r) == short_name(name)), None)
+        fig.add_trace(go.Scatter(x=s.steps, y=s.sigma0, mode="lines", name=f"{labels.get(match, sn_labels[name])} (W_SN)",
+                                 line=dict(color=colour.get(match, COLORS[i % len(COLORS)]), dash="dot")),
+                      row=row, col=1)
     _layout(fig, title, key, "")
-    fig.update_yaxes(title_text="sigma_0", type="log" if log_y else "linear", row=row, col=1)
-    fig.update_xaxes(title_text="", row=1, col=1) if rows == 2 else None
+    if rows == 2:
+        fig.update_xaxes(title_text="", row=1, col=1)  # the shared step axis: titled once, under the bottom panel
+        fig.update_yaxes(title_text="modes", row=1, col=1)
+    fig.update_yaxes(title_text="σ₀", type="log" if log_y else "linear", row=row, col=1)
     fig.update_layout(height=HEIGHT + (120 if rows == 2 else 0))
     return fig
 
 
-def ratio_figure(raw: dict[str, LayerSeries], title: str, key: str = "ratio") -> go.Figure:
+def ratio_figure(raw: dict[str, LayerSeries], title: str, key: str = "ratio", net: str = "") -> go.Figure:
     """sigma_0 / sigma_1 of each layer over the steps: a weight whose top direction runs away from
     the rest has a growing ratio."""
     fig = go.Figure()
+    labels = layer_names(raw, net)
     for i, (name, s) in enumerate(raw.items()):
         r = s.ratio01
         if not np.isfinite(r).any():
             continue  # rank-one layers (the head) have no sigma_1
-        fig.add_trace(go.Scatter(x=s.steps, y=r, mode="lines", name=short_name(name),
+        fig.add_trace(go.Scatter(x=s.steps, y=r, mode="lines", name=labels[name],
                                  line=dict(color=COLORS[i % len(COLORS)])))
-    return _layout(fig, title, key, "sigma_0 / sigma_1", log_y=True)
+    return _layout(fig, title, key, "σ₀ / σ₁", log_y=True)
 
 
 def spectrum_heatmap(series: LayerSeries, title: str, key: str = "heatmap") -> go.Figure:
@@ -84,6 +120,6 @@ def spectrum_heatmap(series: LayerSeries, title: str, key: str = "heatmap") -> g
         colorbar=dict(title="log10 σ", thickness=12),
         hovertemplate="step %{x}<br>σ_%{y}<br>log10 σ = %{z:.3f}<extra></extra>",
     ))
-    fig = _layout(fig, title, key, "index i of sigma_i")
+    fig = _layout(fig, title, key, "index i of σᵢ (0 = largest)")
     fig.update_yaxes(autorange="reversed")
     return fig

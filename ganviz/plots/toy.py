@@ -110,90 +110,176 @@ def samples_figure(snap, title: str = "", height: int = 520) -> go.Figure:
                                xanchor="left", xshift=4, font=dict(size=11, color="#333"), bgcolor="rgba(255,255,255,0.8)")
     fig.update_layout(title=title or None, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
                       legend=dict(orientation="h", y=-0.05), uirevision="samples")
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(title_text="x₁", title_standoff=2)
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, title_text="x₂", title_standoff=2)
     return fig
+
+
+D_STAR = "#2ca02c"  # the optimal discriminator, beside the learned D (black)
 
 
 def _samples_1d(snap, title, height) -> go.Figure:
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    """1D: top, the real density, the generated samples' histogram and their KDE; below, on its own
+    axis, the learned D(x) and (for D = sigmoid(logit)) the optimal D*(x) = p_data / (p_data + p_g)
+    of Goodfellow et al. (2014, Fig. 1), p_g the KDE stated on the figure."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1, row_heights=[0.58, 0.42])
     if snap.real_density is not None:
-        fig.add_trace(go.Scatter(x=snap.real_density[0], y=snap.real_density[1], name="real density",
-                                 line=dict(color=REAL)), secondary_y=False)
+        fig.add_trace(go.Scatter(x=snap.real_density[0], y=snap.real_density[1], name="real density p_data",
+                                 line=dict(color=REAL)), 1, 1)
     else:
         fig.add_trace(go.Histogram(x=snap.real[:, 0], histnorm="probability density", name="real",
-                                   marker_color=REAL, opacity=0.5, nbinsx=60), secondary_y=False)
+                                   marker_color=REAL, opacity=0.5, nbinsx=60), 1, 1)
     finite = np.isfinite(snap.fake[:, 0])
     fig.add_trace(go.Histogram(x=snap.fake[finite, 0], histnorm="probability density", name="generated",
-                               marker_color=FAKE, opacity=0.6, nbinsx=60), secondary_y=False)
+                               marker_color=FAKE, opacity=0.6, nbinsx=60), 1, 1)
+    if snap.fake_density is not None:
+        fig.add_trace(go.Scatter(x=snap.surface_x, y=snap.fake_density, name="p_g (KDE of generated)",
+                                 line=dict(color=FAKE, dash="dash")), 1, 1)
     if snap.surface is not None:
-        fig.add_trace(go.Scatter(x=snap.surface_x, y=snap.surface, name=snap.surface_label,
-                                 line=dict(color="black", dash="dot")), secondary_y=True)
+        fig.add_trace(go.Scatter(x=snap.surface_x, y=snap.surface, name=f"learned {snap.surface_label}",
+                                 line=dict(color="black")), 2, 1)
+    if snap.d_star is not None:
+        fig.add_trace(go.Scatter(x=snap.surface_x, y=snap.d_star, name="optimal D*(x) = p_data / (p_data + p_g)",
+                                 line=dict(color=D_STAR, dash="dash")), 2, 1)
+        fig.add_annotation(xref="x2 domain", yref="y2 domain", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
+                           showarrow=False, text=snap.d_star_note, font=dict(size=10, color="#555"))
+        fig.update_yaxes(range=[-0.02, 1.02], dtick=0.25, row=2, col=1)
     fig.update_layout(title=title or None, height=height, barmode="overlay", uirevision="samples1d",
-                      margin=dict(l=10, r=10, t=40 if title else 10, b=10), legend=dict(orientation="h", y=-0.1))
-    fig.update_yaxes(title_text="density", secondary_y=False)
-    fig.update_yaxes(title_text=snap.surface_label, secondary_y=True)
+                      margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                      legend=dict(orientation="h", y=-0.12, yanchor="top"))
+    fig.update_yaxes(title_text="density", row=1, col=1)
+    fig.update_yaxes(title_text=snap.surface_label, row=2, col=1)
+    fig.update_xaxes(title_text="x", row=1, col=1)
+    fig.update_xaxes(title_text="x", row=2, col=1)
     return fig
 
 
+STEP = "generator step"
+ROW_PX = 175  # one row of metric panels
+
+
+def _legend_below(fig: go.Figure, height: int, entries: int, top: int = 30, per_row: int = 4) -> None:
+    """A horizontal legend under the bottom axis title (not on it): its top edge 48 px below the
+    plot area, and the bottom margin tall enough for its rows."""
+    rows = max(1, math.ceil(entries / per_row))
+    bottom = 52 + 20 * rows
+    plot = max(1, height - top - bottom)
+    fig.update_layout(margin=dict(l=10, r=10, t=top, b=bottom),
+                      legend=dict(orientation="h", x=0, xanchor="left", y=-48 / plot, yanchor="top", font=dict(size=10)))
+
+
 def metrics_figure(runs: dict, height: int = 520) -> go.Figure:
-    """Loss curves, W1 with its noise floor, the JS estimate with its noise floor, modes captured and
-    HQ fraction, and BEGAN's k_t and M_global each on its own axis, for one or two runs (``runs``
-    maps a label to a snapshot). The W1 floor is W1 between two samples of the data itself at the
-    curve's n (``ganviz.metrics.divergence.w1_noise_floor``): a run cannot read below it."""
+    """Loss curves, W1 with its noise floor, the JS estimate with its noise floor and its largest
+    value log 2, modes captured, HQ fraction, and BEGAN's k_t and M_global, each on its own axis,
+    for one or two runs (``runs`` maps a label to a snapshot). The W1 floor is W1 between two
+    samples of the data itself at the curve's n (``ganviz.metrics.divergence.w1_noise_floor``): a
+    run cannot read below it. ``height`` is that of three rows of panels; more panels, more rows."""
     has_modes = any(any(v == v for v in s.eval_history.get("modes", [])) for s in runs.values())
     has_k = any(any(v == v for v in s.history.get("k_t", [])) for s in runs.values())
-    titles = ["losses", "W1 (EMD; dotted: noise floor)", "JS estimate (dotted: noise floor)",
-              "modes captured / HQ %" if has_modes else "", "BEGAN k_t" if has_k else "",
-              "BEGAN M_global" if has_k else ""]
-    rows = 3
-    fig = make_subplots(rows=rows, cols=2, subplot_titles=titles, vertical_spacing=0.12,
-                        horizontal_spacing=0.1, specs=[[{}, {}], [{}, {"secondary_y": True}], [{}, {}]])
+    panels = [("losses", "loss"), ("W1 (EMD) and its noise floor", "W1"), ("JS estimate and its noise floor", "JS (nats)")]
+    if has_modes:
+        panels += [("modes captured", "modes"), ("high-quality samples", "HQ (%)")]
+    if has_k:
+        panels += [("BEGAN k_t", "k_t"), ("BEGAN M_global", "M_global")]
+    rows = math.ceil(len(panels) / 2)
+    height = int(height * rows / 3)
+    cell = {name: (1 + i // 2, 1 + i % 2) for i, (name, _) in enumerate(panels)}
+    fig = make_subplots(rows=rows, cols=2, subplot_titles=[p[0] for p in panels], vertical_spacing=min(0.3, 95 / height),
+                        horizontal_spacing=0.12)
+    at = {key: cell[name] for key, name in (("loss", "losses"), ("w1", panels[1][0]), ("js", panels[2][0]),
+                                             ("modes", "modes captured"), ("hq", "high-quality samples"),
+                                             ("k_t", "BEGAN k_t"), ("m", "BEGAN M_global")) if name in cell}
     floors = set()
+    steps_all = [x for s in runs.values() for x in s.eval_history.get("step", [])]
+    span = [min(steps_all), max(steps_all)] if len(set(steps_all)) > 1 else [0, max(steps_all, default=1) or 1]
     for i, (label, s) in enumerate(runs.items()):
         dash = RUN_DASH[i % 2]
         tag = f"{label}: " if len(runs) > 1 else ""
         h, e = s.history, s.eval_history
-        fig.add_trace(go.Scatter(x=h["step"], y=h["d_loss"], name=f"{tag}D loss", line=dict(color="#2ca02c", dash=dash)), 1, 1)
-        fig.add_trace(go.Scatter(x=h["step"], y=h["g_loss"], name=f"{tag}G loss", line=dict(color="#d62728", dash=dash)), 1, 1)
-        fig.add_trace(go.Scatter(x=e["step"], y=e["w1"], name=f"{tag}W1", line=dict(color="#9467bd", dash=dash)), 1, 2)
+        fig.add_trace(go.Scatter(x=h["step"], y=h["d_loss"], name=f"{tag}D loss", line=dict(color="#2ca02c", dash=dash)), *at["loss"])
+        fig.add_trace(go.Scatter(x=h["step"], y=h["g_loss"], name=f"{tag}G loss", line=dict(color="#d62728", dash=dash)), *at["loss"])
+        fig.add_trace(go.Scatter(x=e["step"], y=e["w1"], name=f"{tag}W1", line=dict(color="#9467bd", dash=dash)), *at["w1"])
         floor = getattr(s, "w1_floor", math.nan)
         if floor == floor and round(floor, 6) not in floors and e["step"]:
             floors.add(round(floor, 6))
-            steps = [min(e["step"]), max(e["step"])] if len(e["step"]) > 1 else [0, max(e["step"])]
-            fig.add_trace(go.Scatter(x=steps, y=[floor, floor], mode="lines", name=f"W1 noise floor ({s.dataset})",
-                                     line=dict(color="#9467bd", dash="dot", width=1)), 1, 2)
-        fig.add_trace(go.Scatter(x=e["step"], y=e["js"], name=f"{tag}JS", line=dict(color="#8c564b", dash=dash)), 2, 1)
-        fig.add_trace(go.Scatter(x=e["step"], y=e["js_floor"], name=f"{tag}JS floor", showlegend=False,
-                                 line=dict(color="#8c564b", dash="dot", width=1)), 2, 1)
+            fig.add_trace(go.Scatter(x=span, y=[floor, floor], mode="lines", name=f"W1 noise floor ({s.dataset})",
+                                     line=dict(color="#9467bd", dash="dot", width=1)), *at["w1"])
+        fig.add_trace(go.Scatter(x=e["step"], y=e["js"], name=f"{tag}JS", line=dict(color="#8c564b", dash=dash)), *at["js"])
+        fig.add_trace(go.Scatter(x=e["step"], y=e["js_floor"], name=f"{tag}JS noise floor",
+                                 line=dict(color="#8c564b", dash="dot", width=1)), *at["js"])
         if has_modes:
             fig.add_trace(go.Scatter(x=e["step"], y=e["modes"], name=f"{tag}modes", line=dict(color="#17becf", dash=dash)),
-                          2, 2, secondary_y=False)
+                          *at["modes"])
             hq = [v * 100 if v == v else v for v in e["hq"]]
             fig.add_trace(go.Scatter(x=e["step"], y=hq, name=f"{tag}HQ %", line=dict(color="#bcbd22", dash=dash)),
-                          2, 2, secondary_y=True)
+                          *at["hq"])
         if has_k:
-            fig.add_trace(go.Scatter(x=h["step"], y=h["k_t"], name=f"{tag}k_t", line=dict(color="#e377c2", dash=dash)), 3, 1)
+            fig.add_trace(go.Scatter(x=h["step"], y=h["k_t"], name=f"{tag}k_t", line=dict(color="#e377c2", dash=dash)),
+                          *at["k_t"])
             fig.add_trace(go.Scatter(x=h["step"], y=h["m_global"], name=f"{tag}M_global",
-                                     line=dict(color="#7f7f7f", dash=dash)), 3, 2)
-    fig.add_hline(y=math.log(2), line=dict(color="gray", dash="dot", width=1), row=2, col=1)
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), uirevision="metrics",
-                      legend=dict(orientation="h", y=-0.08, font=dict(size=10)))
-    fig.update_xaxes(title_text="generator step", row=3, col=1)
+                                     line=dict(color="#7f7f7f", dash=dash)), *at["m"])
+    fig.add_trace(go.Scatter(x=span, y=[math.log(2)] * 2, mode="lines", name="log 2 (JS's largest value)",
+                             line=dict(color="gray", dash="dot", width=1)), *at["js"])
+    for name, (r, c) in cell.items():
+        fig.update_xaxes(title_text=STEP, title_standoff=4, row=r, col=c)
+        fig.update_yaxes(title_text=dict(panels)[name], title_standoff=4, row=r, col=c)
+    fig.update_yaxes(range=[0, 0.75], dtick=0.1, row=at["js"][0], col=at["js"][1])
+    if has_modes:
+        n_modes = max([s.last_eval.get("n_modes", 0) for s in runs.values()] + [1])
+        fig.update_yaxes(range=[0, n_modes + 0.5], dtick=1 if n_modes <= 10 else 5, row=at["modes"][0], col=at["modes"][1])
+        fig.update_yaxes(range=[0, 102], dtick=25, row=at["hq"][0], col=at["hq"][1])
     if has_k:
-        fig.update_xaxes(title_text="generator step", row=3, col=2)
+        fig.update_yaxes(range=[0, 1.02], dtick=0.25, row=at["k_t"][0], col=at["k_t"][1])
+    fig.update_layout(height=height, uirevision="metrics")
+    _legend_below(fig, height, sum(1 for t in fig.data if t.showlegend is not False))
     return fig
 
 
 def d_histogram(runs: dict, height: int = 260) -> go.Figure:
-    """Histogram of D(G(z)) (or the critic value / energy) on generated samples."""
-    fig = go.Figure()
+    """Histogram of D(G(z)) (or the critic value / energy) on generated samples, on bins shared by
+    every run (over all runs' range: a run whose values sit in a narrow band is not squashed into
+    one bar of the other's bins). For WGAN-GP runs a second panel: the histogram of
+    ||grad f(x_hat)|| at the interpolates x_hat = eps x + (1 - eps) G(z), the number the gradient
+    penalty lambda E[(||grad f(x_hat)|| - 1)^2] pulls to 1 (Gulrajani et al. 2017)."""
+    gp = [s.gp_grad_norms for s in runs.values() if getattr(s, "gp_grad_norms", None) is not None]
+    rows = 2 if gp else 1
+    fig = make_subplots(rows=rows, cols=1, vertical_spacing=0.28 if gp else 0.1,
+                        subplot_titles=None)
     label = "D(G(z))"
-    for i, (name, s) in enumerate(runs.items()):
-        if s.d_of_fake is None:
-            continue
-        label = s.surface_label.replace("(x)", "(G(z))")
-        fig.add_trace(go.Histogram(x=s.d_of_fake, name=name, nbinsx=40, opacity=0.6))
-    fig.update_layout(height=height, barmode="overlay", margin=dict(l=10, r=10, t=30, b=10),
-                      title=dict(text=f"histogram of {label}", font=dict(size=13)), uirevision="dhist",
-                      showlegend=len(runs) > 1)
+    values = {n: np.asarray(s.d_of_fake, float) for n, s in runs.items() if s.d_of_fake is not None}
+    for name, s in runs.items():
+        if s.d_of_fake is not None:
+            label = s.surface_label.replace("(x)", "(G(z))")
+    _shared_bins(fig, values, 1, "generated samples")
+    if gp:
+        norms = {n: np.asarray(s.gp_grad_norms, float) for n, s in runs.items()
+                 if getattr(s, "gp_grad_norms", None) is not None}
+        _shared_bins(fig, norms, 2, "interpolates", legendgroup_suffix=" ‖∇f(x̂)‖")
+        fig.add_vline(x=1.0, line=dict(color="black", dash="dash", width=1), row=2, col=1,
+                      annotation_text="1: the penalty's target", annotation_font_size=10)
+        fig.update_xaxes(title_text="‖∇f(x̂)‖ at x̂ = εx + (1 − ε)G(z)", row=2, col=1)
+        fig.update_yaxes(title_text="interpolates", row=2, col=1)
+    fig.update_xaxes(title_text=label, row=1, col=1)
+    fig.update_yaxes(title_text="generated samples", row=1, col=1)
+    title = f"histogram of {label}" + (" and of WGAN-GP's ‖∇f(x̂)‖" if gp else "")
+    fig.update_layout(height=height * rows, barmode="overlay", margin=dict(l=10, r=10, t=30, b=10),
+                      title=dict(text=title, font=dict(size=13)), uirevision="dhist",
+                      showlegend=len(runs) > 1, legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
     return fig
+
+
+HIST_BINS = 40
+
+
+def _shared_bins(fig: go.Figure, values: dict[str, np.ndarray], row: int, what: str, legendgroup_suffix: str = "") -> None:
+    """One histogram per run on HIST_BINS bins spanning every run's finite values."""
+    finite = {n: v[np.isfinite(v)] for n, v in values.items()}
+    both = np.concatenate([v for v in finite.values() if len(v)] or [np.zeros(1)])
+    lo, hi = float(both.min()), float(both.max())
+    size = (hi - lo) / HIST_BINS if hi > lo else 1e-3 * (abs(lo) + 1)
+    for i, (name, v) in enumerate(finite.items()):
+        fig.add_trace(go.Histogram(x=v, name=f"{name}{legendgroup_suffix}", legendgroup=name, showlegend=row == 1,
+                                   xbins=dict(start=lo, end=hi + size * 1e-6, size=size), autobinx=False,
+                                   marker=dict(color=FAKE, opacity=0.65 if i == 0 else 0.45,
+                                               pattern=dict(shape="" if i == 0 else "/")),
+                                   hovertemplate=f"{name}: %{{y}} {what} in %{{x}}<extra></extra>"), row, 1)

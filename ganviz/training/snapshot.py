@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from ganviz.metrics.divergence import w1_noise_floor_of
+from ganviz.metrics.optimal_d import KDE_NAME, gaussian_kde, interpolate_grad_norms, optimal_discriminator
 from ganviz.objectives.gan import MMGAN
 
 N_POINTS = 500  # samples drawn per view
@@ -66,6 +67,13 @@ class Snapshot:
     last_eval: dict = field(default_factory=dict)
     objective_state: dict = field(default_factory=dict)
     w1_floor: float = math.nan  # W1 between two samples of the data itself at the W1 curve's n
+    # 1D with D = sigmoid(logit) and a data set with a density: D*(x) = p_data / (p_data + p_g) on
+    # surface_x, p_g a KDE of the generated samples (its estimator and bandwidth in d_star_note).
+    d_star: np.ndarray | None = None
+    fake_density: np.ndarray | None = None  # that KDE of p_g on surface_x
+    d_star_note: str = ""
+    # WGAN-GP: ||grad f(x_hat)|| at interpolates of the shown real and generated samples (networks' scale).
+    gp_grad_norms: np.ndarray | None = None
 
     @property
     def arrows_to(self) -> np.ndarray | None:
@@ -166,12 +174,21 @@ def _take(trainer, state: str, error: str | None) -> Snapshot:
             if trainer.data.has_density:
                 t = torch.from_numpy(gx.astype(np.float64)).unsqueeze(1)
                 snap.real_density = (gx, trainer.data.log_prob(t).exp().numpy())
+                if _is_probability(trainer):
+                    snap.fake_density, h = gaussian_kde(fake[:, 0], gx)
+                    snap.d_star = optimal_discriminator(snap.real_density[1], snap.fake_density)
+                    snap.d_star_note = f"p_g: {KDE_NAME} = {h:.3g}, on {len(fake)} samples"
         fake_view = trainer.view(trainer.to_model(fake_t[:N_POINTS]))
         if fake_view.score is not None:
             s = fake_view.score
             snap.d_of_fake = (torch.sigmoid(s) if _is_probability(trainer) else s).cpu().numpy()
         else:
             snap.d_of_fake = fake_view.energy.cpu().numpy()
+    if trainer.config.objective == "wgan-gp" and len(fake_t):
+        # Its own generator: watching draws no random numbers from the trainer's.
+        gen = torch.Generator(device=trainer.device).manual_seed(trainer.step_count)
+        snap.gp_grad_norms = interpolate_grad_norms(trainer._score, trainer.to_model(torch.from_numpy(real)),
+                                                    trainer.to_model(fake_t), gen)
     if trainer.dim == 2 and len(fake_t):
         arrows = fake_t[:N_ARROWS]
         step = push(trainer, arrows)
