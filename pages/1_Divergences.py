@@ -81,6 +81,11 @@ def estimates_lines(theta, n):
     return est, floor, x.numpy(), y.numpy()
 
 
+@st.cache_data(show_spinner=False)
+def lines_curve():
+    return dv.parallel_lines_curve([round(-1 + 0.01 * k, 2) for k in range(201)])
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def transport_2d(p_name, q_name, n, shift, reg):
     x, y = tr.clouds_2d(p_name, q_name, n, shift)
@@ -104,6 +109,14 @@ def measures_table(exact: dict, est: dict, floor: dict, n: int) -> pd.DataFrame:
                          "largest possible": [BOUNDS.get(k, "∞") for k in dv.MEASURES]}).set_index("measure")
 
 
+# The definitions beside the figures (Arjovsky, Chintala & Bottou 2017, Sec. 2; Villani 2008, Thm 5.10).
+FORMULAS = [
+    r"\mathrm{JS}(P, Q) = \tfrac12 \mathrm{KL}(P \,\|\, M) + \tfrac12 \mathrm{KL}(Q \,\|\, M),\quad M = \tfrac12 (P + Q)",
+    r"\mathrm{KL}(P \,\|\, Q) = \int p(x) \log \frac{p(x)}{q(x)} \, dx",
+    r"\mathrm{TV}(P, Q) = \sup_{A} |P(A) - Q(A)| = \tfrac12 \int |p(x) - q(x)| \, dx",
+    r"W_1(P, Q) = \inf_{\gamma \in \Pi(P, Q)} \mathbb{E}_{(x, y) \sim \gamma} \|x - y\| \;\overset{1D}{=}\; \int |F_P(x) - F_Q(x)| \, dx",
+    r"W_1(P, Q) = \sup_{\|f\|_L \le 1} \mathbb{E}_{x \sim P}[f(x)] - \mathbb{E}_{x \sim Q}[f(x)] \quad \text{(Kantorovich–Rubinstein)}",
+]
 BOUNDS = {"js": "log 2 = 0.693", "tv": "1"}  # JS <= log 2 and TV <= 1, equal for disjoint supports
 
 
@@ -144,6 +157,11 @@ if tab_1d.open:
         right.dataframe(measures_table(exact, est, floor, n), width="stretch")
         right.caption("Exact: numerical integration of the densities on a 50,001-point grid "
                       "(W1 = ∫|F_P − F_Q| dx); point masses exactly. " + ESTIMATOR_NOTE)
+        with right.expander("The definitions", expanded=True):
+            for formula in FORMULAS:
+                st.latex(formula)
+            st.caption("Π(P, Q): the plans γ whose margins are P and Q; ‖f‖_L ≤ 1: f is 1-Lipschitz (the "
+                       "critic WGAN trains). F_P, F_Q: the cumulative distribution functions.")
         sweep = sweep_1d(p_name, q_name, scale)
         st.plotly_chart(fit(pdv.fig_measures_vs_shift(sweep, shift)), key="fig_sweep", width="stretch",
                         config=png_config("ganviz_measures_vs_shift"))
@@ -168,6 +186,10 @@ if tab_lines.open:
         right.markdown("WGAN paper, Example 1: for θ ≠ 0, **JS = log 2, KL = ∞, TV = 1, W1 = |θ|**. Only W1 "
                        "shrinks as θ → 0, so only W1 gives a gradient that pulls the line home.")
         right.caption(ESTIMATOR_NOTE + " W1 here: exact EMD between the two samples.")
+        st.plotly_chart(fit(pdv.fig_wgan_figure1(lines_curve(), theta, dv.parallel_lines_exact(theta))),
+                        key="fig_wgan_figure1", width="stretch", config=png_config("ganviz_wgan_figure1"))
+        st.caption("Closed forms of Example 1 for θ ∈ [−1, 1]: W1 = |θ| falls smoothly to 0 and has a slope "
+                   "everywhere; JS is log 2 for every θ ≠ 0 and 0 only at θ = 0: no slope to follow.")
 
 # --- 3. Moving plans ------------------------------------------------------------------------------
 if tab_plans.open:

@@ -1,5 +1,9 @@
 """AppTest of pages/1_Divergences.py: every section, every slider at both ends, no exception."""
 
+import base64
+import json
+
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -141,3 +145,19 @@ def test_each_tab_keeps_its_settings_across_tab_switches():
         assert at.slider(key="theta").value == -0.25 and at.dataframe[0].value.loc["W1", "exact"] == "0.2500"
         open_section(at, "2D plans")
         assert at.select_slider(key="n2d").value == 100
+
+
+def test_formulas_beside_the_figures_and_wgan_figure1():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    latex = " ".join(m.value for m in at.latex)
+    for piece in (r"\mathrm{JS}", r"\mathrm{KL}", r"\mathrm{TV}", r"\inf_{\gamma", r"\sup_{\|f\|_L \le 1}"):
+        assert piece in latex, piece
+    open_section(at, "Parallel lines")
+    at.slider(key="theta").set_value(-0.35).run()
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    fig1 = [f for f in specs if "Figure 1" in f["layout"]["title"]["text"]]
+    assert len(fig1) == 1
+    now = [t for t in fig1[0]["data"] if t.get("legendgroup") == "now"]
+    assert [(t["x"][0], t["y"][0]) for t in now] == [(-0.35, 0.35), (-0.35, pytest.approx(0.693147, abs=1e-6))]
+    theta = np.frombuffer(base64.b64decode(fig1[0]["data"][0]["x"]["bdata"]), dtype="f8")
+    assert theta.min() == -1 and theta.max() == 1 and 0.0 in theta
