@@ -8,7 +8,7 @@ from ganviz.plots.live import samples_png
 from ganviz.training import snapshot
 from ganviz.training.export import FrameRecorder, history_csv
 from ganviz.training.presets import PRESETS
-from ganviz.ui import live_frames, scene
+from ganviz.ui import live_frames, scene, tour
 from ganviz.ui import toy_controls as tc
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this
 
@@ -27,6 +27,7 @@ ss = st.session_state
 scene_notes = tc.read_scene(tc.default_config())
 hidden, unknown_hidden = tc.hidden_groups()
 with st.sidebar:
+    tour.next_scene_link("pages/2_Toy_GAN_Lab.py")
     present = scene.presentation_toggle("toy_lab")
     with st.container(key="grp_presets"):
         st.subheader("Presets")
@@ -73,7 +74,13 @@ else:
 
 note = ss.get("preset_note")
 if note and note[0] == preset:
-    st.info(f"**{note[0]}** — {note[1]}")
+    if present:  # at the projector the story is said aloud: one line, so the figure stays on the first screen
+        with st.expander(f"Story: {note[0]}"):
+            st.info(note[1])
+    else:
+        st.info(f"**{note[0]}** — {note[1]}")
+for msg in ss.pop("restart_notes", []):
+    st.toast(msg)
 
 running = any(w.running for w in workers.values())
 b1, b2, b3, b4, b5 = st.columns(5)
@@ -95,7 +102,8 @@ if running:
     b1.button("Pause", type="primary", width="stretch", key="pause", on_click=_pause, args=(list(workers.values()),))
 else:
     b1.button("Train", type="primary", width="stretch", key="train", on_click=_train, args=(list(workers.values()),))
-if b2.button("Step D", width="stretch", disabled=running, key="step_d"):
+if b2.button("Step D", width="stretch", disabled=running, key="step_d", help="one D step (the D-step count moves, "
+             "the G step count does not)"):
     for w in workers.values():
         w.step_once("d")
 if b3.button("Step G", width="stretch", disabled=running, key="step_g"):
@@ -109,7 +117,8 @@ if b5.button("Reset", width="stretch", key="reset"):
         if cfg is not None:
             tc.sync_worker(key, cfg, reset=True)
     st.rerun()
-st.caption(device_caption())
+if not present:
+    st.caption(device_caption())
 
 
 PNG_EXPORT = {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 1000, "filename": "ganviz"}}
@@ -134,6 +143,17 @@ def _named(snaps: dict) -> dict:
 # the trainer kept 0.62-0.91 of its speed on 2 cores; now 0.82-0.97, bench/live_training.py.)
 # Starting, the page looks twice a second for the trainer.
 STATUS_SECONDS, STARTING_SECONDS = 1.0, 0.5
+PRESENT_EXTRA = 100  # px added to the samples view at the projector: it and Train fit 1080 px
+
+
+def projector(fig):
+    """Type of at least 18 px at the projector (``Scene.fit`` sets 15 px ticks and legends)."""
+    if present:
+        fig.update_layout(font_size=18, legend_font_size=18, title_font_size=20)
+        fig.update_annotations(font_size=18)
+        fig.update_xaxes(tickfont_size=18, title_font_size=18)
+        fig.update_yaxes(tickfont_size=18, title_font_size=18)
+    return fig
 
 
 def training_now() -> bool:
@@ -161,16 +181,25 @@ def live_view():
         st.rerun(scope="app")  # the trainers are up: redraw the buttons and stop polling
     scale = tc.arrow_scale(snaps)  # one arrow length scale for the run, shared by A and B
     raw, snaps = snaps, {label: snapshot.with_arrow_scale(s, scale) for label, s in snaps.items()}
-    cols = st.columns(len(snaps))
+    # One run: the figure, and beside it the losses it trains on. Two: the two figures side by side.
+    cols = st.columns(len(snaps)) if len(snaps) > 1 else st.columns([3, 1])
     for col, (name, s), (label, w) in zip(cols, _named(snaps).items(), workers.items()):
-        with col:
+        side = cols[1] if len(snaps) == 1 else col
+        with side:
             ev = s.last_eval
             modes = f" · modes {ev['modes']}/{ev['n_modes']} · HQ {ev['hq']:.0%}" if "modes" in ev else ""
-            st.markdown(f"**{name}: {s.objective}** on {s.dataset} · step {s.step} · "
-                        f"{s.steps_per_second:.0f} steps/s{modes}  \n{state_badge(w.state, w.sharing)}")
+            # A rate only while it trains: one Step read "140 steps/s", and a queued run kept its old rate.
+            rate = f" · {s.steps_per_second:.0f} steps/s" if w.state == "running" else ""
+            st.markdown(f"**{name}: {s.objective}** on {s.dataset} · step {s.step} · D steps {s.d_steps}"
+                        f"{rate}{modes}  \n{state_badge(w.state, w.sharing)}")
+            if len(snaps) == 1:
+                tc.show_losses(s.objective, getattr(w.config, "r1_gamma", 0.0))
+                if present:
+                    st.caption(device_caption())
+        with col:
             if s.error:
                 st.error(s.error)
-            height = (480 if len(snaps) > 1 else 560) + (160 if present else 0)
+            height = (480 if len(snaps) > 1 else 560) + (PRESENT_EXTRA if present and len(snaps) == 1 else 0)
             if w.running and s.dim == 2:
                 live_frames.show(w, raw[label], height - 40, key=f"live_{label}", arrow_scale=scale,
                                  alt=f"{name}: real and generated samples, {s.surface_label} as grey, the warped "
@@ -178,8 +207,8 @@ def live_view():
                 st.caption("A live picture while it trains; pause for the interactive figure (zoom, hover, camera).")
             else:
                 live_frames.stop_watching(w)
-                st.plotly_chart(samples_figure(s, height=height), key=f"samples_{name}", width="stretch",
-                                config=PNG_EXPORT)
+                st.plotly_chart(projector(samples_figure(s, height=height)), key=f"samples_{name}",
+                                width="stretch", config=PNG_EXPORT)
             recorder(label).add(s)
     if running and not any(w.running for w in workers.values()):
         st.rerun(scope="app")  # training ended (finished or diverged): stop the timers, fix the buttons
@@ -205,7 +234,8 @@ def metrics_view():
     hit = ss.get("metrics_figs")
     if hit is None or hit[0] != (present, tuple(named)) or any(a is not b for a, b in zip(hit[1], named.values())):
         hit = ss["metrics_figs"] = ((present, tuple(named)), list(named.values()),
-                                    metrics_figure(named, height=620 if present else 520), d_histogram(named))
+                                    projector(metrics_figure(named, height=620 if present else 520)),
+                                    projector(d_histogram(named)))
     left, right = st.columns([2, 1])
     left.plotly_chart(hit[2], key="metrics", width="stretch", config=PNG_EXPORT)
     right.plotly_chart(hit[3], key="dhist", width="stretch", config=PNG_EXPORT)
@@ -214,24 +244,39 @@ def metrics_view():
 live_view()
 metrics_view()
 
-with st.container(key="grp_export"), st.expander("Export and checkpoints"):
+@st.fragment(run_every=STATUS_SECONDS if running else None)
+def exports():
+    """The downloads; a fragment on the status timer while it trains, so the GIF's frame count moves."""
     st.caption("The camera icon on each figure saves it as a PNG as drawn. Below: the samples view as a "
-               "PNG and as an animated GIF of the run so far, the metrics as CSV, and the model itself.")
-    c1, c2, c3, c4 = st.columns(4)
-    first = next(iter(workers.values()))
-    ready = first.snapshot(timeout=0)
+               "PNG and as an animated GIF of the run so far, the metrics as CSV, and the model itself."
+               + (" Both runs: files named A and B, one CSV with A. and B. columns." if compare else ""))
     held_scale = tc.held_arrow_scale()  # read here: data= runs after the script, without session state
-    download(c1, "samples PNG", data=lambda: samples_png(snapshot.with_arrow_scale(first.snapshot(), held_scale)),
-             file_name="ganviz_samples.png",
-             mime="image/png", key="dl_png", disabled=ready is None or ready.dim != 2)
-    # Streamlit calls data= after the run, where session state cannot be read: hold the frames here.
-    frames = recorder("A").frames
-    download(c2, f"run GIF ({len(frames)} frames)", data=lambda: gif_bytes(frames),
-             file_name="ganviz_run.gif", mime="image/gif", key="dl_gif", disabled=len(frames) == 0)
-    download(c3, "metrics CSV", data=lambda: history_csv(first.snapshot()), file_name="ganviz_metrics.csv",
-             mime="text/csv", key="dl_csv")
-    download(c4, "model (.safetensors)", data=first.checkpoint_bytes, file_name="ganviz_toy.safetensors",
-             mime="application/octet-stream", key="dl_model")
+    for label, w in workers.items():
+        c1, c2, c3, c4 = st.columns(4)
+        tag = f"_{label}" if compare else ""
+        run = f"run {label} " if compare else ""
+        ready = w.snapshot(timeout=0)
+        download(c1, f"{run}samples PNG", data=lambda w=w: samples_png(snapshot.with_arrow_scale(w.snapshot(), held_scale)),
+                 file_name=f"ganviz_samples{tag}.png", mime="image/png", key=f"dl_png{tag}",
+                 disabled=ready is None or ready.dim != 2)
+        # Streamlit calls data= after the run, where session state cannot be read: hold the frames here.
+        frames = recorder(label).frames
+        download(c2, f"{run or 'run '}GIF ({len(frames)} frames)", data=lambda f=frames: gif_bytes(f),
+                 file_name=f"ganviz_run{tag}.gif", mime="image/gif", key=f"dl_gif{tag}", disabled=len(frames) == 0)
+        if label == "A":
+            snaps_now = {k: v.snapshot for k, v in workers.items()}
+            if compare:
+                download(c3, "metrics CSV (A and B)", data=lambda: tc.compare_csv({k: f() for k, f in snaps_now.items()}),
+                         file_name="ganviz_metrics_AB.csv", mime="text/csv", key="dl_csv")
+            else:
+                download(c3, "metrics CSV", data=lambda: history_csv(w.snapshot()), file_name="ganviz_metrics.csv",
+                         mime="text/csv", key="dl_csv")
+        download(c4, f"{run}model (.safetensors)", data=w.checkpoint_bytes, file_name=f"ganviz_toy{tag}.safetensors",
+                 mime="application/octet-stream", key=f"dl_model{tag}")
+
+
+with st.container(key="grp_export"), st.expander("Export and checkpoints"):
+    exports()
     st.file_uploader("continue from a checkpoint (.safetensors written by ganviz, at most 16 MB)",
                      type=["safetensors"], key="upload", on_change=tc.load_checkpoint, args=("toy_a", "upload"))
     message = ss.pop("upload_message", None)

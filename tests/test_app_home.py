@@ -26,3 +26,23 @@ def test_tour_links_open_their_scene():
         at.run(timeout=90)
         assert not at.exception, label
         assert not at.warning, (label, [w.value for w in at.warning])  # no parameter was refused
+
+
+def test_home_page_has_the_presentation_toggle():
+    at = AppTest.from_file(str(ROOT / "app.py"))
+    at.query_params.update({"present": "1"})
+    at.run(timeout=60)
+    assert at.toggle(key="present").value is True
+    assert any("font-size: 20px" in m.value for m in at.markdown)
+
+
+def test_a_tour_scene_of_the_toy_lab_links_the_next_scene():
+    import app
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Toy_GAN_Lab.py"))
+    at.query_params.update(app.TOUR[0][2])
+    at.run(timeout=90)
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown) + " ".join(getattr(p.proto, "label", "") for p in at.get("page_link"))
+    assert "next scene → 2" in text.replace("\\", ""), text[:300]
+    plain = AppTest.from_file(str(ROOT / "pages" / "2_Toy_GAN_Lab.py")).run(timeout=90)
+    assert "next scene" not in " ".join(m.value for m in plain.markdown)

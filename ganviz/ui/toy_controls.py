@@ -302,6 +302,10 @@ def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> ProcessWorke
     structural = any(getattr(current, f) != getattr(want, f) for f in STRUCTURAL)
     if reset or structural:
         was_running = w.running
+        if structural and not reset:
+            changed = [f for f in sorted(STRUCTURAL) if getattr(current, f) != getattr(want, f)]
+            st.session_state.setdefault("restart_notes", []).append(
+                f"Run {key[-1].upper()}: changing {', '.join(changed)} builds new networks, so it starts again at step 0.")
         w.replace(cfg, max_steps)
         if was_running and not reset:
             w.start()
@@ -566,3 +570,65 @@ def fit_recipe(cfg: TrainConfig) -> tuple[TrainConfig | None, list[str]]:
         changes[name] = fitted
         notes.append(f"{name} {short(value)} is {why}")
     return (cfg.replace(**changes) if changes else cfg), notes
+
+
+# --- the objective's losses, shown beside the figure ---------------------------------------------
+# (L_D, L_G) as each paper writes them, in the names the page uses (D(x) a probability, f a critic,
+# E an energy); the trainer's code for each is in ganviz.objectives.
+LOSSES = {
+    "mmgan": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
+              r"L_G = \mathbb{E}_z[\log(1 - D(G(z)))]"),
+    "nsgan": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
+              r"L_G = -\mathbb{E}_z[\log D(G(z))]"),
+    "lsgan": (r"L_D = \tfrac12\mathbb{E}_x[(D(x) - b)^2] + \tfrac12\mathbb{E}_z[(D(G(z)) - a)^2]",
+              r"L_G = \tfrac12\mathbb{E}_z[(D(G(z)) - c)^2]"),
+    "wgan": (r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)],\quad |w| \le c",
+             r"L_G = -\mathbb{E}_z[f(G(z))]"),
+    "wgan-gp": (r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)] + \lambda\,\mathbb{E}_{\hat x}[(\|\nabla f(\hat x)\| - 1)^2]",
+                r"L_G = -\mathbb{E}_z[f(G(z))]"),
+    "hinge": (r"L_D = \mathbb{E}_x[\max(0, 1 - f(x))] + \mathbb{E}_z[\max(0, 1 + f(G(z)))]",
+              r"L_G = -\mathbb{E}_z[f(G(z))]"),
+    "fgan": (r"L_D = -\mathbb{E}_x[g_f(V(x))] + \mathbb{E}_z[f^*(g_f(V(G(z))))]",
+             r"L_G = -\mathbb{E}_z[f^*(g_f(V(G(z))))]"),
+    "ebgan": (r"L_D = E(x) + [m - E(G(z))]^+",
+              r"L_G = E(G(z)) + w_{PT}\, f_{PT}"),
+    "loss-sensitive": (r"L_D = \mathbb{E}_x[L(x)] + \lambda\,\mathbb{E}[(\Delta(x, G(z)) + L(x) - L(G(z)))^+]",
+                       r"L_G = \mathbb{E}_z[L(G(z))]"),
+    "began": (r"L_D = \mathcal{L}(x) - k_t\,\mathcal{L}(G(z)),\quad k_{t+1} = k_t + \lambda_k(\gamma\mathcal{L}(x) - \mathcal{L}(G(z)))",
+              r"L_G = \mathcal{L}(G(z))"),
+}
+
+
+def show_losses(objective: str, r1_gamma: float = 0.0) -> None:
+    """The objective's D and G losses as formulas (and R1 when it is on)."""
+    d, g = LOSSES.get(objective, ("", ""))
+    if d:
+        st.latex(d)
+        st.latex(g)
+    if r1_gamma and OBJECTIVES[objective].discriminator == "score":
+        st.latex(rf"+\ \tfrac{{\gamma}}{{2}}\,\mathbb{{E}}_x\|\nabla_x D(x)\|^2,\quad \gamma = {r1_gamma:g}")
+
+
+def compare_csv(snaps: dict) -> str:
+    """The metrics of runs A and B as one CSV: a row per step, each run's columns named "A.<column>"
+    and "B.<column>" (``ganviz.training.export.history_csv`` for one run)."""
+    import csv
+    import io
+
+    from ganviz.training.export import history_csv
+
+    rows: dict[int, dict] = {}
+    names: list[str] = []
+    for label, snap in snaps.items():
+        reader = csv.DictReader(io.StringIO(history_csv(snap)))
+        cols = [c for c in reader.fieldnames or [] if c != "step"]
+        names += [f"{label}.{c}" for c in cols]
+        for r in reader:
+            row = rows.setdefault(int(r["step"]), {})
+            row.update({f"{label}.{c}": r[c] for c in cols})
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=["step", *names], restval="")
+    w.writeheader()
+    for step in sorted(rows):
+        w.writerow({"step": step, **rows[step]})
+    return out.getvalue()
