@@ -330,3 +330,34 @@ def test_a_checkpoint_beyond_a_control_is_moved_into_it_or_refused():
     assert not at.exception
     assert any("g\\_width = 100" in e.value and "Nothing was changed" in e.value for e in at.error)
     assert at.session_state["a_g_width"] == 16
+
+
+def test_step_d_moves_the_d_step_count_and_a_single_step_shows_no_rate():
+    at = _open(AppTest.from_file(PAGE))
+    at.button(key="step_d").click().run(timeout=60)
+    status = _status(at)
+    assert "step 0 · D steps 1" in status and "steps/s" not in status, status
+    # A structural change while training says the run starts again.
+    at.button(key="train").click().run(timeout=60)
+    _wait_steps(at, 5)
+    assert "steps/s" in _status(at)
+    _open(at.selectbox(key="a_dataset").set_value("two_moons"))
+    assert any("starts again at step 0" in t.value for t in at.toast), [t.value for t in at.toast]
+    at.button(key="pause").click().run(timeout=60)
+
+
+def test_compare_csv_holds_both_runs():
+    import csv
+    import io
+
+    from ganviz.training import TrainConfig, Trainer, snapshot
+    from ganviz.ui.toy_controls import compare_csv
+
+    snaps = {}
+    for label, objective in (("A", "nsgan"), ("B", "hinge")):
+        t = Trainer(TrainConfig(objective=objective, g_width=16, d_width=16, log_every=5))
+        t.train(10)
+        snaps[label] = snapshot.take(t)
+    rows = list(csv.DictReader(io.StringIO(compare_csv(snaps))))
+    assert [r["step"] for r in rows] == ["5", "10"]
+    assert rows[0]["A.d_loss"] and rows[0]["B.d_loss"] and rows[0]["A.d_loss"] != rows[0]["B.d_loss"]
