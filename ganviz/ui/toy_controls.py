@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 
 import streamlit as st
 
@@ -599,12 +600,25 @@ LOSSES = {
 }
 
 
+def broken(tex: str) -> str:
+    r"""A loss on several aligned lines, one term each, so it fits a narrow column beside the figure.
+
+    Example:
+        >>> broken(r"L = a - \mathbb{E}_z[b],\quad k")
+        '\\begin{aligned} L &= a \\\\ &- \\mathbb{E}_z[b] \\\\ &\\quad k \\end{aligned}'
+    """
+    head, _, rest = tex.partition(" = ")
+    rest = re.sub(r" ([+-]) (?=\\mathbb\{E\}_z|\\lambda)", r" \\\\ &\1 ", rest)
+    rest = rest.replace(r",\quad ", r" \\ &\quad ")
+    return rf"\begin{{aligned}} {head} &= {rest} \end{{aligned}}"
+
+
 def show_losses(objective: str, r1_gamma: float = 0.0) -> None:
     """The objective's D and G losses as formulas (and R1 when it is on)."""
     d, g = LOSSES.get(objective, ("", ""))
     if d:
-        st.latex(d)
-        st.latex(g)
+        st.latex(broken(d))
+        st.latex(broken(g))
     if r1_gamma and OBJECTIVES[objective].discriminator == "score":
         st.latex(rf"+\ \tfrac{{\gamma}}{{2}}\,\mathbb{{E}}_x\|\nabla_x D(x)\|^2,\quad \gamma = {r1_gamma:g}")
 
