@@ -105,19 +105,20 @@ SCENE.show_notes()
 
 # --- controls -----------------------------------------------------------------------------------
 with SCENE.group("run", "Presets and run"):
-    c = st.columns([1.1, 1.1, 1.3, 0.8, 0.8, 0.8, 2.6])
-c[0].button("Preset: collapse", key="sp_preset_collapse", on_click=_load_preset, args=("collapse",),
-            help="NSGAN on grid25, lr 5e-3, no regulariser: about half of the 25 modes")
-c[1].button("Preset: fix (R1)", key="sp_preset_fix", on_click=_load_preset, args=("fix",),
-            help="the same run with R1 (γ = 0.1) on D")
-c[2].button("Preset: SN", key="sp_preset_spectral_norm", on_click=_load_preset, args=("spectral_norm",),
-            help="the same run with spectral norm on D: W_SN stays at σ₀ ≈ 1")
-c[3].button("▶ Start", key="sp_start", on_click=lambda: workers.get(KEY).start())
-c[4].button("⏸ Pause", key="sp_pause", on_click=lambda: workers.get(KEY).pause())
-c[5].button("↺ Reset", key="sp_reset", on_click=_rebuild)
-cfg = PRESETS[st.session_state.sp_preset]
-c[6].caption(f"Preset **{st.session_state.sp_preset}**: {cfg['objective']} on {cfg['dataset']}, "
-             f"lr {cfg['lr_g']:g}, width {cfg['g_width']}; spectra recorded every 25 steps.")
+    # One row that wraps on a narrow screen, each button as wide as its label (no label is cut).
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    row.button("Preset: collapse", key="sp_preset_collapse", on_click=_load_preset, args=("collapse",),
+               help="NSGAN on grid25, lr 5e-3, no regulariser: about half of the 25 modes")
+    row.button("Preset: fix (R1)", key="sp_preset_fix", on_click=_load_preset, args=("fix",),
+               help="the same run with R1 (γ = 0.1) on D")
+    row.button("Preset: SN", key="sp_preset_spectral_norm", on_click=_load_preset, args=("spectral_norm",),
+               help="the same run with spectral norm on D: W_SN stays at σ₀ ≈ 1")
+    row.button("▶ Start", key="sp_start", on_click=lambda: workers.get(KEY).start())
+    row.button("⏸ Pause", key="sp_pause", on_click=lambda: workers.get(KEY).pause())
+    row.button("↺ Reset", key="sp_reset", on_click=_rebuild)
+    cfg = PRESETS[st.session_state.sp_preset]
+    st.caption(f"Preset **{st.session_state.sp_preset}**: {cfg['objective']} on {cfg['dataset']}, "
+               f"lr {cfg['lr_g']:g}, width {cfg['g_width']}; spectra recorded every 25 steps.")
 
 with SCENE.group("toggles", "Regularisers"):
     t = st.columns(4)

@@ -125,8 +125,8 @@ def truncation_figure(rows: list[dict], key: str = "truncation") -> go.Figure:
     fig.update_yaxes(title_text="mean confidence", row=1, col=1)
     fig.update_yaxes(title_text="class entropy (nats)", rangemode="tozero", row=1, col=2)
     fig.update_yaxes(title_text="pairwise distance", rangemode="tozero", row=1, col=3)
-    fig = _layout(fig, "Truncation (|z_i| above the threshold is redrawn): fidelity against diversity", key)
-    fig.update_layout(margin=dict(l=50, r=10, t=50, b=35))
+    fig = _layout(fig, "Truncation (|z_i| above the threshold is redrawn): fidelity against diversity", key, height=360)
+    fig.update_layout(margin=dict(l=50, r=10, t=50, b=80), legend=dict(y=-0.3, yanchor="top"))
     return fig
 
 
@@ -137,7 +137,8 @@ def path_norm_figure(paths: dict[str, torch.Tensor], key: str = "norms") -> go.F
         fig.add_trace(go.Scatter(y=z.norm(dim=1).tolist(), mode="lines+markers", name=name))
     fig.update_yaxes(title_text="‖z‖")
     fig.update_xaxes(title_text="step along the path")
-    _layout(fig, "‖z‖ along the path", key, height=260)
-    # below the plot: above it, the legend sat on the title in this narrow column
-    fig.update_layout(legend=dict(orientation="h", y=-0.25, yanchor="top", x=0.5, xanchor="center"))
+    _layout(fig, "‖z‖ along the path", key, height=290)
+    # below the axis title: above the plot, the legend sat on the title in this narrow column
+    fig.update_layout(margin=dict(l=50, r=10, t=40, b=80),
+                      legend=dict(orientation="h", y=-0.42, yanchor="top", x=0.5, xanchor="center"))
     return fig

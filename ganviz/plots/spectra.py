@@ -117,9 +117,9 @@ def spectrum_heatmap(series: LayerSeries, title: str, key: str = "heatmap") -> g
     z = np.log10(np.clip(series.sigma.T, 1e-12, None))
     fig = go.Figure(go.Heatmap(
         x=series.steps, y=np.arange(series.sigma.shape[1]), z=z, colorscale="Viridis",
-        colorbar=dict(title="log10 σ", thickness=12),
+        colorbar=dict(title="log10 σ", thickness=12, tickformat=".2~f", nticks=5),  # short labels: no cut "2.93e-1…"
         hovertemplate="step %{x}<br>σ_%{y}<br>log10 σ = %{z:.3f}<extra></extra>",
     ))
-    fig = _layout(fig, title, key, "index i of σᵢ (0 = largest)")
+    fig = _layout(fig, title, key, "i of σᵢ")
     fig.update_yaxes(autorange="reversed")
     return fig
