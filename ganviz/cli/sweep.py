@@ -38,6 +38,8 @@ def register(sub) -> None:
     p.add_argument("--address", metavar="ADDRESS", help="an existing Ray cluster (HOST:PORT, or 'auto'); "
                    "default: start Ray on this machine")
     p.add_argument("--max-parallel", type=positive_int, metavar="N", help="runs at once (default: Ray's CPUs)")
+    p.add_argument("--no-batch", action="store_true", help="train every trial alone (default: the trials of a "
+                   "grid point train as one batched model where the config allows, from 4 trials on)")
     p.add_argument("--out", required=True, metavar="DIR", help="the sweep's folder (created; reused to resume)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run)
@@ -68,7 +70,8 @@ def run(args) -> int:
             print("\r" + progress.line(), end="", file=sys.stderr, flush=True)
 
     try:
-        run_sweep(spec, args.out, address=args.address, max_parallel=args.max_parallel, report=report)
+        run_sweep(spec, args.out, address=args.address, max_parallel=args.max_parallel, report=report,
+                  batch=not args.no_batch)
     except ValueError as e:
         return fail(str(e))
     except KeyboardInterrupt:
