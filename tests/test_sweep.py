@@ -124,7 +124,7 @@ def _ray_workers() -> list[int]:
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                if (d / "cmdline").read_bytes().startswith(b"ray::train_run"):
+                if (d / "cmdline").read_bytes().startswith((b"ray::train_run", b"ray::train_group")):
                     pids.append(int(d.name))
             except OSError:
                 pass
@@ -140,7 +140,9 @@ def test_a_killed_worker_is_retried(tmp_path):
     env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for(lambda: _ray_workers() or proc.poll() is not None, 240, "no Ray worker started")
-    os.kill(_ray_workers()[0], signal.SIGKILL)
+    workers = _ray_workers()
+    assert workers, "the sweep ended before a worker could be killed"
+    os.kill(workers[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err[-2000:]
     rows = _rows(out)
