@@ -119,15 +119,29 @@ def test_a_sweep_on_ray_interrupted_and_resumed_runs_each_run_once(tmp_path):
     assert "runs 6/6" in done.stderr and "failed 0" in done.stderr
 
 
-def _ray_workers() -> list[int]:
-    pids = []
+def _ray_workers(root: int) -> list[int]:
+    """Ray worker processes running a sweep task among the descendants of process ``root``."""
+    parent = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                if (d / "cmdline").read_bytes().startswith((b"ray::train_run", b"ray::train_group")):
-                    pids.append(int(d.name))
-            except OSError:
+                parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 pass
+
+    def below(pid):
+        while pid in parent and pid != root:
+            pid = parent[pid]
+        return pid == root
+
+    pids = []
+    for pid in parent:
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith((b"ray::train_run", b"ray::train_group")) and below(pid):
+            pids.append(pid)
     return pids
 
 
@@ -139,8 +153,8 @@ def test_a_killed_worker_is_retried(tmp_path):
     cmd = _sweep_cmd(out, str(spec))
     env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _wait_for(lambda: _ray_workers() or proc.poll() is not None, 240, "no Ray worker started")
-    workers = _ray_workers()
+    _wait_for(lambda: _ray_workers(proc.pid) or proc.poll() is not None, 240, "no Ray worker started")
+    workers = _ray_workers(proc.pid)
     assert workers, "the sweep ended before a worker could be killed"
     os.kill(workers[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=600)
