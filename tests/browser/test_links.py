@@ -5,6 +5,7 @@ traceback. One server for the module."""
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 
 import pytest
@@ -40,9 +41,18 @@ def _widgets(page) -> dict:
     return page.evaluate(WIDGETS_JS)
 
 
-def _settle(page) -> None:
-    """Idle, and the address written back (the page writes its URL at the end of a run)."""
-    wait_idle(page, timeout=120_000, quiet=800)
+def _settle(page, timeout: float = 120.0) -> None:
+    """Idle with the same widgets on two looks a second apart: a heavy page (BEGAN, Spectra on a
+    loaded machine) is idle between its first runs before all its widgets are drawn."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        wait_idle(page, timeout=120_000, quiet=800)
+        now = (page.url, _widgets(page))
+        if now == last and len(now[1]) > 1:
+            return
+        last = now
+        time.sleep(1.0)
 
 
 def _reopen(browser, url: str) -> tuple[dict, list[str]]:
