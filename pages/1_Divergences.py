@@ -14,6 +14,7 @@ from ganviz.metrics import divergence as dv  # noqa: E402
 from ganviz.metrics import transport as tr  # noqa: E402
 from ganviz.plots import divergence as pdv  # noqa: E402
 from ganviz.plots import objectives as pob  # noqa: E402
+from ganviz.ui import tour  # noqa: E402
 from ganviz.ui.common import download, page_frame, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, number, png_config  # noqa: E402
 
@@ -128,6 +129,8 @@ page_frame(
     "from samples, whose noise floor says how far to trust them.",
 )
 SCENE.start()
+with st.sidebar:
+    tour.next_scene_link("pages/1_Divergences.py")
 present = SCENE.sidebar()
 SCENE.show_notes()
 fit = SCENE.fit

@@ -13,7 +13,7 @@ from ganviz.training.began import (BEGANConfig, BEGANTrainer, classifier_path, f
 from ganviz.training.checkpoint import MAX_BYTES, CheckpointError  # noqa: E402
 from ganviz.training.export import FrameRecorder  # noqa: E402
 from ganviz.training.worker import TrainerWorker  # noqa: E402
-from ganviz.ui import image_data  # noqa: E402
+from ganviz.ui import image_data, tour  # noqa: E402
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, png_config  # noqa: E402
 
@@ -121,6 +121,8 @@ def _gamma_live() -> None:
 
 # --- choose a run -------------------------------------------------------------------------------
 linked = SCENE.start()
+with st.sidebar:
+    tour.next_scene_link("pages/3_BEGAN.py")
 present = SCENE.sidebar()
 SCENE.show_notes()
 if not shipped:

@@ -10,6 +10,7 @@ from ganviz.training import checkpoint, snapshot  # noqa: E402
 from ganviz.training.export import FrameRecorder, spectra_csv  # noqa: E402
 from ganviz.training.presets_spectra import PRESETS, TOGGLES, new_trainer, preset_config, read_view  # noqa: E402
 from ganviz.training.worker import TrainerWorker  # noqa: E402
+from ganviz.ui import tour  # noqa: E402
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, flag, png_config  # noqa: E402
 
@@ -100,6 +101,8 @@ if "sp_preset" in linked:  # a link's preset sets the toggles the link does not 
 if workers.get(KEY) is None or linked:
     _rebuild()
 worker = workers.get(KEY)
+with st.sidebar:
+    tour.next_scene_link("pages/5_Spectra.py")
 SCENE.sidebar()
 SCENE.show_notes()
 

@@ -1,3 +1,4 @@
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -46,3 +47,15 @@ def test_a_tour_scene_of_the_toy_lab_links_the_next_scene():
     assert "next scene → 2" in text.replace("\\", ""), text[:300]
     plain = AppTest.from_file(str(ROOT / "pages" / "2_Toy_GAN_Lab.py")).run(timeout=90)
     assert "next scene" not in " ".join(m.value for m in plain.markdown)
+
+
+@pytest.mark.parametrize("index", [3, 7])  # Divergences, BEGAN (Spectra's scene is the last)
+def test_every_page_a_tour_scene_opens_links_the_next_scene(index):
+    import app
+    page, _, params = app.TOUR[index]
+    at = AppTest.from_file(str(ROOT / page))
+    at.query_params.update(params or {})
+    at.run(timeout=120)
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown) + " ".join(getattr(p.proto, "label", "") for p in at.get("page_link"))
+    assert f"next scene → {index + 2}" in text.replace("\\", ""), text[:300]

@@ -131,7 +131,7 @@ def seed_box(c, prefix: str, init, base_seed: int = 0) -> int:
     key = init("seed", str(base_seed))
     if not isinstance(ss[key], str):
         ss[key] = str(ss[key])
-    text = c.text_input("seed", key=key, help=f"a whole number from 0 to {RANGES['seed'][1]:,}")
+    text = c.text_input("seed", key=key, max_chars=12, help=f"a whole number from 0 to {RANGES['seed'][1]:,}")
     try:
         ss[f"{prefix}seed_ok"] = parse_seed(text)
     except ValueError as e:
