@@ -183,15 +183,26 @@ def train_group(runs: list[Run]) -> list[dict]:
     return out
 
 
-def groups_of(runs: list[Run], batch: bool) -> list[list[Run]]:
+def groups_of(runs: list[Run], batch: bool, workers: int = 1) -> list[list[Run]]:
     """The tasks of a sweep: with ``batch``, the trials of each grid point together (in grid order),
-    else one run per task."""
+    split so that a point's trials keep ``workers`` busy while each part has at least ``BATCH_MIN``
+    trials (10 trials on 2 workers: two tasks of 5); else one run per task.
+
+    Example:
+        >>> runs = SweepSpec(dataset="ring8", trials=10).runs()
+        >>> [len(g) for g in groups_of(runs, True, workers=2)], [len(g) for g in groups_of(runs, True, workers=4)]
+        ([5, 5], [4, 4, 2])
+    """
     if not batch:
         return [[r] for r in runs]
-    out: dict[str, list[Run]] = {}
+    points: dict[str, list[Run]] = {}
     for r in runs:
-        out.setdefault(json.dumps([r.dataset, r.steps, r.changes], sort_keys=True), []).append(r)
-    return list(out.values())
+        points.setdefault(json.dumps([r.dataset, r.steps, r.changes], sort_keys=True), []).append(r)
+    out = []
+    for trials in points.values():
+        size = max(BATCH_MIN, math.ceil(len(trials) / max(workers, 1)))
+        out += [trials[i:i + size] for i in range(0, len(trials), size)]
+    return out
 
 
 def _cell(v):
@@ -300,7 +311,7 @@ def run_sweep(spec: SweepSpec, folder: str | Path, address: str | None = None, m
                  runtime_env={"env_vars": {"OMP_NUM_THREADS": "1"}} if address is None else None)
     limit = max_parallel or max(1, int(ray.available_resources().get("CPU", 1)))
     task = ray.remote(num_cpus=1, max_retries=RETRIES)(train_group)
-    queue, flying, ran = groups_of(todo, batch), {}, []
+    queue, flying, ran = groups_of(todo, batch, limit), {}, []
     try:
         while queue or flying:
             while queue and len(flying) < limit:
