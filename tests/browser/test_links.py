@@ -5,6 +5,7 @@ traceback. One server for the module."""
 
 from __future__ import annotations
 
+import os
 import time
 import urllib.parse
 
@@ -35,6 +36,10 @@ WIDGETS_JS = """() => {
 }"""
 
 TOY = "/Toy_GAN_Lab"
+# The round trips of every preset and tour scene took 1-2.5 min each here (16 of them): past the
+# suite's budget, so they run on request.
+ROUND_TRIPS = pytest.mark.skipif(os.environ.get("GANVIZ_SLOW_BROWSER") != "1",
+                                 reason="every preset and tour scene reopened: ~25 min; set GANVIZ_SLOW_BROWSER=1")
 
 
 def _widgets(page) -> dict:
@@ -74,6 +79,7 @@ def _pick(page, label: str, option: str) -> None:
     _settle(page)
 
 
+@ROUND_TRIPS
 @pytest.mark.parametrize("preset", list(PRESETS))
 def test_a_loaded_preset_reopens_from_its_address(server, browser, page, preset):
     page.goto(server.url + TOY)
@@ -94,6 +100,7 @@ def _tour():
     return [(i, page, label) for i, (page, label, _) in enumerate(app.TOUR)]
 
 
+@ROUND_TRIPS
 @pytest.mark.parametrize("index,path,label", _tour(), ids=lambda v: str(v)[:12])
 def test_a_tour_scene_reopens_from_its_address(server, browser, page, index, path, label):
     page.goto(server.url + "/")
@@ -109,30 +116,34 @@ def test_a_tour_scene_reopens_from_its_address(server, browser, page, index, pat
                              if before.get(k) != after.get(k)}
 
 
+BAD_VALUES = [  # (key=value, what its note says); grouped below into a few links, one page load each
+    ("n_critic=11", "1 to 10"), ("latent_dim=99", "1 to 16"), ("g_depth=50", "1 to 6"), ("r1_gamma=100", "0 to 10"),
+    ("beta1=0.995", "0 to 0.99"), ("g_ema=0.9995", "0 to 0.999"), ("label_smoothing=0.1", "0.5 to 1"),
+    ("g_width=100000", "16, 32, 64, 128, 256, 512"), ("seed=-1", "0 to 1,000,000"),
+    ("threads=4", "not settable from a link"), ("eval_samples=9", "not settable from a link"),
+    ("lr_g=abc", "must be a number"),
+]
 BAD_LINKS = [
-    ("n_critic=11", "1 to 10"), ("latent_dim=99", "1 to 16"), ("g_depth=50", "1 to 6"),
-    ("objective=wgan-gp&gp_lambda=1000", "0 to 20"), ("objective=wgan&clip_c=5", "0.001 to 0.1"),
-    ("objective=wgan&clip_c=0.5", "0.001 to 0.1"), ("r1_gamma=100", "0 to 10"),
-    ("compare=1&b.n_critic=50", "1 to 10"), ("beta1=0.995", "0 to 0.99"), ("g_ema=0.9995", "0 to 0.999"),
-    ("label_smoothing=0.1", "0.5 to 1"), ("g_width=100000", "16, 32, 64, 128, 256, 512"),
-    ("seed=-1", "0 to 1,000,000"), ("threads=4", "not settable from a link"),
-    ("eval_samples=9", "not settable from a link"), ("lr_g=abc", "must be a number"),
+    ("&".join(q for q, _ in BAD_VALUES), BAD_VALUES),
+    ("objective=wgan-gp&gp_lambda=1000", [("gp_lambda=1000", "0 to 20")]),
+    ("objective=wgan&clip_c=5", [("clip_c=5", "0.001 to 0.1")]),
+    ("compare=1&b.n_critic=50", [("b.n_critic=50", "1 to 10")]),
 ]
 
 
 def test_each_bad_link_value_gives_a_note_not_a_traceback(server, browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        for query, words in BAD_LINKS:
+        for query, expected in BAD_LINKS:
             pg = ctx.new_page()  # a new tab: a new session, so the link is read as on arrival
             pg.goto(f"{server.url}{TOY}?{query}")
             _settle(pg)
             assert not exceptions(pg), (query, exceptions(pg))
-            notes = " ".join(pg.locator("[data-testid='stAlertContentWarning']").all_inner_texts())
-            assert words in notes, (query, notes)
+            notes = pg.locator("[data-testid='stAlertContentWarning']").all_inner_texts()
             assert pg.get_by_role("button", name="Train").count() == 1, query
-            name = urllib.parse.parse_qsl(query)[-1][0].removeprefix("b.")
-            assert name in notes, (query, notes)
+            for value, words in expected:
+                name = value.split("=")[0].removeprefix("b.")
+                assert any(name in n and words in n for n in " ".join(notes).split("\n")), (value, notes)
             pg.close()
     finally:
         ctx.close()
