@@ -161,13 +161,9 @@ class Scene:
         draw it, so it is missing after a page without the toggle (or on a session's first run).
         """
         ss = st.session_state
-        url = {k: v for k, v in st.query_params.to_dict().items() if k not in RESERVED}
-        seen = self._state("seen", [])
-        if "present" not in ss or ss.get("_scene_page") != self.page:
-            seen.clear()
-        ss["_scene_page"] = self.page
+        url = self.new_link()
         applied: set[str] = set()
-        if url not in seen:
+        if url is not None:
             notes = []
             for k, text in url.items():
                 p = self.params.get(k)
@@ -181,8 +177,6 @@ class Scene:
                     notes.append(f"{k}={text!r} ignored ({e}); using the default" if p.echo
                                  else f"{k} ignored: {e} Using the default.")
             ss[f"_scene_notes:{self.page}"] = notes
-            seen.append(url)
-            del seen[:-SEEN_MAX]
         for p in self.params.values():
             if p.key not in ss:
                 ss[p.key] = p.default
