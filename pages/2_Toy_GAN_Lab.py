@@ -244,9 +244,10 @@ def metrics_view():
 live_view()
 metrics_view()
 
-@st.fragment(run_every=STATUS_SECONDS if running else None)
+@st.fragment(run_every=STATUS_SECONDS if training else None)
 def exports():
-    """The downloads; a fragment on the status timer while it trains, so the GIF's frame count moves."""
+    """The downloads; a fragment on the status timer while it trains (not while queued: a queued tab's
+    status then stopped updating and it never started), so the GIF's frame count moves."""
     st.caption("The camera icon on each figure saves it as a PNG as drawn. Below: the samples view as a "
                "PNG and as an animated GIF of the run so far, the metrics as CSV, and the model itself."
                + (" Both runs: files named A and B, one CSV with A. and B. columns." if compare else ""))

@@ -39,11 +39,12 @@ PAGES = {
     "pages/4_Latent_Space.py": PageSpec("/Latent_Space", "Latent space", slider="Steps along the path"),
     "pages/5_Spectra.py": PageSpec("/Spectra", "Spectra", slider="Orthogonal reg. β", train="▶ Start",
                                    pause="⏸ Pause", gif="Export"),
+    "pages/6_Leaderboard.py": PageSpec("/Leaderboard", "Leaderboard", needs_figure_change=False),
 }
 PRESENT = [p for p in PAGES if (ROOT / p).is_file()]
 
 STATUS_JS = """() => [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
-  .map(e => e.innerText).filter(t => /step \\d+/.test(t) && /steps\\/s/.test(t))"""
+  .map(e => e.innerText).filter(t => /step \\d+/.test(t) && /●/.test(t))"""  # the status line: step and state badge
 
 
 def _steps(page) -> list[int]:
