@@ -3,8 +3,8 @@
 Why: while a 2D run trains, the samples view changes about 5 times a second. Sent through a page
 rerun, each new picture cost the browser a re-render of the whole app (~100 ms of a core on a
 GPU-less laptop, measured with Chromium's tracing: React work, not the picture) and the server a
-script run; on 2 cores that came out of the trainer's speed, and 8 tabs starved the server
-(issues 4 and 7). Here the picture is a small custom component (``live_picture/index.html``): an
+script run; on 2 cores that came out of the trainer's speed, and 8 tabs starved the server.
+Here the picture is a small custom component (``live_picture/index.html``): an
 ``<img>`` that polls a tiny JSON pointer and loads the newest frame when there is one. The page
 itself reruns once a second (status line, metrics).
 
