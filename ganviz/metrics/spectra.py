@@ -36,7 +36,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from ganviz.objectives.penalties import weight_matrices
+from ganviz.nets.weights import weight_matrices
 
 # Above this many entries a matrix gets the top singular values by power iteration, not a full SVD.
 FULL_SVD_MAX_ELEMENTS = 256 * 1024
