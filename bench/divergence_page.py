@@ -26,6 +26,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from ganviz.data import transport_examples as ex  # noqa: E402
 from ganviz.data.toy import ParallelLines, get_dataset  # noqa: E402
 from ganviz.metrics import divergence as dv  # noqa: E402
 from ganviz.metrics import transport as tr  # noqa: E402
@@ -104,7 +105,7 @@ def parts(repeats: int) -> dict[str, float]:
     out["fig_measures_vs_shift"] = median_ms(lambda k: pdv.fig_measures_vs_shift(sweep, 1.0), repeats)
     out["estimate_parallel_lines"] = median_ms(
         lambda k: dv.estimate_with_floor(ParallelLines("a", 2, 0.0), ParallelLines("b", 2, 0.5), N, k), repeats)
-    cx, cy = tr.clouds_2d("ring8", "two_moons", N)
+    cx, cy = ex.clouds_2d("ring8", "two_moons", N)
     out["emd_2d"] = median_ms(lambda k: tr.transport_2d(cx, cy + [0.01 * k, 0]), repeats)
     out["sinkhorn_2d reg 0.05"] = median_ms(lambda k: tr.transport_2d(cx, cy + [0.01 * k, 0], 0.05), repeats)
     out["sinkhorn_2d reg 0.02"] = median_ms(lambda k: tr.transport_2d(cx, cy + [0.01 * k, 0], 0.02), repeats)

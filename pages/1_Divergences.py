@@ -9,6 +9,7 @@ st.set_page_config(page_title="Divergences · ganviz", layout="wide")
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
+from ganviz.data import transport_examples as ex  # noqa: E402
 from ganviz.data.toy import DATASETS_1D, DATASETS_2D, ParallelLines, get_dataset  # noqa: E402
 from ganviz.metrics import divergence as dv  # noqa: E402
 from ganviz.metrics import transport as tr  # noqa: E402
@@ -39,7 +40,7 @@ SCENE = Scene("divergences", {
     "seed": Param("seed1d", 0, number(0, 999, integer=True)),
     "theta": Param("theta", 0.5, number(-1.0, 1.0, step=0.05)),
     "n_lines": Param("n_lines", 500, choice(SAMPLE_SIZES[:5])),
-    "example": Param("plan_example", list(tr.EXAMPLES)[0], choice(tr.EXAMPLES)),
+    "example": Param("plan_example", list(ex.EXAMPLES)[0], choice(ex.EXAMPLES)),
     "plan": Param("plan_kind", PLAN_KINDS[0], choice(PLAN_KINDS)),
     "p2": Param("p2d", list(DATASETS_2D)[0], choice(DATASETS_2D)),
     "q2": Param("q2d", "two_moons", choice(DATASETS_2D)),
@@ -89,7 +90,7 @@ def lines_curve():
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def transport_2d(p_name, q_name, n, shift, reg):
-    x, y = tr.clouds_2d(p_name, q_name, n, shift)
+    x, y = ex.clouds_2d(p_name, q_name, n, shift)
     return x, y, tr.transport_2d(x, y, reg)
 
 
@@ -199,10 +200,10 @@ if tab_plans.open:
     with tab_plans:
         with SCENE.group("controls", "The histograms and the plan"):
             c = st.columns([1, 2])
-            example = c[0].selectbox("histograms", list(tr.EXAMPLES), key="plan_example", persist_state=KEEP)
+            example = c[0].selectbox("histograms", list(ex.EXAMPLES), key="plan_example", persist_state=KEEP)
             which = c[1].radio("plan", PLAN_KINDS, horizontal=True, key="plan_kind", persist_state=KEEP)
-        a, b = tr.EXAMPLES[example]
-        m = tr.ground_cost(tr.EXAMPLE_POSITIONS, tr.EXAMPLE_POSITIONS)
+        a, b = ex.EXAMPLES[example]
+        m = tr.ground_cost(ex.EXAMPLE_POSITIONS, ex.EXAMPLE_POSITIONS)
         best = tr.optimal_plan(a, b, m)
         w = tr.plan_cost(best, m)
         if which == "optimal (POT)":
@@ -212,8 +213,8 @@ if tab_plans.open:
         elif which == "north-east corner rule":
             gamma = tr.north_east_corner(a, b)
         else:
-            start = pd.DataFrame(tr.north_east_corner(a, b), columns=[f"to {x:g}" for x in tr.EXAMPLE_POSITIONS],
-                                 index=[f"from {x:g}" for x in tr.EXAMPLE_POSITIONS])
+            start = pd.DataFrame(tr.north_east_corner(a, b), columns=[f"to {x:g}" for x in ex.EXAMPLE_POSITIONS],
+                                 index=[f"from {x:g}" for x in ex.EXAMPLE_POSITIONS])
             st.caption("Edit the mass moved from each position of P (rows) to each of Q (columns); the plan "
                        "starts from the north-east corner rule (the costliest plan).")
             edited = st.data_editor(start, key=f"plan_editor_{example}", width="content")
@@ -233,9 +234,9 @@ if tab_plans.open:
         left, right = st.columns(2)
         # The matrix shows the plan as it is (its wrong margins in red); arrows only for a real plan.
         left.plotly_chart(fit(pdv.fig_plan_matrix(gamma, a, b, "γ: this plan" + (" (not feasible)" if problems else ""),
-                                                  tr.EXAMPLE_POSITIONS)), key="fig_plan_matrix", width="stretch",
+                                                  ex.EXAMPLE_POSITIONS)), key="fig_plan_matrix", width="stretch",
                           config=png_config("ganviz_plan_matrix"))
-        right.plotly_chart(fit(pdv.fig_plan_arrows(tr.EXAMPLE_POSITIONS, a, b, best if problems else gamma,
+        right.plotly_chart(fit(pdv.fig_plan_arrows(ex.EXAMPLE_POSITIONS, a, b, best if problems else gamma,
                                                    "arrows: " + ("the optimal plan" if problems else "this plan"))),
                            key="fig_plan_arrows", width="stretch", config=png_config("ganviz_plan_arrows"))
         st.caption("B(γ) = Σ γ(x, y) |x − y|: each arrow's mass times its length; positions are 1 apart. On a "

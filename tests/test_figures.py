@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
+from ganviz.data import transport_examples as ex
 from ganviz.data.toy import ParallelLines, get_dataset
 from ganviz.metrics import divergence as dv
 from ganviz.metrics import optimal_d
@@ -51,9 +52,9 @@ def all_figures(snaps) -> dict[str, go.Figure]:
     """One of every figure the pages build, from real data."""
     p, q = get_dataset("gaussian"), dv.affine_1d(get_dataset("mixture"), 2.0, 1.0)
     est_x = np.random.default_rng(0).normal(size=50)
-    a, b = tr.EXAMPLES[list(tr.EXAMPLES)[0]]
+    a, b = ex.EXAMPLES[list(ex.EXAMPLES)[0]]
     plan = tr.north_west_corner(a, b)
-    x2, y2 = tr.clouds_2d("ring8", "two_moons", 50, 0.0)
+    x2, y2 = ex.clouds_2d("ring8", "two_moons", 50, 0.0)
     res = tr.transport_2d(x2, y2, None)
     lines = dv.estimation_samples(ParallelLines("P_0", 2, 0.0), ParallelLines("P_theta", 2, 0.5), 50)
     sat, fgan, critic = pob.saturation_curves(21), pob.fgan_curves(21), pob.critic_loss_curves(21)
@@ -78,8 +79,8 @@ def all_figures(snaps) -> dict[str, go.Figure]:
         "div lines": pdv.fig_parallel_lines(0.5, lines[0].numpy(), lines[1].numpy()),
         "div WGAN figure 1": pdv.fig_wgan_figure1(dv.parallel_lines_curve(np.linspace(-1, 1, 41)), 0.5,
                                                   dv.parallel_lines_exact(0.5)),
-        "div plan matrix": pdv.fig_plan_matrix(plan, a, b, "plan", tr.EXAMPLE_POSITIONS),
-        "div plan arrows": pdv.fig_plan_arrows(tr.EXAMPLE_POSITIONS, a, b, plan),
+        "div plan matrix": pdv.fig_plan_matrix(plan, a, b, "plan", ex.EXAMPLE_POSITIONS),
+        "div plan arrows": pdv.fig_plan_arrows(ex.EXAMPLE_POSITIONS, a, b, plan),
         "div plan 2D": pdv.fig_plan_2d(x2, y2, res.plan, "plan"),
         "obj saturation": pob.fig_saturation(sat),
         "obj fgan": pob.fig_fgan(fgan),

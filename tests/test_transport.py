@@ -4,6 +4,7 @@ import numpy as np
 import ot
 import pytest
 
+from ganviz.data import transport_examples as ex
 from ganviz.metrics import transport as tr
 
 
@@ -47,10 +48,10 @@ def test_north_west_is_not_optimal_off_the_line():
 
 
 def test_examples_and_their_optimal_costs():
-    m = tr.ground_cost(tr.EXAMPLE_POSITIONS, tr.EXAMPLE_POSITIONS)
-    for a, b in tr.EXAMPLES.values():
+    m = tr.ground_cost(ex.EXAMPLE_POSITIONS, ex.EXAMPLE_POSITIONS)
+    for a, b in ex.EXAMPLES.values():
         assert a.sum() == pytest.approx(1) and b.sum() == pytest.approx(1)
-    a, b = tr.EXAMPLES["two piles to one"]  # half the mass moves 2 to the right, half 2 to the left
+    a, b = ex.EXAMPLES["two piles to one"]  # half the mass moves 2 to the right, half 2 to the left
     assert tr.plan_cost(tr.optimal_plan(a, b, m), m) == pytest.approx(2.0)
 
 
@@ -65,7 +66,7 @@ def test_plan_problems_names_each_violation():
 
 
 def test_sinkhorn_blurs_and_tends_to_the_optimum():
-    x, y = tr.clouds_2d("ring8", "two_moons", 100, seed=1)
+    x, y = ex.clouds_2d("ring8", "two_moons", 100, seed=1)
     exact = tr.transport_2d(x, y)
     assert exact.exact and exact.plan.shape == (100, 100)
     # The exact plan between n equal weights is a permutation matrix / n.
@@ -85,7 +86,7 @@ def test_sinkhorn_blurs_and_tends_to_the_optimum():
 
 
 def test_above_the_exact_limit_the_sliced_approximation_is_labelled():
-    x, y = tr.clouds_2d("grid25", "grid25", 60, shift=1.0)
+    x, y = ex.clouds_2d("grid25", "grid25", 60, shift=1.0)
     r = tr.transport_2d(x, y, max_exact=50)
     assert r.plan is None and not r.exact and "approximation" in r.method
     w = tr.transport_2d(x, y).cost

@@ -19,21 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import ot
-import torch
 
-from ganviz.data.toy import get_dataset
 from ganviz.metrics.divergence import EXACT_EMD_MAX_POINTS, _np
 
 # Sinkhorn's dense n x n iterations: at 1000 points a small reg took minutes; at 500, ~0.1 s.
 SINKHORN_MAX_POINTS = 500
-
-# The discrete earth-moving example of the Divergences page: five positions, two histograms.
-EXAMPLE_POSITIONS = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
-EXAMPLES = {
-    "pile to the right": (np.array([0.4, 0.3, 0.2, 0.1, 0.0]), np.array([0.0, 0.1, 0.2, 0.3, 0.4])),
-    "two piles to one": (np.array([0.5, 0.0, 0.0, 0.0, 0.5]), np.array([0.0, 0.0, 1.0, 0.0, 0.0])),
-    "mixed": (np.array([0.1, 0.4, 0.0, 0.3, 0.2]), np.array([0.3, 0.0, 0.3, 0.1, 0.3])),
-}
 
 
 def ground_cost(x, y) -> np.ndarray:
@@ -188,12 +178,3 @@ def transport_2d(x, y, reg: float | None = None, max_exact: int = EXACT_EMD_MAX_
     plan = sinkhorn_plan(a, b, m, reg)
     return Transport2D(plan, plan_cost(plan, m), f"Sinkhorn plan, reg = {reg:g} (approximation: B >= W1)", False)
 
-
-def clouds_2d(p_name: str, q_name: str, n: int, shift: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """n samples of the 2D toy set ``p_name`` and n of ``q_name`` moved right by ``shift``
-    (seeded: the same arguments give the same clouds)."""
-    g = torch.Generator().manual_seed(int(seed))
-    x = get_dataset(p_name).sample(n, g).numpy().astype(float)
-    y = get_dataset(q_name).sample(n, g).numpy().astype(float)
-    y[:, 0] += shift
-    return x, y
