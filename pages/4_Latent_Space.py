@@ -7,7 +7,7 @@ st.set_page_config(page_title="ganviz · Latent space", layout="wide")
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
-from ganviz.metrics.quality import latent_directions, latent_point, lerp, slerp, truncated_points, walk_grid  # noqa: E402
+from ganviz.latent import latent_directions, latent_point, lerp, slerp, truncated_points, walk_grid  # noqa: E402
 from ganviz.plots.animation import grid_frame, grid_gif, grid_png  # noqa: E402
 from ganviz.plots.began import image_grid, path_norm_figure, truncation_figure  # noqa: E402
 from ganviz.training.began import (classifier_path, judge_generator, load, load_classifier,  # noqa: E402

@@ -34,7 +34,7 @@ def test_the_same_link_draws_the_same_truncated_samples_and_png():
     nothing reseeds torch's global generator) draws the same samples; the PNG's bytes are equal."""
     import torch
 
-    from ganviz.metrics.quality import truncated_points
+    from ganviz.latent import truncated_points
     from ganviz.plots.animation import grid_frame, grid_png
     from ganviz.training.began import load, shipped_began
 

@@ -519,7 +519,8 @@ def judge_generator(trainer: BEGANTrainer, classifier, n: int = 500, seed: int =
                     truncation: float | None = None) -> dict:
     """Quality and diversity (``ganviz.metrics.quality.judge``) of n samples drawn with a fixed seed,
     optionally with BigGAN's truncation trick."""
-    from ganviz.metrics.quality import judge, truncate
+    from ganviz.latent import truncate
+    from ganviz.metrics.quality import judge
 
     gen = torch.Generator().manual_seed(seed)
     z = torch.rand(n, trainer.config.h, generator=gen) * 2 - 1
