@@ -8,10 +8,11 @@ import pandas as pd  # noqa: E402
 
 from ganviz.plots.animation import grid_frame, grid_gif, grid_png  # noqa: E402
 from ganviz.plots.began import curves_figure, image_grid, sweep_figure  # noqa: E402
-from ganviz.training.began import (BEGANConfig, BEGANTrainer, classifier_path, from_bytes, load,  # noqa: E402
-                                   load_classifier, shipped_began, snapshot, sweep, to_bytes)
+from ganviz.training.began import BEGANConfig, BEGANTrainer, from_bytes, load, snapshot, to_bytes  # noqa: E402
 from ganviz.training.checkpoint import MAX_BYTES, CheckpointError  # noqa: E402
+from ganviz.training.classifier import load_classifier  # noqa: E402
 from ganviz.training.export import FrameRecorder  # noqa: E402
+from ganviz.training.shipped import classifier_path, shipped_began, sweep  # noqa: E402
 from ganviz.training.worker import TrainerWorker  # noqa: E402
 from ganviz.ui import image_data, tour  # noqa: E402
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402

@@ -8,11 +8,13 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
 from ganviz.latent import latent_directions, latent_point, lerp, slerp, truncated_points, walk_grid  # noqa: E402
+from ganviz.metrics.quality import judge_generator, truncation_curve  # noqa: E402
 from ganviz.plots.animation import grid_frame, grid_gif, grid_png  # noqa: E402
 from ganviz.plots.began import image_grid, path_norm_figure, truncation_figure  # noqa: E402
-from ganviz.training.began import (classifier_path, judge_generator, load, load_classifier,  # noqa: E402
-                                   shipped_began, truncation_curve)
+from ganviz.training.began import load  # noqa: E402
 from ganviz.training.checkpoint import CheckpointError  # noqa: E402
+from ganviz.training.classifier import load_classifier  # noqa: E402
+from ganviz.training.shipped import classifier_path, shipped_began  # noqa: E402
 from ganviz.ui.common import download, page_frame, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, number, png_config  # noqa: E402
 

@@ -6,7 +6,7 @@ st.set_page_config(page_title="ganviz · Leaderboard", layout="wide")
 
 from ganviz.metrics.leaderboard import mode_table, published, read_sweep, sweep_command  # noqa: E402
 from ganviz.plots.leaderboard import bar_figure  # noqa: E402
-from ganviz.training.began import checkpoint_dir  # noqa: E402
+from ganviz.training.shipped import checkpoint_dir  # noqa: E402
 from ganviz.ui.common import page_frame, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, png_config  # noqa: E402
 

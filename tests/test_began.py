@@ -10,7 +10,9 @@ import torch
 import ganviz.training.began as tb
 from ganviz.nets.began import Autoencoder, Decoder, Encoder
 from ganviz.training import checkpoint as ck
+from ganviz.training import shipped
 from ganviz.training.began import BEGANConfig, BEGANTrainer
+from ganviz.training.classifier import load_classifier
 from ganviz.training.worker import TrainerWorker
 
 TINY = dict(n=4, h=4, batch=8, log_every=1)
@@ -135,7 +137,7 @@ def test_bad_checkpoints_give_clear_messages(tiny, tmp_path):
     with pytest.raises(ck.CheckpointError, match="pickle"):
         tb.load(tmp_path / "p.safetensors")
     with pytest.raises(ck.CheckpointError, match="not written by ganviz's BEGAN trainer"):
-        tb.load(tb.CLASSIFIER_PATH)
+        tb.load(shipped.CLASSIFIER_PATH)
     other = BEGANTrainer(BEGANConfig(**{**TINY, "n": 6}))
     data = tb.save(other, tmp_path / "other").read_bytes()
     recipe_wrong = tb.save(tiny, tmp_path / "x")
@@ -164,18 +166,18 @@ def test_worker_drives_the_began_trainer():
 # --- the shipped checkpoints: the must-show numbers, measured on 500 samples ------------------
 @pytest.fixture(scope="module")
 def sweep_rows():
-    return tb.sweep(tb.load_classifier(tb.CLASSIFIER_PATH), 500, 0, tb.CHECKPOINTS)
+    return shipped.sweep(load_classifier(shipped.CLASSIFIER_PATH), 500, 0, shipped.CHECKPOINTS)
 
 
 def test_shipped_files_are_small_with_reproducing_commands():
-    found = tb.shipped_began(tb.CHECKPOINTS)
+    found = shipped.shipped_began(shipped.CHECKPOINTS)
     assert sorted(found) == [0.3, 0.5, 0.7]
     for gamma, path in found.items():
         assert path.stat().st_size < 4 * 2**20
         recipe = json.loads(path.with_suffix(".json").read_text())
         assert recipe["command"].startswith(f"python -m ganviz began --gamma {gamma:g} --steps {recipe['state']['step']}")
         assert recipe["config"]["began_gamma"] == gamma
-    clf = json.loads(tb.CLASSIFIER_PATH.with_suffix(".json").read_text())
+    clf = json.loads(shipped.CLASSIFIER_PATH.with_suffix(".json").read_text())
     assert clf["command"].startswith("python -m ganviz classifier") and clf["test_accuracy"] >= 0.97
 
 
@@ -195,7 +197,7 @@ def test_pairwise_distance_rises_with_gamma(sweep_rows):
 
 
 def _history(gamma):
-    rows = tb.recipe_of(tb.CHECKPOINTS / f"began_gamma{gamma:g}.safetensors")["history"]
+    rows = tb.recipe_of(shipped.CHECKPOINTS / f"began_gamma{gamma:g}.safetensors")["history"]
     return [r["k_t"] for r in rows], [r["m_global"] for r in rows if math.isfinite(r["m_global"])]
 
 
@@ -214,7 +216,7 @@ def test_shipped_runs_k_t_settles_away_from_0(gamma):
 
 
 def test_k_t_answers_the_gamma_slider_on_a_shipped_run():
-    t = tb.load(tb.CHECKPOINTS / "began_gamma0.5.safetensors")
+    t = tb.load(shipped.CHECKPOINTS / "began_gamma0.5.safetensors")
     k0 = t.k_t
     t.update(began_gamma=0.1)  # fakes must now be reconstructed 10x better than data: k_t falls
     t.train(10)
@@ -226,7 +228,7 @@ def test_k_t_answers_the_gamma_slider_on_a_shipped_run():
 
 
 def test_steps_per_second_counts_only_the_steps_timed_here():
-    t = tb.load(tb.CHECKPOINTS / "began_gamma0.5.safetensors")
+    t = tb.load(shipped.CHECKPOINTS / "began_gamma0.5.safetensors")
     t.train(3)
     # 2,000 loaded steps plus 3 here over a fraction of a second read 1,000s of steps/s before
     assert t.steps_per_second == pytest.approx(3 / t.train_seconds)

@@ -198,7 +198,10 @@ def test_tour_6_spectral_norm_keeps_every_d_layer_within_5_percent_of_1():
 
 
 def test_tour_8_gamma_0_3_draws_1_kind_of_digit_and_0_7_all_10():
-    from ganviz.training.began import classifier_path, judge_generator, load, load_classifier, shipped_began
+    from ganviz.metrics.quality import judge_generator
+    from ganviz.training.began import load
+    from ganviz.training.classifier import load_classifier
+    from ganviz.training.shipped import classifier_path, shipped_began
 
     page, label, params = _tour(8)
     assert "γ = 0.3 draws 1 kind" in label and "γ = 0.7 all 10" in label

@@ -36,7 +36,8 @@ def test_the_same_link_draws_the_same_truncated_samples_and_png():
 
     from ganviz.latent import truncated_points
     from ganviz.plots.animation import grid_frame, grid_png
-    from ganviz.training.began import load, shipped_began
+    from ganviz.training.began import load
+    from ganviz.training.shipped import shipped_began
 
     at = AppTest.from_file(PAGE)
     at.query_params.update({"threshold": "0.3"})

@@ -34,8 +34,10 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ganviz.training import TrainingDiverged
-    from ganviz.training.began import (BEGANConfig, BEGANTrainer, classifier_path, judge_generator,
-                                       load_classifier, run_summary, save)
+    from ganviz.metrics.quality import judge_generator
+    from ganviz.training.began import BEGANConfig, BEGANTrainer, run_summary, save
+    from ganviz.training.classifier import load_classifier
+    from ganviz.training.shipped import classifier_path
     from ganviz.training.checkpoint import CheckpointError
 
     try:

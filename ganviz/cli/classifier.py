@@ -24,7 +24,7 @@ def run(args) -> int:
     import torch
 
     from ganviz.data.images import SIZES
-    from ganviz.training.began import save_classifier, train_classifier
+    from ganviz.training.classifier import save_classifier, train_classifier
 
     if args.size not in SIZES:
         return fail(f"--size must be one of {', '.join(map(str, SIZES))}, got {args.size}")

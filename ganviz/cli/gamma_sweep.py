@@ -27,7 +27,8 @@ def register(sub) -> None:
 def run(args) -> int:
     import torch
 
-    from ganviz.training.began import checkpoint_dir, classifier_path, load_classifier, shipped_began, sweep
+    from ganviz.training.classifier import load_classifier
+    from ganviz.training.shipped import checkpoint_dir, classifier_path, shipped_began, sweep
     from ganviz.training.checkpoint import CheckpointError
 
     torch.set_num_threads(1)

@@ -10,6 +10,9 @@ With p(y | x_i) the classifier's softmax on N generated images:
   pixel difference: 0 when every sample is the same image;
 - classes present = the number of classes predicted for at least ``min_share`` of the samples.
 
+``judge_generator`` applies them to a generator's samples drawn with a fixed seed (the gamma sweep's
+and the Latent page's numbers), ``truncation_curve`` at several truncation thresholds.
+
 Example:
     >>> probs = torch.eye(10)  # ten confident, different answers
     >>> round(class_entropy(probs), 3), round(mean_confidence(probs), 3), classes_present(probs)
@@ -21,6 +24,8 @@ from __future__ import annotations
 import math
 
 import torch
+
+from ganviz.latent import truncate
 
 
 def mean_confidence(probs: torch.Tensor) -> float:
@@ -70,3 +75,20 @@ def judge(images: torch.Tensor, classifier) -> dict:
         "classes_present": classes_present(probs),
         "class_shares": [round(float(v), 4) for v in class_histogram(probs)],
     }
+
+
+def judge_generator(trainer, classifier, n: int = 500, seed: int = 0, truncation: float | None = None) -> dict:
+    """``judge`` of n samples of a generator with BEGAN's latent U[-1, 1]^h (``trainer.config.h``,
+    images from ``trainer.sample(z=...)``), drawn with a fixed seed, optionally truncated at
+    ``truncation`` (BigGAN's trick, ``ganviz.latent.truncate``)."""
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.rand(n, trainer.config.h, generator=gen) * 2 - 1
+    if truncation is not None and truncation < 1:
+        z = truncate(z, truncation, gen=gen)
+    return judge(trainer.sample(z=z), classifier)
+
+
+def truncation_curve(trainer, classifier, thresholds=(0.2, 0.4, 0.6, 0.8, 1.0), n: int = 500,
+                     seed: int = 0) -> list[dict]:
+    """``judge_generator`` at each truncation threshold (1.0 = the untruncated U[-1, 1] latent)."""
+    return [{"threshold": t, **judge_generator(trainer, classifier, n, seed, truncation=t)} for t in thresholds]

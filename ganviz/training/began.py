@@ -1,4 +1,5 @@
-"""BEGAN on images: config, trainer, learning-rate halving on an M_global plateau, checkpoints.
+"""BEGAN on images: config, trainer, learning-rate halving on an M_global plateau, checkpoints,
+and the run's summary and snapshot.
 
 BEGAN (Berthelot, Schumm & Metz 2017, arXiv 1703.10717), with L(v) = mean |v - D(v)|^eta:
   L_D = L(x) - k_t L(G(z_D));  L_G = L(G(z_G));
@@ -12,15 +13,16 @@ the paper. Adam, z ~ U[-1, 1]^h.
 Small data: on scikit-learn's 1,797 digits the paper's settings collapse to one digit (REFERENCE.md's
 known failure). What the shipped checkpoints use instead (measured in checkpoints/README.md): a small
 bottleneck (h = 16, n = 16), real digits shifted by up to ``shift`` = 2 pixels each time they are drawn
-(so the autoencoder cannot memorise them and gamma L(x) stays reachable by the fakes), a faster k_t
-(lambda_k = 0.01) and a lower learning rate (5e-5).
+(``ganviz.data.augment``; so the autoencoder cannot memorise them and gamma L(x) stays reachable by
+the fakes), a faster k_t (lambda_k = 0.01) and a lower learning rate (5e-5).
 
 ``BEGANTrainer`` has the interface ``TrainerWorker`` drives (step, step_d, step_g, step_count,
 config, update), so the BEGAN page reuses the toy lab's worker thread.
 
 A checkpoint is NAME.safetensors (G.*, D.* tensors; the recipe as JSON in the header) plus
-NAME.json, with format "ganviz-began"; the digit classifier uses "ganviz-classifier". Both are
-read through ``ganviz.training.checkpoint.read_safetensors``: never unpickled.
+NAME.json, with format "ganviz-began" (``ganviz.training.recipe_file``: never unpickled). Elsewhere:
+the digit classifier's training (``ganviz.training.classifier``), the judge of a generator
+(``ganviz.metrics.quality``), the shipped checkpoints and the gamma sweep (``ganviz.training.shipped``).
 
 Example:
     >>> t = BEGANTrainer(BEGANConfig(n=8, h=8, steps_hint=0))
@@ -31,28 +33,23 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-import os
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
+from ganviz.data.augment import random_shift
 from ganviz.data.images import SIZES, load_images
 from ganviz.nets.began import Autoencoder, Decoder
-from ganviz.nets.classifier import DigitClassifier
 from ganviz.objectives import DView
 from ganviz.objectives.energy import BEGAN
-from ganviz.training.checkpoint import (CheckpointError, atomic_write, check_limits, load_weights, read_file,
-                                       read_safetensors)
+from ganviz.training import recipe_file
+from ganviz.training.checkpoint import CheckpointError, check_limits, load_weights, read_file
 from ganviz.training.trainer import BoundedHistory, TrainingDiverged, pick_device
 
 FORMAT = "ganviz-began"
-CLASSIFIER_FORMAT = "ganviz-classifier"
-VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -225,7 +222,7 @@ class BEGANTrainer:
         if self.config.shift:
             # Why: 1,797 digits are few enough for the autoencoder to memorise; then every fake,
             # however good, is reconstructed worse than gamma times the data and k_t stays at 0.
-            return _shift(self.pool[idx], self.gen, self.config.shift)
+            return random_shift(self.pool[idx], self.gen, self.config.shift)
         return self.pool[idx]
 
     def _view(self, x: torch.Tensor) -> DView:
@@ -329,38 +326,10 @@ class BEGANTrainer:
 
 
 # --- checkpoints ----------------------------------------------------------------------------------
-def _serialise(tensors: dict[str, torch.Tensor], recipe: dict, fmt: str) -> bytes:
-    from safetensors.torch import save as st_save
-
-    return st_save(tensors, metadata={"format": fmt, "version": VERSION, "recipe": json.dumps(recipe)})
-
-
-def _write(path: str | Path, tensors: dict[str, torch.Tensor], recipe: dict, fmt: str) -> Path:
-    path = Path(path)
-    if path.suffix != ".safetensors":
-        path = path.with_name(path.name + ".safetensors")
-    atomic_write(path, _serialise(tensors, recipe, fmt))
-    atomic_write(path.with_suffix(".json"), (json.dumps(recipe, indent=2) + "\n").encode())
-    return path
-
-
-def _read(path: str | Path, fmt: str, writer: str) -> tuple[dict, dict[str, torch.Tensor]]:
-    return _parse(read_file(path), fmt, writer)
-
-
-def _parse(data: bytes, fmt: str, writer: str) -> tuple[dict, dict[str, torch.Tensor]]:
-    meta, tensors = read_safetensors(data, fmt, writer)
-    try:
-        recipe = json.loads(meta["recipe"])
-    except (KeyError, ValueError, TypeError) as e:
-        raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
-    return recipe, tensors
-
-
 def _contents(trainer: BEGANTrainer, command: str | None) -> tuple[dict[str, torch.Tensor], dict]:
     tensors = {f"{p}.{k}": v.detach().cpu().contiguous()
                for p, net in (("G", trainer.G), ("D", trainer.D)) for k, v in net.state_dict().items()}
-    recipe = {"format": FORMAT, "version": VERSION, "config": trainer.config.to_dict(),
+    recipe = {"format": FORMAT, "version": recipe_file.VERSION, "config": trainer.config.to_dict(),
               "state": trainer.state(), "history": trainer.history.rows, "command": command,
               "data": trainer.data.source}
     return tensors, recipe
@@ -368,7 +337,7 @@ def _contents(trainer: BEGANTrainer, command: str | None) -> tuple[dict[str, tor
 
 def save(trainer: BEGANTrainer, path: str | Path, command: str | None = None) -> Path:
     """Write a BEGAN checkpoint (.safetensors + .json recipe with its history) atomically."""
-    return _write(path, *_contents(trainer, command), FORMAT)
+    return recipe_file.write(path, *_contents(trainer, command), FORMAT)
 
 
 def load(path: str | Path, device: str = "cpu") -> BEGANTrainer:
@@ -383,7 +352,7 @@ def load(path: str | Path, device: str = "cpu") -> BEGANTrainer:
 def to_bytes(trainer: BEGANTrainer, command: str | None = None) -> bytes:
     """The .safetensors file that ``save`` writes, as bytes (a page's download); the recipe and
     history sit in its header, so it needs no .json beside it."""
-    return _serialise(*_contents(trainer, command), FORMAT)
+    return recipe_file.serialise(*_contents(trainer, command), FORMAT)
 
 
 def from_bytes(data: bytes, device: str = "cpu", open_data=None,
@@ -401,7 +370,7 @@ def from_bytes(data: bytes, device: str = "cpu", open_data=None,
         >>> from_bytes(to_bytes(t)).step_count
         1
     """
-    recipe, tensors = _parse(data, FORMAT, "BEGAN trainer")
+    recipe, tensors = recipe_file.parse(data, FORMAT, "BEGAN trainer")
     try:
         if limits is not None:
             check_limits(recipe["config"], limits)
@@ -431,121 +400,10 @@ def from_bytes(data: bytes, device: str = "cpu", open_data=None,
 
 def recipe_of(path: str | Path) -> dict:
     """The JSON recipe stored in a checkpoint's header (checked like ``load``)."""
-    return _read(path, FORMAT, "BEGAN trainer")[0]
+    return recipe_file.read(path, FORMAT, "BEGAN trainer")[0]
 
 
-# --- the digit classifier (the judge of the gamma sweep) ------------------------------------------
-def _shift(x: torch.Tensor, gen: torch.Generator, max_shift: int) -> torch.Tensor:
-    """Random translations by up to ``max_shift`` pixels (pad with background, crop)."""
-    pad = F.pad(x, (max_shift,) * 4, value=-1.0)
-    n, s = x.shape[0], x.shape[-1]
-    dx, dy = torch.randint(0, 2 * max_shift + 1, (2, n), generator=gen, device=gen.device).tolist()
-    return torch.stack([pad[i, :, dy[i]:dy[i] + s, dx[i]:dx[i] + s] for i in range(n)])
-
-
-def train_classifier(size: int = 16, steps: int = 2000, seed: int = 0, batch: int = 64,
-                     progress=None) -> tuple[DigitClassifier, dict]:
-    """Train ``DigitClassifier`` on 80% of the digits (random 1-pixel shifts), test on the rest.
-
-    Returns the net and {"train_images", "test_images", "test_accuracy"}.
-    """
-    torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-    data = load_images("digits", size)
-    perm = torch.randperm(len(data), generator=gen)
-    n_test = len(data) // 5
-    test, train = perm[:n_test], perm[n_test:]
-    x, y = data.images[train], data.labels[train]
-    net = DigitClassifier(size=size)
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    max_shift = max(1, size // 16)
-    for i in range(steps):
-        idx = torch.randint(0, len(x), (batch,), generator=gen)
-        loss = F.cross_entropy(net(_shift(x[idx], gen, max_shift)), y[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if progress is not None and ((i + 1) % 50 == 0 or i + 1 == steps):
-            progress(i + 1, steps)
-    probs = net.probabilities(data.images[test])
-    acc = float((probs.argmax(1) == data.labels[test]).float().mean())
-    return net, {"train_images": len(train), "test_images": n_test, "test_accuracy": round(acc, 4)}
-
-
-def save_classifier(net: DigitClassifier, path: str | Path, info: dict, command: str | None = None) -> Path:
-    tensors = {f"net.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
-    recipe = {"format": CLASSIFIER_FORMAT, "version": VERSION, "size": net.size, "classes": net.classes,
-              **info, "command": command}
-    return _write(path, tensors, recipe, CLASSIFIER_FORMAT)
-
-
-def load_classifier(path: str | Path) -> DigitClassifier:
-    """The shipped digit classifier (CheckpointError for a missing or damaged file)."""
-    recipe, tensors = _read(path, CLASSIFIER_FORMAT, "classifier command")
-    try:
-        net = DigitClassifier(size=int(recipe["size"]), classes=int(recipe["classes"]))
-    except (KeyError, ValueError, TypeError) as e:
-        raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
-    load_weights(net, tensors, "net")
-    return net.eval()
-
-
-# --- the shipped checkpoints and the gamma sweep --------------------------------------------------
-CHECKPOINTS = Path(__file__).resolve().parents[2] / "checkpoints"
-CLASSIFIER_PATH = CHECKPOINTS / "digit_classifier.safetensors"
-
-
-def checkpoint_dir() -> Path:
-    """The shipped checkpoints' folder, or $GANVIZ_CHECKPOINTS where it is set (tests, other models)."""
-    return Path(os.environ.get("GANVIZ_CHECKPOINTS") or CHECKPOINTS)
-
-
-def classifier_path() -> Path:
-    return checkpoint_dir() / CLASSIFIER_PATH.name
-
-
-def shipped_began(folder: str | Path | None = None) -> dict[float, Path]:
-    """{gamma: path} of the BEGAN checkpoints named began_gamma<G>.safetensors in ``folder``."""
-    out = {}
-    for p in sorted(Path(folder or checkpoint_dir()).glob("began_gamma*.safetensors")):
-        try:
-            out[float(p.stem.removeprefix("began_gamma"))] = p
-        except ValueError:
-            continue
-    return dict(sorted(out.items()))
-
-
-def judge_generator(trainer: BEGANTrainer, classifier, n: int = 500, seed: int = 0,
-                    truncation: float | None = None) -> dict:
-    """Quality and diversity (``ganviz.metrics.quality.judge``) of n samples drawn with a fixed seed,
-    optionally with BigGAN's truncation trick."""
-    from ganviz.latent import truncate
-    from ganviz.metrics.quality import judge
-
-    gen = torch.Generator().manual_seed(seed)
-    z = torch.rand(n, trainer.config.h, generator=gen) * 2 - 1
-    if truncation is not None and truncation < 1:
-        z = truncate(z, truncation, gen=gen)
-    return judge(trainer.sample(z=z), classifier)
-
-
-def sweep(classifier, n: int = 500, seed: int = 0, folder: str | Path | None = None) -> list[dict]:
-    """One row per shipped gamma: ``judge_generator`` of its checkpoint, plus k_t, steps and path.
-    A missing or damaged checkpoint raises CheckpointError."""
-    rows = []
-    for gamma, path in shipped_began(folder).items():
-        trainer = load(path)
-        rows.append({"gamma": gamma, **judge_generator(trainer, classifier, n, seed),
-                     "k_t": round(trainer.k_t, 5), "steps": trainer.step_count, "checkpoint": str(path)})
-    return rows
-
-
-def truncation_curve(trainer: BEGANTrainer, classifier, thresholds=(0.2, 0.4, 0.6, 0.8, 1.0),
-                     n: int = 500, seed: int = 0) -> list[dict]:
-    """``judge_generator`` at each truncation threshold (1.0 = the untruncated U[-1, 1] latent)."""
-    return [{"threshold": t, **judge_generator(trainer, classifier, n, seed, truncation=t)} for t in thresholds]
-
-
+# --- what the command line and the page read of a run ---------------------------------------------
 def run_summary(trainer: BEGANTrainer) -> dict:
     """k_t and M_global over the run: final values, the last fifth's range, M_global's first vs last tenth."""
     rows = [r for r in trainer.history.rows if math.isfinite(r.get("m_global", math.nan))]
