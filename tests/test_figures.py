@@ -245,3 +245,43 @@ def test_snapshot_gradient_norms_are_the_penalty_s():
     assert any(tr_.type == "histogram" and tr_.yaxis == "y2" and np.array_equal(tr_.x, s.gp_grad_norms)
                for tr_ in fig.data)
     assert snapshot.take(_trainer(steps=2)).gp_grad_norms is None  # only for WGAN-GP
+
+
+def _colour(trace):
+    """A trace's drawn colour: its line's, else its marker's."""
+    line = getattr(trace, "line", None)
+    colour = getattr(line, "color", None) if line is not None else None
+    return colour or trace.marker.color
+
+
+def _by_name(figures, fig_name: str, trace_name: str) -> str:
+    fig = figures[fig_name]
+    hits = [_colour(t) for t in fig.data if (t.name or "").strip() == trace_name]
+    assert hits, (fig_name, trace_name, [t.name for t in fig.data])
+    return hits[0]
+
+
+def test_one_quantity_has_one_colour_in_every_figure(figures):
+    """The palette's colour of a quantity, wherever a figure draws it (ganviz.plots.palette)."""
+    from ganviz.plots import palette as pal
+
+    same = {
+        pal.REAL: [("toy samples 2D", "real"), ("toy samples 1D", "real density p_data"), ("div densities", "P"),
+                   ("began curves", "L(x)")],
+        pal.FAKE: [("toy samples 2D", "generated"), ("toy samples 1D", "generated"), ("div densities", "Q"),
+                   ("began curves", "L(G(z))"), ("obj critic", "D loss, fake sample")],
+        pal.W1: [("toy metrics", "W1"), ("div WGAN figure 1", "W1 (exact)")],
+        pal.JS: [("toy metrics", "JS"), ("div WGAN figure 1", "JS (exact)")],
+        pal.G_LOSS: [("toy metrics", "G loss"), ("obj critic", "G loss")],
+        pal.D_LOSS: [("toy metrics", "D loss")],
+        pal.K_T: [("toy metrics BEGAN", "k_t"), ("began curves", "k_t")],
+        pal.M_GLOBAL: [("toy metrics BEGAN", "M_global"), ("began curves", "M_global")],
+        pal.ARROW: [("toy samples 2D", "-grad of G loss")],
+        pal.rgba(pal.NOISE_GRID, pal.NOISE_GRID_OPACITY): [("toy samples 2D", "G(noise grid)")],
+    }
+    for colour, where in same.items():
+        for fig_name, trace_name in where:
+            assert _by_name(figures, fig_name, trace_name) == colour, (fig_name, trace_name)
+    sweep = {_colour(t) for t in figures["div sweep"].data if t.name and t.name.split()[0] in ("W1", "JS", "TV")}
+    assert {pal.W1, pal.JS, pal.TV} <= sweep
+    assert len({pal.W1, pal.JS, pal.KL_PQ, pal.KL_QP, pal.TV}) == 5  # the Divergences sweep tells them apart

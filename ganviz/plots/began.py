@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from ganviz.plots import palette as pal
+
 HEIGHT = 330
 
 
@@ -42,7 +44,7 @@ def image_grid(images: torch.Tensor, cols: int = 8, title: str = "", key: str = 
     """A grid of images (grey or RGB) as one picture; ``labels`` (one per column) go under it."""
     arr = tile(images, cols)
     if arr.ndim == 2:
-        fig = go.Figure(go.Heatmap(z=arr[::-1], colorscale="gray", zmin=0, zmax=1, showscale=False,
+        fig = go.Figure(go.Heatmap(z=arr[::-1], colorscale=pal.IMAGE_COLORSCALE, zmin=0, zmax=1, showscale=False,
                                    hoverinfo="skip"))
         fig.update_yaxes(scaleanchor="x", visible=False)
     else:
@@ -66,18 +68,18 @@ def curves_figure(curves: dict[str, list], key: str = "began_curves") -> go.Figu
                         subplot_titles=("k_t (in [0, 1])", "M_global = L(x) + |γ L(x) − L(G(z))|",
                                         "L(x) and L(G(z))"))
     steps = curves.get("step", [])
-    fig.add_trace(go.Scatter(x=steps, y=curves.get("k_t", []), name="k_t", line=dict(color="#d62728")), 1, 1)
+    fig.add_trace(go.Scatter(x=steps, y=curves.get("k_t", []), name="k_t", line=dict(color=pal.K_T)), 1, 1)
     fig.add_trace(go.Scatter(x=steps, y=curves.get("m_global", []), name="M_global",
-                             line=dict(color="black")), 2, 1)
-    fig.add_trace(go.Scatter(x=steps, y=curves.get("L_real", []), name="L(x)", line=dict(color="#1f77b4")), 3, 1)
+                             line=dict(color=pal.M_GLOBAL)), 2, 1)
+    fig.add_trace(go.Scatter(x=steps, y=curves.get("L_real", []), name="L(x)", line=dict(color=pal.REAL)), 3, 1)
     fig.add_trace(go.Scatter(x=steps, y=curves.get("L_fake", []), name="L(G(z))",
-                             line=dict(color="#ff7f0e")), 3, 1)
+                             line=dict(color=pal.FAKE)), 3, 1)
     lr = curves.get("lr", [])
     for i in range(1, len(lr)):
         if lr[i] < lr[i - 1]:
-            fig.add_vline(x=steps[i], line=dict(color="gray", dash="dot", width=1), row=2, col=1)
+            fig.add_vline(x=steps[i], line=dict(color=pal.REFERENCE, dash="dot", width=1), row=2, col=1)
             fig.add_annotation(x=steps[i], y=1, yref="y2 domain", text=f"lr {lr[i]:.1e}", showarrow=False,
-                               font=dict(size=9, color="gray"), xanchor="left")
+                               font=dict(size=9, color=pal.REFERENCE), xanchor="left")
     fig.update_yaxes(title_text="k_t", row=1, col=1)
     fig.update_yaxes(type="log", dtick=1, title_text="M_global", row=2, col=1)  # one label per decade
     fig.update_yaxes(type="log", dtick=1, title_text="L (mean |v − D(v)|)", row=3, col=1)
@@ -95,12 +97,12 @@ def sweep_figure(rows: list[dict], key: str = "sweep") -> go.Figure:
     labels = [f"γ={r['gamma']:g}" for r in rows]
     fig.add_trace(go.Scatter(x=q, y=[r["class_entropy"] for r in rows], mode="lines+markers+text", text=labels,
                              textposition="top center", name="class entropy (nats)",
-                             marker=dict(size=10, color="#1f77b4")), 1, 1)
+                             marker=dict(size=10, color=pal.CLASS_ENTROPY)), 1, 1)
     fig.add_trace(go.Scatter(x=q, y=[r["pairwise_distance"] for r in rows], mode="lines+markers+text", text=labels,
                              textposition="top center", name="mean pairwise distance",
-                             marker=dict(size=8, symbol="diamond", color="#ff7f0e"), line=dict(dash="dot")), 1, 2)
+                             marker=dict(size=8, symbol="diamond", color=pal.PAIRWISE_DISTANCE), line=dict(dash="dot")), 1, 2)
     fig.add_trace(go.Scatter(x=[min(q, default=0), max(q, default=1)], y=[math.log(10)] * 2, mode="lines",
-                             name="log 10: all ten digits equally often", line=dict(color="gray", dash="dash", width=1)),
+                             name="log 10: all ten digits equally often", line=dict(color=pal.REFERENCE, dash="dash", width=1)),
                   1, 1)
     fig.update_xaxes(title_text="quality: mean classifier confidence")
     fig.update_yaxes(title_text="class entropy (nats)", rangemode="tozero", row=1, col=1)
@@ -116,11 +118,11 @@ def truncation_figure(rows: list[dict], key: str = "truncation") -> go.Figure:
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1,
                         subplot_titles=("fidelity", "diversity: classes", "diversity: spread"))
     fig.add_trace(go.Scatter(x=t, y=[r["quality"] for r in rows], mode="lines+markers", name="quality (confidence)",
-                             line=dict(color="#2ca02c")), 1, 1)
+                             line=dict(color=pal.QUALITY)), 1, 1)
     fig.add_trace(go.Scatter(x=t, y=[r["class_entropy"] for r in rows], mode="lines+markers",
-                             name="class entropy (nats)", line=dict(color="#1f77b4")), 1, 2)
+                             name="class entropy (nats)", line=dict(color=pal.CLASS_ENTROPY)), 1, 2)
     fig.add_trace(go.Scatter(x=t, y=[r["pairwise_distance"] for r in rows], mode="lines+markers",
-                             name="pairwise distance", line=dict(color="#ff7f0e", dash="dot")), 1, 3)
+                             name="pairwise distance", line=dict(color=pal.PAIRWISE_DISTANCE, dash="dot")), 1, 3)
     fig.update_xaxes(title_text="truncation threshold")
     fig.update_yaxes(title_text="mean confidence", row=1, col=1)
     fig.update_yaxes(title_text="class entropy (nats)", rangemode="tozero", row=1, col=2)

@@ -13,12 +13,14 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from ganviz.plots import palette as pal
+
 HEIGHT = 320
 _MARGIN = dict(l=50, r=20, t=40, b=40)
-P_COLOUR, Q_COLOUR = "#1f77b4", "#ff7f0e"
+P_COLOUR, Q_COLOUR = pal.REAL, pal.FAKE  # P the data, Q the model: the toy lab's real and generated
 # Labels of the five measures, as the page names them.
 LABELS = {"js": "JS", "kl_pq": "KL(P||Q)", "kl_qp": "KL(Q||P)", "tv": "TV", "w1": "W1"}
-COLOURS = {"js": "#d62728", "kl_pq": "#9467bd", "kl_qp": "#8c564b", "tv": "#2ca02c", "w1": "#1f77b4"}
+COLOURS = {"js": pal.JS, "kl_pq": pal.KL_PQ, "kl_qp": pal.KL_QP, "tv": pal.TV, "w1": pal.W1}
 
 
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
@@ -84,7 +86,7 @@ def fig_measures_vs_shift(sweep: dict[str, np.ndarray], current: float) -> go.Fi
     # Plain layout shapes: add_vline costs tens of milliseconds.
     fig.update_layout(
         shapes=[dict(type="line", xref=xr, yref=f"{yr} domain", x0=current, x1=current, y0=0, y1=1,
-                     line=dict(color="black", width=1)) for xr, yr in (("x", "y"), ("x2", "y2"))],
+                     line=dict(color=pal.BLACK, width=1)) for xr, yr in (("x", "y"), ("x2", "y2"))],
         annotations=list(fig.layout.annotations) + [
             dict(xref=xr, yref=f"{yr} domain", x=current, y=1, text=f"now: {current:g}", showarrow=False,
                  yanchor="top", xanchor="left", font=dict(size=11)) for xr, yr in (("x", "y"), ("x2", "y2"))])
@@ -125,7 +127,7 @@ def fig_wgan_figure1(curve: dict[str, np.ndarray], theta: float, now: dict[str, 
                              line=dict(color=COLOURS["js"], width=3)), 1, 2)
     fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers", name="JS at θ = 0", legendgroup="js", showlegend=False,
                              marker=dict(color=COLOURS["js"], size=8)), 1, 2)
-    marker = dict(color="black", size=11, symbol="circle-open", line=dict(width=2))
+    marker = dict(color=pal.BLACK, size=11, symbol="circle-open", line=dict(width=2))
     for col, k in ((1, "w1"), (2, "js")):
         fig.add_trace(go.Scatter(x=[theta], y=[now[k]], mode="markers", name=f"now: θ = {theta:g}", legendgroup="now",
                                  showlegend=col == 1, marker=marker), 1, col)
@@ -147,18 +149,18 @@ def fig_plan_matrix(gamma, a, b, title: str = "plan gamma", positions=None) -> g
     rows, cols = g.sum(axis=1), g.sum(axis=0)
     text = [[f"{v:.2f}" if abs(v) > 1e-9 else "" for v in r] for r in g]
     fig = go.Figure(go.Heatmap(z=g, x=list(range(1, m + 1)), y=list(range(1, n + 1)), text=text,
-                               texttemplate="%{text}", colorscale="Blues", showscale=False, zmin=0,
+                               texttemplate="%{text}", colorscale=pal.COUNTS_COLORSCALE, showscale=False, zmin=0,
                                hovertemplate="from P at %{y} to Q at %{x}: %{z:.3f}<extra></extra>"))
-    notes = [dict(x=m + 0.75, y=0.3, text="row sums = P", xanchor="left", font=dict(size=11, color="gray")),
-             dict(x=0.5, y=n + 0.85, text="column sums = Q", xanchor="right", font=dict(size=11, color="gray"))]
+    notes = [dict(x=m + 0.75, y=0.3, text="row sums = P", xanchor="left", font=dict(size=11, color=pal.REFERENCE)),
+             dict(x=0.5, y=n + 0.85, text="column sums = Q", xanchor="right", font=dict(size=11, color=pal.REFERENCE))]
     for i in range(n):
         ok = abs(rows[i] - a[i]) < 1e-6
         notes.append(dict(x=m + 0.75, y=i + 1, text=f"{rows[i]:.2f}" + ("" if ok else f" ≠ {a[i]:.2f}"),
-                          xanchor="left", font=dict(color="black" if ok else "red")))
+                          xanchor="left", font=dict(color=pal.BLACK if ok else pal.WARN)))
     for j in range(m):
         ok = abs(cols[j] - b[j]) < 1e-6
         notes.append(dict(x=j + 1, y=n + 0.85, text=f"{cols[j]:.2f}" + ("" if ok else f"≠{b[j]:.2f}"),
-                          font=dict(color="black" if ok else "red")))
+                          font=dict(color=pal.BLACK if ok else pal.WARN)))
     # One layout update for all notes: add_annotation one by one re-validates the layout each time.
     fig.update_layout(annotations=[dict(showarrow=False, **k) for k in notes])
     fig.update_xaxes(title_text="to Q at position", range=[0.5 - 1.3, m + 1.6], tickvals=list(range(1, m + 1)),
@@ -181,7 +183,7 @@ def fig_plan_arrows(positions, a, b, gamma, title: str = "where the earth moves"
     notes = []
     for i, j in zip(*np.nonzero(g > 1e-9)):
         notes.append(dict(x=x[j], y=bottom, ax=x[i], ay=top, axref="x", ayref="y", showarrow=True, arrowhead=2,
-                          arrowwidth=1 + 5 * g[i, j] / big, arrowcolor="rgba(60,60,60,0.7)"))
+                          arrowwidth=1 + 5 * g[i, j] / big, arrowcolor=pal.rgba(pal.PLAN, 0.7)))
     # Above each bar of P, the list of its moves: labels on the arrows themselves collide.
     for i in range(len(x)):
         moves = [f"→{x[j]:g}: {g[i, j]:.2f}" for j in np.nonzero(g[i] > 1e-9)[0]]
@@ -212,7 +214,7 @@ def fig_plan_2d(x, y, plan=None, title: str = "") -> go.Figure:
                 continue
             seg_x = np.column_stack([x[ii[sel], 0], y[jj[sel], 0], np.full(sel.sum(), np.nan)]).ravel()
             seg_y = np.column_stack([x[ii[sel], 1], y[jj[sel], 1], np.full(sel.sum(), np.nan)]).ravel()
-            fig.add_trace(go.Scattergl(x=seg_x, y=seg_y, mode="lines", line=dict(color=f"rgba(80,80,80,{alpha})",
+            fig.add_trace(go.Scattergl(x=seg_x, y=seg_y, mode="lines", line=dict(color=pal.rgba(pal.PLAN, alpha),
                                        width=1), hoverinfo="skip", name="plan: P → Q (darker = more mass)",
                                        legendgroup="plan", showlegend=not any(t.legendgroup == "plan" for t in fig.data)))
     fig.add_trace(go.Scattergl(x=x[:, 0], y=x[:, 1], mode="markers", name="P", marker=dict(color=P_COLOUR, size=4)))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-OURS = "#c0392b"
-THEIRS = "#7f8c8d"
+from ganviz.plots import palette as pal
+
+OURS, THEIRS = pal.OURS, pal.PUBLISHED
 
 
 def bar_figure(ours: list[dict], theirs: list[dict], key: str, top: float, y_title: str, title: str,
@@ -21,7 +22,7 @@ def bar_figure(ours: list[dict], theirs: list[dict], key: str, top: float, y_tit
                 hovertemplate="%{x}: %{y:.1f}<extra></extra>")
     fig.add_bar(x=[f"{r['method']} ({r['source']})" for r in theirs], y=[scale * r[key] for r in theirs],
                 name="published", marker_color=THEIRS, hovertemplate="%{x}: %{y:.1f}<extra></extra>")
-    fig.add_hline(y=top, line_dash="dot", line_color="black")
+    fig.add_hline(y=top, line_dash="dot", line_color=pal.BLACK)
     fig.update_layout(title=title, height=440, margin=dict(l=50, r=20, t=60, b=130), bargap=0.25,
                       legend=dict(orientation="h", y=1.0, x=1, xanchor="right", yanchor="bottom"),
                       uirevision="leaderboard")

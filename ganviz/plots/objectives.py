@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 
 from ganviz.objectives import F_DIVERGENCES, OBJECTIVES, DView
 from ganviz.objectives.fgan import activation, conjugate
+from ganviz.plots import palette as pal
 from ganviz.training.config import TrainConfig
 
 HEIGHT = 330
@@ -106,14 +107,14 @@ def critic_loss_curves(n: int = 201, d_max: float = 3.0) -> dict[str, dict[str, 
 def fig_saturation(curves: dict[str, np.ndarray]) -> go.Figure:
     """Left: the two generator losses against D(G(z)); right: their gradients in the logit."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("generator loss", "gradient d loss / d logit"))
-    styles = {"mmgan": ("MMGAN: log(1 - D)", "#d62728"), "nsgan": ("NSGAN: -log D", "#1f77b4")}
+    styles = {"mmgan": ("MMGAN: log(1 - D)", pal.MMGAN), "nsgan": ("NSGAN: -log D", pal.NSGAN)}
     for name, (label, colour) in styles.items():
         fig.add_trace(go.Scatter(x=curves["d"], y=curves[name], name=label, line=dict(color=colour)), 1, 1)
         fig.add_trace(go.Scatter(x=curves["d"], y=curves[name + "_grad"], name=label + " gradient",
                                  line=dict(color=colour, dash="dot")), 1, 2)
-    fig.add_vrect(x0=0, x1=0.1, fillcolor="gray", opacity=0.15, line_width=0, row=1, col=2)
+    fig.add_vrect(x0=0, x1=0.1, fillcolor=pal.REFERENCE, opacity=0.15, line_width=0, row=1, col=2)
     fig.add_annotation(x=0.12, y=-0.005, xref="x2", yref="y2", xanchor="left", yanchor="top", showarrow=False,
-                       text="← early training: MMGAN's gradient ≈ 0", font=dict(size=11, color="#d62728"))
+                       text="← early training: MMGAN's gradient ≈ 0", font=dict(size=11, color=pal.MMGAN))
     fig.update_xaxes(title_text="D(G(z))", range=[0, 1])
     fig.update_yaxes(range=[-5, 5], title_text="G loss", row=1, col=1)
     fig.update_yaxes(title_text="d loss / d logit", row=1, col=2)
@@ -125,7 +126,7 @@ def fig_fgan(curves: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> go
     """Left: the output activations g_f(v); right: the conjugates f*(t) over t = g_f(v)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("activation g_f(v)", "conjugate f*(t), t = g_f(v)"))
     for k, (name, (v, t, ft)) in enumerate(curves.items()):
-        colour = f"hsl({int(360 * k / len(curves))},65%,45%)"
+        colour = pal.hue(k, len(curves))
         fig.add_trace(go.Scatter(x=v, y=t, name=name, legendgroup=name, line=dict(color=colour)), 1, 1)
         fig.add_trace(go.Scatter(x=t, y=ft, name=name, legendgroup=name, showlegend=False,
                                  line=dict(color=colour)), 1, 2)
@@ -141,8 +142,8 @@ def fig_critic_losses(curves: dict[str, dict[str, np.ndarray]]) -> go.Figure:
     """One panel per loss family: D's loss on a real sample, on a fake sample, and G's loss."""
     titles = {"hinge": "hinge (SNGAN)", "lsgan": "least squares (0, 1, 1)", "wgan": "Wasserstein"}
     fig = make_subplots(rows=1, cols=3, subplot_titles=[titles[k] for k in curves])
-    parts = {"d_real": ("D loss, real sample", "#2ca02c", "solid"), "d_fake": ("D loss, fake sample", "#d62728", "solid"),
-             "g": ("G loss", "#1f77b4", "dash")}
+    parts = {"d_real": ("D loss, real sample", pal.REAL, "solid"), "d_fake": ("D loss, fake sample", pal.FAKE, "solid"),
+             "g": ("G loss", pal.G_LOSS, "dash")}
     for col, c in enumerate(curves.values(), start=1):
         for key, (label, colour, dash) in parts.items():
             fig.add_trace(go.Scatter(x=c["d"], y=c[key], name=label, legendgroup=key, showlegend=col == 1,

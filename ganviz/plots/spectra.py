@@ -10,12 +10,12 @@ import re
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from ganviz.metrics.spectra import LayerSeries
+from ganviz.plots import palette as pal
 
-COLORS = qualitative.Plotly
+COLORS = pal.LAYERS
 HEIGHT = 330
 
 
@@ -74,7 +74,7 @@ def sigma0_figure(raw: dict[str, LayerSeries], title: str, *, normalised: dict[s
     if modes is not None:
         steps, captured, n_modes = modes
         fig.add_trace(go.Scatter(x=list(steps), y=list(captured), mode="lines+markers", name="modes captured",
-                                 line=dict(color="black"), marker=dict(size=4)), row=1, col=1)
+                                 line=dict(color=pal.BLACK), marker=dict(size=4)), row=1, col=1)
         fig.update_yaxes(title_text="modes", range=[0, n_modes + 0.5], dtick=1 if n_modes <= 10 else 5, row=1, col=1)
     labels = layer_names(raw, net)
     colour = {name: COLORS[i % len(COLORS)] for i, name in enumerate(raw)}
@@ -116,7 +116,7 @@ def spectrum_heatmap(series: LayerSeries, title: str, key: str = "heatmap") -> g
     (0 = largest, at the top), colour log10 sigma_i."""
     z = np.log10(np.clip(series.sigma.T, 1e-12, None))
     fig = go.Figure(go.Heatmap(
-        x=series.steps, y=np.arange(series.sigma.shape[1]), z=z, colorscale="Viridis",
+        x=series.steps, y=np.arange(series.sigma.shape[1]), z=z, colorscale=pal.SPECTRUM_COLORSCALE,
         colorbar=dict(title="log10 σ", thickness=12, tickformat=".2~f", nticks=5),  # short labels: no cut "2.93e-1…"
         hovertemplate="step %{x}<br>σ_%{y}<br>log10 σ = %{z:.3f}<extra></extra>",
     ))

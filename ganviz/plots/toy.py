@@ -2,7 +2,9 @@
 
 Each builder takes snapshots and returns a small ``go.Figure`` (the whole figure travels over the
 websocket on every redraw): a few hundred points, a 40x40 surface, lines merged into one trace
-with None breaks. ``uirevision`` keeps the user's zoom across updates.
+with None breaks. ``uirevision`` keeps the user's zoom across updates. Colours come from
+``ganviz.plots.palette``, as in the Pillow picture of the samples view (``ganviz.plots.samples_view``:
+the live picture, the PNG and the GIF), so a quantity has one colour in every view.
 """
 
 from __future__ import annotations
@@ -13,52 +15,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-REAL = "#1f77b4"
-FAKE = "#ff7f0e"
-ARROW = "#dc143c"  # crimson
+from ganviz.plots import palette as pal
+from ganviz.plots.palette import (ARROW, D_STAR, FAKE, REAL, SURFACE_COLORSCALE, SURFACE_DARK,  # noqa: F401
+                                  surface_grey, surface_range)
+from ganviz.plots.samples_view import arrow_key, arrow_key_text  # the key arrow of every view
+
 RUN_DASH = ["solid", "dash"]
-
-# D's surface in every view (this figure, the live picture, the PNG and the GIF): one grey ramp from
-# white at the frame's lowest value to SURFACE_DARK at its highest, darker = higher, opaque.
-SURFACE_DARK = 115
-SURFACE_COLORSCALE = [[0.0, "rgb(255,255,255)"], [1.0, f"rgb({SURFACE_DARK},{SURFACE_DARK},{SURFACE_DARK})"]]
-
-
-def surface_range(surface: np.ndarray) -> tuple[float, float]:
-    """(lowest, highest) value of a surface: the ends of its grey ramp and colour bar."""
-    lo, hi = float(np.min(surface)), float(np.max(surface))
-    return lo, (hi if hi > lo else lo + 1e-12)
-
-
-def surface_grey(values, lo: float, hi: float) -> np.ndarray:
-    """The grey level (0-255) of surface values on the ramp from ``lo`` (white) to ``hi`` (dark).
-
-    Example:
-        >>> surface_grey(np.array([0.0, 0.5, 1.0]), 0.0, 1.0).tolist()
-        [255, 185, 115]
-    """
-    t = np.clip((np.asarray(values, np.float64) - lo) / (hi - lo), 0.0, 1.0)
-    return np.round(255 - (255 - SURFACE_DARK) * t).astype(np.uint8)
-
-
-def arrow_key(snap) -> tuple[float, float] | None:
-    """The key arrow of a snapshot's arrows: (|grad_x L_G| it stands for, its length in plot
-    units). The value is a round number (1, 2 or 5 times a power of ten) whose arrow is at most
-    8% of the plot's width, on the snapshot's ``arrow_scale``. None without arrows."""
-    scale = getattr(snap, "arrow_scale", None)
-    if snap.arrows_from is None or not scale or snap.surface_x is None:
-        return None
-    width = float(snap.surface_x[-1] - snap.surface_x[0])
-    raw = 0.08 * width / scale
-    if not (raw > 0 and math.isfinite(raw)):
-        return None
-    power = 10 ** math.floor(math.log10(raw))
-    value = max(m * power for m in (1, 2, 5) if m * power <= raw * (1 + 1e-9))
-    return value, value * scale
-
-
-def arrow_key_text(value: float) -> str:
-    return f"= |∇ₓ L_G| of {value:.3g}"
 
 
 def _merged(lines: list[np.ndarray]) -> tuple[list, list]:
@@ -84,13 +46,13 @@ def samples_figure(snap, title: str = "", height: int = 520) -> go.Figure:
                                  hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>" + snap.surface_label + "=%{z:.3f}<extra></extra>"))
     if snap.noise_lines:
         xs, ys = _merged(snap.noise_lines)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="rgba(120,60,160,0.35)", width=1),
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=pal.rgba(pal.NOISE_GRID, pal.NOISE_GRID_OPACITY), width=1),
                                    name="G(noise grid)", hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=snap.real[:, 0], y=snap.real[:, 1], mode="markers", name="real",
-                               marker=dict(size=4, color=REAL, opacity=0.6)))
+                               marker=dict(size=4, color=REAL, opacity=pal.REAL_OPACITY)))
     finite = np.isfinite(snap.fake).all(axis=1)
     fig.add_trace(go.Scatter(x=snap.fake[finite, 0], y=snap.fake[finite, 1], mode="markers", name="generated",
-                               marker=dict(size=4, color=FAKE, opacity=0.7)))
+                               marker=dict(size=4, color=FAKE, opacity=pal.FAKE_OPACITY)))
     ends = snap.arrows_to
     if ends is not None:
         segs = [np.stack([a, b]) for a, b in zip(snap.arrows_from, ends)]
@@ -107,15 +69,12 @@ def samples_figure(snap, title: str = "", height: int = 520) -> go.Figure:
             fig.add_annotation(x=kx + key[1], y=ky, ax=kx, ay=ky, xref="x", yref="y", axref="x", ayref="y",
                                showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5, arrowcolor=ARROW, text="")
             fig.add_annotation(x=kx + key[1], y=ky, xref="x", yref="y", text=arrow_key_text(key[0]), showarrow=False,
-                               xanchor="left", xshift=4, font=dict(size=11, color="#333"), bgcolor="rgba(255,255,255,0.8)")
+                               xanchor="left", xshift=4, font=dict(size=11, color=pal.TEXT), bgcolor=pal.rgba((pal.PAPER,) * 3, 0.8))
     fig.update_layout(title=title or None, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
                       legend=dict(orientation="h", y=-0.05), uirevision="samples")
     fig.update_xaxes(title_text="x₁", title_standoff=2)
     fig.update_yaxes(scaleanchor="x", scaleratio=1, title_text="x₂", title_standoff=2)
     return fig
-
-
-D_STAR = "#2ca02c"  # the optimal discriminator, beside the learned D (black)
 
 
 def _samples_1d(snap, title, height) -> go.Figure:
@@ -137,12 +96,12 @@ def _samples_1d(snap, title, height) -> go.Figure:
                                  line=dict(color=FAKE, dash="dash")), 1, 1)
     if snap.surface is not None:
         fig.add_trace(go.Scatter(x=snap.surface_x, y=snap.surface, name=f"learned {snap.surface_label}",
-                                 line=dict(color="black")), 2, 1)
+                                 line=dict(color=pal.D_LEARNED)), 2, 1)
     if snap.d_star is not None:
         fig.add_trace(go.Scatter(x=snap.surface_x, y=snap.d_star, name="optimal D*(x) = p_data / (p_data + p_g)",
                                  line=dict(color=D_STAR, dash="dash")), 2, 1)
         fig.add_annotation(xref="x2 domain", yref="y2 domain", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
-                           showarrow=False, text=snap.d_star_note, font=dict(size=10, color="#555"))
+                           showarrow=False, text=snap.d_star_note, font=dict(size=10, color=pal.NOTE))
         fig.update_yaxes(range=[-0.02, 1.02], dtick=0.25, row=2, col=1)
     fig.update_layout(title=title or None, height=height, barmode="overlay", uirevision="samples1d",
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10),
@@ -196,30 +155,30 @@ def metrics_figure(runs: dict, height: int = 520) -> go.Figure:
         dash = RUN_DASH[i % 2]
         tag = f"{label}: " if len(runs) > 1 else ""
         h, e = s.history, s.eval_history
-        fig.add_trace(go.Scatter(x=h["step"], y=h["d_loss"], name=f"{tag}D loss", line=dict(color="#2ca02c", dash=dash)), *at["loss"])
-        fig.add_trace(go.Scatter(x=h["step"], y=h["g_loss"], name=f"{tag}G loss", line=dict(color="#d62728", dash=dash)), *at["loss"])
-        fig.add_trace(go.Scatter(x=e["step"], y=e["w1"], name=f"{tag}W1", line=dict(color="#9467bd", dash=dash)), *at["w1"])
+        fig.add_trace(go.Scatter(x=h["step"], y=h["d_loss"], name=f"{tag}D loss", line=dict(color=pal.D_LOSS, dash=dash)), *at["loss"])
+        fig.add_trace(go.Scatter(x=h["step"], y=h["g_loss"], name=f"{tag}G loss", line=dict(color=pal.G_LOSS, dash=dash)), *at["loss"])
+        fig.add_trace(go.Scatter(x=e["step"], y=e["w1"], name=f"{tag}W1", line=dict(color=pal.W1, dash=dash)), *at["w1"])
         floor = getattr(s, "w1_floor", math.nan)
         if floor == floor and round(floor, 6) not in floors and e["step"]:
             floors.add(round(floor, 6))
             fig.add_trace(go.Scatter(x=span, y=[floor, floor], mode="lines", name=f"W1 noise floor ({s.dataset})",
-                                     line=dict(color="#9467bd", dash="dot", width=1)), *at["w1"])
-        fig.add_trace(go.Scatter(x=e["step"], y=e["js"], name=f"{tag}JS", line=dict(color="#8c564b", dash=dash)), *at["js"])
+                                     line=dict(color=pal.W1, dash="dot", width=1)), *at["w1"])
+        fig.add_trace(go.Scatter(x=e["step"], y=e["js"], name=f"{tag}JS", line=dict(color=pal.JS, dash=dash)), *at["js"])
         fig.add_trace(go.Scatter(x=e["step"], y=e["js_floor"], name=f"{tag}JS noise floor",
-                                 line=dict(color="#8c564b", dash="dot", width=1)), *at["js"])
+                                 line=dict(color=pal.JS, dash="dot", width=1)), *at["js"])
         if has_modes:
-            fig.add_trace(go.Scatter(x=e["step"], y=e["modes"], name=f"{tag}modes", line=dict(color="#17becf", dash=dash)),
+            fig.add_trace(go.Scatter(x=e["step"], y=e["modes"], name=f"{tag}modes", line=dict(color=pal.MODES, dash=dash)),
                           *at["modes"])
             hq = [v * 100 if v == v else v for v in e["hq"]]
-            fig.add_trace(go.Scatter(x=e["step"], y=hq, name=f"{tag}HQ %", line=dict(color="#bcbd22", dash=dash)),
+            fig.add_trace(go.Scatter(x=e["step"], y=hq, name=f"{tag}HQ %", line=dict(color=pal.HQ, dash=dash)),
                           *at["hq"])
         if has_k:
-            fig.add_trace(go.Scatter(x=h["step"], y=h["k_t"], name=f"{tag}k_t", line=dict(color="#e377c2", dash=dash)),
+            fig.add_trace(go.Scatter(x=h["step"], y=h["k_t"], name=f"{tag}k_t", line=dict(color=pal.K_T, dash=dash)),
                           *at["k_t"])
             fig.add_trace(go.Scatter(x=h["step"], y=h["m_global"], name=f"{tag}M_global",
-                                     line=dict(color="#7f7f7f", dash=dash)), *at["m"])
+                                     line=dict(color=pal.M_GLOBAL, dash=dash)), *at["m"])
     fig.add_trace(go.Scatter(x=span, y=[math.log(2)] * 2, mode="lines", name="log 2 (JS's largest value)",
-                             line=dict(color="gray", dash="dot", width=1)), *at["js"])
+                             line=dict(color=pal.REFERENCE, dash="dot", width=1)), *at["js"])
     for name, (r, c) in cell.items():
         fig.update_xaxes(title_text=STEP, title_standoff=4, row=r, col=c)
         fig.update_yaxes(title_text=dict(panels)[name], title_standoff=4, row=r, col=c)
@@ -255,7 +214,7 @@ def d_histogram(runs: dict, height: int = 260) -> go.Figure:
         norms = {n: np.asarray(s.gp_grad_norms, float) for n, s in runs.items()
                  if getattr(s, "gp_grad_norms", None) is not None}
         _shared_bins(fig, norms, 2, "interpolates", legendgroup_suffix=" ‖∇f(x̂)‖")
-        fig.add_vline(x=1.0, line=dict(color="black", dash="dash", width=1), row=2, col=1,
+        fig.add_vline(x=1.0, line=dict(color=pal.BLACK, dash="dash", width=1), row=2, col=1,
                       annotation_text="1: the penalty's target", annotation_font_size=10)
         fig.update_xaxes(title_text="‖∇f(x̂)‖ at x̂ = εx + (1 − ε)G(z)", row=2, col=1)
         fig.update_yaxes(title_text="interpolates", row=2, col=1)
