@@ -1,5 +1,11 @@
 """ganviz home page: what it is and the pages that work."""
 
+from ganviz import forkserver
+
+# The toy lab is the next page most visitors open: its trainer's start (importing torch, ~7 s of CPU
+# in the forkserver) begins here, while they read.
+forkserver.warm_up()
+
 from pathlib import Path
 
 import streamlit as st

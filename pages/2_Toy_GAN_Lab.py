@@ -1,5 +1,11 @@
 """Toy GAN lab: train any GAN of the family live on 2D or 1D toy data, alone or side by side."""
 
+from ganviz import forkserver
+
+# Before the imports below (torch and POT, ~5 s of CPU on a fresh server): the trainer process's own
+# imports then run beside them instead of after them.
+forkserver.warm_up()
+
 import streamlit as st
 
 from ganviz.plots.animation import gif_bytes
@@ -225,7 +231,9 @@ METRICS_SECONDS = 2.0
 @st.fragment(run_every=METRICS_SECONDS if training else None)
 def metrics_view():
     """Loss curves, W1, JS, modes and HQ, and the histogram of D(G(z)), every ``METRICS_SECONDS``."""
-    snaps = {label: w.snapshot(timeout=5) for label, w in workers.items()}
+    # Not waiting: the live view above has waited for the trainer already; if it is still starting,
+    # the app's rerun once it is up draws these too, and the rest of the page shows meanwhile.
+    snaps = {label: w.snapshot(timeout=0) for label, w in workers.items()}
     if any(s is None for s in snaps.values()):
         return
     named = _named(snaps)

@@ -21,43 +21,19 @@ has trained for a turn while others wait pauses and goes to the back of the queu
 from __future__ import annotations
 
 import atexit
-import multiprocessing as mp
-import sys
 import threading
 import time
-import types
 import weakref
 from typing import Callable
 
+from ganviz import forkserver
 from ganviz.training.turns import TurnScheduler
 from ganviz.training.worker import SLICE_SECONDS, turns  # the server's trainer slots, threads' too
 
 # Each snapshot pushed becomes a frame of the page's live picture (ganviz.ui.live_frames): ~5 a second
 # (4.4-4.9 measured by bench/live_training.py). A snapshot costs the trainer ~3.7 ms: 2% of its time.
 PUSH_SECONDS = 0.18
-_spawn_lock = threading.Lock()
-# What a trainer process needs, imported once by the forkserver (below).
-FORKSERVER_PRELOAD = ["torch", "ganviz.training.trainer", "ganviz.training.snapshot", __name__]
-
-
-def _mp_context():
-    """On Linux, a "forkserver": a fresh single-threaded process that has imported torch once and
-    forks each trainer from itself. A trainer is then up in about a second instead of importing
-    torch again (~4 s of CPU: 8 trainers started at once were all up after 14 s on 2 cores instead
-    of 36), and it shares torch's memory with the others (~190 MiB private memory per trainer
-    instead of ~470). Forking the threaded server itself would be unsafe; forking this
-    single-threaded server of forks is not (PyTorch's DataLoader forks its workers on Linux too).
-    Elsewhere each trainer is spawned afresh."""
-    if not sys.platform.startswith("linux"):
-        # macOS has a forkserver, but forking a process that loaded torch (and with it Apple's
-        # frameworks) is unsafe there; Windows has none.
-        return mp.get_context("spawn")
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
-    return ctx
-
-
-_mp = _mp_context()
+_mp = forkserver.context()  # see there: a forkserver on Linux, spawn elsewhere
 _workers: "weakref.WeakSet[ProcessWorker]" = weakref.WeakSet()
 
 
@@ -137,7 +113,7 @@ class ProcessWorker:
     """Trains ``make_trainer(config)`` in a child process; the page reads ``snapshot``.
 
     ``make_trainer`` and ``take_snapshot(trainer, state, error)`` must be importable module-level
-    functions (the child starts from a forkserver or is spawned; see ``_mp_context``). It trains
+    functions (the child starts from a forkserver or is spawned; see ``ganviz.forkserver``). It trains
     only while it holds a slot of ``scheduler`` (default: the server's ``turns``).
     """
 
@@ -149,15 +125,8 @@ class ProcessWorker:
         self.max_steps = max_steps
         self._proc = _mp.Process(target=_child, args=(child_conn, make_trainer, config, max_steps, take_snapshot),
                                  daemon=True, name="ganviz-trainer")
-        with _spawn_lock:
-            # A spawned child (or the forkserver, when it starts) re-runs the parent's __main__ file;
-            # under Streamlit that is the page script. Hand it a bare module for the moment of the start.
-            main = sys.modules.get("__main__")
-            sys.modules["__main__"] = types.ModuleType("__main__")
-            try:
-                self._proc.start()
-            finally:
-                sys.modules["__main__"] = main
+        with forkserver.bare_main():
+            self._proc.start()
         child_conn.close()
         self._send_lock = threading.Lock()
         self._cond = threading.Condition()
