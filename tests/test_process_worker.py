@@ -1,14 +1,19 @@
 import doctest
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
+from ganviz import forkserver
 from ganviz.training import TrainConfig, Trainer, snapshot, turns
 from ganviz.training import process_worker as pw
 from ganviz.training.checkpoint import from_bytes
 from ganviz.training.turns import TurnScheduler
 
+ROOT = Path(__file__).resolve().parents[1]
 SMALL = dict(g_width=32, d_width=32, batch=64, eval_samples=300, eval_every=20)
 
 
@@ -204,3 +209,45 @@ def test_thread_trainers_take_turns_with_process_trainers():
         for w in (*threads, proc):
             w.stop()
     assert not any(t.name == "ganviz-trainer" and t.is_alive() for t in threading.enumerate())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="trainers fork from a forkserver on Linux only")
+def test_warm_up_starts_the_forkserver_that_trainers_then_fork_from():
+    """The page's warm_up and a later ProcessWorker share one forkserver (started once, not twice)."""
+    from multiprocessing import forkserver as mp_forkserver
+
+    forkserver.warm_up()
+    server_pid = mp_forkserver._forkserver._forkserver_pid
+    assert server_pid is not None
+    forkserver.warm_up()  # a second page run: nothing new
+    assert mp_forkserver._forkserver._forkserver_pid == server_pid
+    w = pw.ProcessWorker(Trainer, TrainConfig(**SMALL), snapshot.take)
+    try:
+        assert w.snapshot() is not None
+        with open(f"/proc/{w._proc.pid}/stat") as f:
+            stat = f.read()
+        assert int(stat[stat.rfind(")") + 2:].split()[1]) == server_pid  # the trainer's parent
+    finally:
+        w.stop()
+
+
+def test_the_forkserver_preload_holds_all_a_new_trainer_imports():
+    """A forked trainer imports nothing of its own before its first snapshot, nor in its first steps:
+    what it would import is imported once, in the forkserver (torch.optim's lazy torch._dynamo import
+    cost every new trainer ~1.8 s of CPU). Run in a fresh interpreter: this one has imported more."""
+    code = f"""
+import importlib, sys
+for m in {forkserver.FORKSERVER_PRELOAD!r}:
+    importlib.import_module(m)
+from ganviz.training import TrainConfig, Trainer, snapshot
+before = set(sys.modules)
+t = Trainer(TrainConfig(**{SMALL!r}))
+snapshot.take(t, "paused", None)
+for _ in range(25):
+    t.step()
+snapshot.take(t, "running", None)
+print(sorted(set(sys.modules) - before))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
