@@ -1,0 +1,36 @@
+"""The toy lab opened as the very first page of a fresh server (a link shared in class): it becomes
+ready, as bench/first_visit.py defines it, with its figure and an enabled Train button, and its one
+trainer forks from the forkserver the page started. How fast is bench/first_visit.py's to say: no
+timing is asserted here, the machine may be shared.
+
+The module's server (conftest.py) is fresh for this module, and this is its first visit.
+"""
+
+from __future__ import annotations
+
+from bench.first_visit import LAB, wait_ready
+from tests.browser_support import children, exceptions, status_line, trainer_children
+
+
+def _forkservers(pid: int) -> list[int]:
+    out = []
+    for c in children(pid):
+        try:
+            with open(f"/proc/{c}/cmdline", "rb") as f:
+                if b"multiprocessing.forkserver" in f.read():
+                    out.append(c)
+        except OSError:
+            pass
+    return out
+
+
+def test_toy_lab_first_visit_shows_its_figure_and_train_button(server, page):
+    assert trainer_children(server.pid) == [], "not a fresh server: a trainer runs already"
+    page.goto(server.url + LAB)
+    wait_ready(page)
+    assert not exceptions(page), exceptions(page)
+    assert "paused" in status_line(page), status_line(page)
+    forkservers = _forkservers(server.pid)
+    assert len(forkservers) == 1, forkservers
+    trainers = trainer_children(server.pid)
+    assert len(trainers) == 1 and trainers[0] in children(forkservers[0]), (trainers, forkservers)
