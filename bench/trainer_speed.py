@@ -1,11 +1,14 @@
-"""Toy trainer speed: ganviz's Trainer against a plain PyTorch GAN loop of the same model, batch
-and optimiser, measured in one run (interleaved blocks, median of block rates).
+"""Toy trainer speed, measured in one run (interleaved blocks, median of block rates): ganviz's
+Trainer at 1 and 2 torch threads, the Trainer of an earlier commit (``--baseline``, default the
+last commit before the one lab core), and a plain PyTorch GAN loop at 1 and 2 threads.
 
 The plain loop is the one-file style people copy (PyTorch-GAN's gan.py): fresh real data sampled
-every step, BCE with label tensors, three D forwards, D weight gradients computed in the G step,
-and torch's default thread count. Two conditions: an idle machine, and one core kept busy by
-another process, which is the dashboard's normal state (the server draws figures, the browser
-renders them, another session trains). Run: python bench/trainer_speed.py [--steps 300] [--blocks 5]
+every step, BCE with label tensors, three D forwards, D weight gradients computed in the G step.
+Every contender runs in its own fresh process (the same start for all; torch's thread pool is per
+process), warms up for 20 steps, then is timed. Two conditions: an idle machine, and one core kept
+busy by another process (the dashboard's normal state: the server draws, the browser renders).
+
+Run: python bench/trainer_speed.py [--steps 300] [--blocks 5] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -14,32 +17,34 @@ import argparse
 import json
 import multiprocessing as mp
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-import torch
-from torch import nn
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ganviz.data import get_dataset  # noqa: E402
-from ganviz.nets.mlp import MLP  # noqa: E402
-from ganviz.training import TrainConfig, Trainer  # noqa: E402
-
+ROOT = Path(__file__).resolve().parents[1]
 WIDTH, DEPTH, BATCH, LATENT, LR = 128, 3, 256, 2, 2e-4
+BASELINE = "13df19c"  # the last commit with the two training stacks
+WARMUP = 20
 
 
-def plain_loop(steps: int, threads: int) -> float:
+def plain_loop(steps: int) -> float:
     """Steps per second of the plain loop."""
-    torch.set_num_threads(threads)
+    import torch
+    from torch import nn
+
+    from ganviz.data import get_dataset
+    from ganviz.nets.mlp import MLP
+
     data = get_dataset("ring8")
     G, D = MLP(LATENT, 2, DEPTH, WIDTH), MLP(2, 1, DEPTH, WIDTH)
     opt_g = torch.optim.Adam(G.parameters(), lr=LR, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=LR, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
     gen = torch.Generator().manual_seed(0)
-    t0 = time.perf_counter()
-    for _ in range(steps):
+
+    def step():
         real = data.sample(BATCH, gen)
         valid, fake_label = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
         opt_g.zero_grad()
@@ -51,16 +56,58 @@ def plain_loop(steps: int, threads: int) -> float:
         d_loss = (bce(D(real), valid) + bce(D(fake.detach()), fake_label)) / 2
         d_loss.backward()
         opt_d.step()
+
+    for _ in range(WARMUP):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
     return steps / (time.perf_counter() - t0)
 
 
-def ours(steps: int) -> float:
+def trainer_loop(steps: int, threads: int) -> float:
+    """Steps per second of the ``Trainer`` importable from sys.path (this tree's or a baseline's)."""
+    from ganviz.training import TrainConfig, Trainer
+
     t = Trainer(TrainConfig(dataset="ring8", objective="nsgan", g_depth=DEPTH, g_width=WIDTH, d_depth=DEPTH,
-                            d_width=WIDTH, batch=BATCH, latent_dim=LATENT, lr_g=LR, lr_d=LR,
+                            d_width=WIDTH, batch=BATCH, latent_dim=LATENT, lr_g=LR, lr_d=LR, threads=threads,
                             eval_every=10**9, log_every=10))
+    t.train(WARMUP)
     t0 = time.perf_counter()
     t.train(steps)
     return steps / (time.perf_counter() - t0)
+
+
+def _worker(args) -> None:
+    import torch
+
+    torch.set_num_threads(args.threads)
+    rate = plain_loop(args.steps) if args.kind == "plain" else trainer_loop(args.steps, args.threads)
+    print(rate)
+
+
+def _run(kind: str, tree: Path, steps: int, threads: int) -> float:
+    out = subprocess.run([sys.executable, __file__, "--worker", kind, "--tree", str(tree), "--steps", str(steps),
+                          "--threads", str(threads)], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def measure(steps: int, blocks: int, baseline: Path | None) -> dict:
+    contenders = {"ours_1_thread": ("trainer", ROOT, 1), "ours_2_threads": ("trainer", ROOT, 2),
+                  "plain_1_thread": ("plain", ROOT, 1), "plain_2_threads": ("plain", ROOT, 2)}
+    if baseline is not None:
+        contenders["baseline_1_thread"] = ("trainer", baseline, 1)
+    rates: dict[str, list[float]] = {k: [] for k in contenders}
+    for _ in range(blocks):
+        for name, (kind, tree, threads) in contenders.items():
+            rates[name].append(_run(kind, tree, steps, threads))
+    med = {k: round(statistics.median(v), 1) for k, v in rates.items()}
+    best_plain = max(med["plain_1_thread"], med["plain_2_threads"])
+    best_ours = max(med["ours_1_thread"], med["ours_2_threads"])
+    out = {"steps_per_s": med, "ours_best_vs_plain_best": round(best_ours / best_plain, 2)}
+    if baseline is not None:
+        out["ours_vs_baseline_1_thread"] = round(med["ours_1_thread"] / med["baseline_1_thread"], 2)
+    return out
 
 
 def _spin(stop) -> None:
@@ -68,33 +115,41 @@ def _spin(stop) -> None:
         pass
 
 
-def measure(steps: int, blocks: int, threads: int) -> dict:
-    rates = {"ours": [], "plain": []}
-    for _ in range(blocks):
-        rates["plain"].append(plain_loop(steps, threads))
-        rates["ours"].append(ours(steps))
-    med = {k: statistics.median(v) for k, v in rates.items()}
-    return {"ours_steps_per_s": round(med["ours"], 1), "plain_steps_per_s": round(med["plain"], 1),
-            "ratio": round(med["ours"] / med["plain"], 2)}
+def _baseline_tree(rev: str, into: Path) -> Path | None:
+    """The ``ganviz`` package of commit ``rev``, unpacked under ``into`` (None if git cannot)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "ganviz"], capture_output=True)
+    if archive.returncode:
+        print(f"no baseline: git archive {rev} failed: {archive.stderr.decode().strip()}", file=sys.stderr)
+        return None
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--blocks", type=int, default=5)
-    p.add_argument("--threads", type=int, default=torch.get_num_threads(),
-                   help="threads of the plain loop (torch's default here)")
+    p.add_argument("--baseline", default=BASELINE, help=f"git revision of the old trainer (default {BASELINE})")
+    p.add_argument("--worker", choices=["plain", "trainer"], help=argparse.SUPPRESS)
+    p.add_argument("--tree", help=argparse.SUPPRESS)
+    p.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     args = p.parse_args()
-    out = {"batch": BATCH, "width": WIDTH, "depth": DEPTH, "plain_threads": args.threads,
-           "idle": measure(args.steps, args.blocks, args.threads)}
-    stop = mp.Event()
-    spinner = mp.Process(target=_spin, args=(stop,), daemon=True)
-    spinner.start()
-    try:
-        out["one_core_busy"] = measure(args.steps, args.blocks, args.threads)
-    finally:
-        stop.set()
-        spinner.join()
+    if args.worker:
+        sys.path.insert(0, args.tree)
+        _worker(args)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        baseline = _baseline_tree(args.baseline, Path(tmp))
+        out = {"batch": BATCH, "width": WIDTH, "depth": DEPTH, "baseline": args.baseline if baseline else None,
+               "idle": measure(args.steps, args.blocks, baseline)}
+        stop = mp.Event()
+        spinner = mp.Process(target=_spin, args=(stop,), daemon=True)
+        spinner.start()
+        try:
+            out["one_core_busy"] = measure(args.steps, args.blocks, baseline)
+        finally:
+            stop.set()
+            spinner.join()
     print(json.dumps(out))
 
 

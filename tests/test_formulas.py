@@ -102,21 +102,21 @@ def _ls_by_hand(s_r, s_f, lam):
 
 
 def test_loss_sensitive_matches_the_paper_with_a_nonnegative_loss_function():
-    hp = TrainConfig(objective="loss-sensitive", ls_lambda=2.0)
-    obj = make_objective("loss-sensitive")
+    hp = TrainConfig().replace(objective="loss-sensitive", ls_lambda=2.0)
+    obj = make_objective("loss-sensitive", hp.params)
     want_d, want_g = _ls_by_hand(S_R, S_F, 2.0)
-    assert obj.d_loss(DView(X_R, score=S_R), DView(X_F, score=S_F), hp).item() == pytest.approx(want_d, abs=1e-12)
-    assert obj.g_loss(DView(X_F, score=S_F), hp).item() == pytest.approx(want_g, abs=1e-12)
+    assert obj.d_loss(DView(X_R, score=S_R), DView(X_F, score=S_F)).item() == pytest.approx(want_d, abs=1e-12)
+    assert obj.g_loss(DView(X_R, score=S_R), DView(X_F, score=S_F)).item() == pytest.approx(want_g, abs=1e-12)
 
 
 def test_loss_sensitive_objective_is_bounded_below():
     # Shifting every score down by c must not lower L_D without bound: with L >= 0 it bottoms out at
     # lambda E[Delta] (every L is 0, only the margin is left).
-    hp = TrainConfig(objective="loss-sensitive", ls_lambda=2.0)
-    obj = make_objective("loss-sensitive")
+    hp = TrainConfig().replace(objective="loss-sensitive", ls_lambda=2.0)
+    obj = make_objective("loss-sensitive", hp.params)
     delta = (X_R - X_F).abs().sum(1).mean().item()
     for c in (10.0, 100.0, 1e4):
-        got = obj.d_loss(DView(X_R, score=S_R - c), DView(X_F, score=S_F - c), hp).item()
+        got = obj.d_loss(DView(X_R, score=S_R - c), DView(X_F, score=S_F - c)).item()
         assert got == pytest.approx(2.0 * delta, abs=1e-9)
         assert got >= 0
 
@@ -169,7 +169,8 @@ def test_gradient_penalty_with_minibatch_discrimination_uses_per_sample_gradient
     eps = torch.rand(4, 1, generator=torch.Generator().manual_seed(5), dtype=torch.float32).double()
     x_hat = eps * real + (1 - eps) * fake
     want = 10.0 * ((_per_sample_grad_sq(t.D, x_hat).sqrt() - 1) ** 2).mean()
-    got = gradient_penalty(lambda x: t._score(x), real, fake, 10.0, torch.Generator().manual_seed(5))
+    gen = torch.Generator().manual_seed(5)
+    got = gradient_penalty(lambda x: t._score(x), real, fake, 10.0, lambda n: torch.rand(n, 1, generator=gen))
     assert got.item() == pytest.approx(want.item(), rel=1e-6)
 
 
@@ -202,8 +203,8 @@ EXACT_AT_100 = {
 
 
 def _g_loss(div, v, dtype):
-    hp = TrainConfig(objective="fgan", f_divergence=div)
-    return make_objective("fgan").g_loss(DView(torch.zeros(1, 2), score=torch.tensor([v], dtype=dtype)), hp).item()
+    hp = TrainConfig().replace(objective="fgan", f_divergence=div)
+    return make_objective("fgan", hp.params).g_loss(DView(None), DView(torch.zeros(1, 2), score=torch.tensor([v], dtype=dtype))).item()
 
 
 @pytest.mark.parametrize("div", DIVS)
@@ -242,10 +243,10 @@ def _direct_stable(div, v):
 
 @pytest.mark.parametrize("div", DIVS)
 def test_fgan_d_loss_is_finite_where_the_exact_value_is(div):
-    hp = TrainConfig(objective="fgan", f_divergence=div)
+    hp = TrainConfig().replace(objective="fgan", f_divergence=div)
     real = torch.tensor([0.5, -0.5])
     fake = torch.tensor([20.0, 30.0])
-    got = make_objective("fgan").d_loss(DView(torch.zeros(2, 2), score=real), DView(torch.zeros(2, 2), score=fake), hp)
+    got = make_objective("fgan", hp.params).d_loss(DView(torch.zeros(2, 2), score=real), DView(torch.zeros(2, 2), score=fake))
     g_real = sum(_g_of(div, v) for v in real.tolist()) / 2
     fstar = sum(_direct_stable(div, v) for v in fake.tolist()) / 2
     assert got.item() == pytest.approx(-(g_real - fstar), rel=1e-5)

@@ -43,14 +43,21 @@ def test_every_objective_trains_with_finite_losses(objective):
     dict(objective="fgan", f_divergence="pearson", dataset="gaussian"),
 ])
 def test_options_combine_with_objectives(extra):
-    t = Trainer(TrainConfig(**{**SMALL, **extra}))
+    t = Trainer(TrainConfig().replace(**{**SMALL, **extra}))
     t.train(10)
     assert torch.isfinite(t.sample()).all()
 
 
 def test_invalid_combinations_are_refused_with_a_reason():
-    with pytest.raises(ValueError, match="label_smoothing"):
-        TrainConfig(objective="wgan", label_smoothing=0.9).validate()
+    with pytest.raises(ValueError, match="label_smoothing is a setting of mmgan, nsgan; this run's objective is wgan"):
+        TrainConfig(objective="wgan").replace(label_smoothing=0.9)
+    # a recipe, a link or --set naming another objective's setting is refused unless it is that
+    # setting's default (older recipes list every setting)
+    with pytest.raises(ValueError, match="gp_lambda is a setting of wgan-gp, not of nsgan"):
+        TrainConfig.from_dict({"objective": "nsgan", "gp_lambda": 5})
+    assert TrainConfig.from_dict({"objective": "nsgan", "gp_lambda": 10.0}) == TrainConfig()
+    with pytest.raises(ValueError, match="gp_lambda must lie in"):
+        TrainConfig.from_dict({"objective": "wgan-gp", "gp_lambda": -1}).validate()
     with pytest.raises(ValueError, match="autoencoder"):
         TrainConfig(objective="began", r1_gamma=1.0).validate()
     with pytest.raises(ValueError, match="batch"):

@@ -23,7 +23,7 @@ SMALL = dict(g_width=16, d_width=16, g_depth=2, d_depth=2, batch=32, eval_sample
 
 
 def make(**kw) -> Trainer:
-    return Trainer(TrainConfig(**{**SMALL, **kw}))
+    return Trainer(TrainConfig().replace(**{**SMALL, **kw}))
 
 
 def _peek_real(t: Trainer) -> torch.Tensor:
@@ -42,7 +42,7 @@ def _fake(t: Trainer) -> torch.Tensor:
 def _d_loss_alone(t: Trainer, real, fake) -> float:
     """The objective's own D loss on this batch, with D as it is now (no penalties)."""
     with torch.no_grad():
-        return float(t.objective.d_loss(*t._views(real, fake), t.config))
+        return float(t.objective.d_loss(*t._views(real, fake)))
 
 
 def _linear_weights(net: nn.Module):
@@ -67,7 +67,7 @@ def test_gradient_penalty_is_added_to_the_critic_loss():
     real = _peek_real(t10)
     state = t10.gen.get_state()
     t10._real(t10.config.batch)  # the step draws its real batch, then eps for the interpolates
-    gp = float(gradient_penalty(lambda x: t10.D(x).squeeze(1), real, fake, 10.0, t10.gen).detach())
+    gp = float(gradient_penalty(lambda x: t10.D(x).squeeze(1), real, fake, 10.0, t10._uniform).detach())
     t10.gen.set_state(state)
     assert gp > 1e-3  # the test can see a missing penalty
     base = _d_loss_alone(t0, real, fake)
@@ -114,7 +114,7 @@ def test_orthogonal_regularisation_is_added_to_both_losses():
     assert ortho(t.D) > 1e-3
     assert t.step_d(fake) == pytest.approx(want_d, rel=1e-5)
     with torch.no_grad():
-        want_g = float(t.objective.g_loss(t.view(fake), t.config)) + ortho(t.G)
+        want_g = float(t.objective.g_loss(t._real_view(fresh=False), t.view(fake))) + ortho(t.G)
     assert ortho(t.G) > 1e-3
     assert t.step_g(fake) == pytest.approx(want_g, rel=1e-5)
 
@@ -141,7 +141,7 @@ def test_historical_averaging_penalises_distance_to_the_running_mean():
     want_d = _d_loss_alone(t, real, fake.detach()) + w * ha_d
     assert t.step_d(fake) == pytest.approx(want_d, rel=1e-5, abs=1e-6)
     with torch.no_grad():
-        base_g = float(t.objective.g_loss(t.view(fake), t.config))
+        base_g = float(t.objective.g_loss(t._real_view(fresh=False), t.view(fake)))
     ha_g = ha(t.G, g_hist)
     assert ha_g > 1e-4
     assert t.step_g(fake) == pytest.approx(base_g + w * ha_g, rel=1e-5, abs=1e-6)
@@ -285,7 +285,7 @@ def test_minibatch_discrimination_compares_members_of_one_batch_only():
         assert not torch.allclose(t.view(x).score[0], t.view(moved).score[0])
         fake, real = _fake(t), _peek_real(t)
         # real and fake batches are scored apart: a mixed batch would give another loss
-        apart = float(t.objective.d_loss(t.view(real), t.view(fake), t.config))
+        apart = float(t.objective.d_loss(t.view(real), t.view(fake)))
         s = t.D(torch.cat([real, fake])).squeeze(1)
         mixed = float(F.softplus(-s[:len(real)]).mean() + F.softplus(s[len(real):]).mean())
     assert abs(apart - mixed) > 1e-4

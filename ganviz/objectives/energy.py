@@ -19,18 +19,26 @@ energy 0.2 and fake energy 3 above the margin m = 2 is just the real energy.
     >>> [round(float(pull_away(torch.tensor(s))), 6) for s in ([[1.0, 0.0], [0.0, 2.0]], [[1.0, 1.0], [2.0, 2.0]])]
     [0.0, 1.0]
     >>> from ganviz.objectives import DView
-    >>> from ganviz.training.config import TrainConfig
     >>> real, fake = DView(torch.zeros(2, 2), energy=torch.full((2,), 0.2)), DView(torch.zeros(2, 2), energy=torch.full((2,), 3.0))
-    >>> round(float(EBGAN().d_loss(real, fake, TrainConfig(objective="ebgan", ebgan_margin=2.0))), 6)
+    >>> round(float(EBGAN(EBGANParams(ebgan_margin=2.0)).d_loss(real, fake)), 6)
     0.2
+
+BEGAN's k_t moves by lambda_k (gamma L(x) - L(G(z))): from 0 with L(x) = 1, L(G(z)) = 0.2 and
+gamma = 0.5 it becomes 0.001 (0.5 - 0.2) = 0.0003.
+    >>> b = BEGAN()
+    >>> b.after_g_step(DView(None, energy=torch.ones(3)), DView(None, energy=torch.full((3,), 0.2)))
+    >>> round(b.k_t, 6)
+    0.0003
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 
-from ganviz.objectives.base import Defaults, Objective
+from ganviz.objectives.base import Defaults, Objective, Params, param
 
 
 def pull_away(codes: torch.Tensor) -> torch.Tensor:
@@ -43,50 +51,86 @@ def pull_away(codes: torch.Tensor) -> torch.Tensor:
     return (cos2.sum() - cos2.diagonal().sum()) / (n * (n - 1))
 
 
+STANDARDISED = ("It acts on standardised inputs x / s (s = the data's overall std; s² = 0.5 on ring8, 7.99 "
+                "on grid25)")
+
+
+@dataclass(frozen=True)
+class EBGANParams(Params):
+    ebgan_margin: float = param(
+        0.5, label="margin m", control=(0.0, 5.0),
+        help="L_D = D(x) + [m − D(G(z))]⁺ with D the autoencoder's reconstruction error (Zhao et al. 2017). "
+             + STANDARDISED + ": m is measured in those units.")
+    pull_away_weight: float = param(0.1, label="pull-away weight", control=(0.0, 1.0),
+                                    help="weight of the pull-away term f_PT on the fake codes (EBGAN, eq. 6)",
+                                    paper="0.1 (Zhao et al. 2017)")
+
+
 class EBGAN(Objective):
     name = "ebgan"
     paper = "Zhao, Mathieu & LeCun 2017, Energy-based GAN"
-    discriminator = "autoencoder"
+    published = "2016-09"
+    output = "energy"
+    Params = EBGANParams
     defaults = Defaults("adam", 2e-4, 2e-4, (0.5, 0.999), 1)
+    d_formula = r"L_D = E(x) + [m - E(G(z))]^+"
+    g_formula = r"L_G = E(G(z)) + w_{PT}\, f_{PT}"
 
-    @staticmethod
-    def energy(x, recon, hp):
+    def energy(self, x, recon):
         return (recon - x).norm(dim=1)
 
-    def d_loss(self, real, fake, hp):
-        return real.energy.mean() + F.relu(hp.ebgan_margin - fake.energy).mean()
+    def d_loss(self, real, fake):
+        return real.energy.mean() + F.relu(self.params.ebgan_margin - fake.energy).mean()
 
-    def g_loss(self, fake, hp):
-        return fake.energy.mean() + hp.pull_away_weight * pull_away(fake.code)
+    def g_loss(self, real, fake):
+        return fake.energy.mean() + self.params.pull_away_weight * pull_away(fake.code)
+
+
+@dataclass(frozen=True)
+class BEGANParams(Params):
+    began_gamma: float = param(0.5, label="gamma (diversity ratio)", control=(0.0, 1.0), bounds=(0.0, 1.0),
+                               help="γ = E[L(G(z))] / E[L(x)], the target ratio: lower is sharper and less diverse",
+                               paper="0.3, 0.5, 0.7 in the paper's figures (Berthelot et al. 2017)")
+    began_lambda_k: float = param(0.001, label="lambda_k", control=(0.0, 0.01), fmt="%.4f", step=0.0005,
+                                  help="k_t's learning rate in k ← k + λ_k (γ L(x) − L(G(z)))",
+                                  paper="λ_k = 0.001 (Berthelot et al. 2017)")
+    began_eta: int = param(1, label="eta (L1 or L2)", choices=[1, 2],
+                           help="L(v) = mean |v − D(v)|^η", paper="η ∈ {1, 2}; 1 is the usual choice")
 
 
 class BEGAN(Objective):
     name = "began"
     paper = "Berthelot, Schumm & Metz 2017, BEGAN (arXiv 1703.10717)"
-    discriminator = "autoencoder"
+    published = "2017-03"
+    output = "energy"
+    Params = BEGANParams
     defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)
+    d_formula = (r"L_D = \mathcal{L}(x) - k_t\,\mathcal{L}(G(z)),\quad "
+                 r"k_{t+1} = k_t + \lambda_k(\gamma\mathcal{L}(x) - \mathcal{L}(G(z)))")
+    g_formula = r"L_G = \mathcal{L}(G(z))"
 
-    def __init__(self):
+    def __init__(self, params: BEGANParams | None = None):
+        super().__init__(params)
         self.k_t = 0.0
         self.m_global = float("nan")
         self.loss_real = float("nan")
         self.loss_fake = float("nan")
 
-    @staticmethod
-    def energy(x, recon, hp):
-        return (recon - x).abs().pow(hp.began_eta).mean(dim=1)
+    def energy(self, x, recon):
+        return (recon - x).abs().pow(self.params.began_eta).mean(dim=1)
 
-    def d_loss(self, real, fake, hp):
+    def d_loss(self, real, fake):
         return real.energy.mean() - self.k_t * fake.energy.mean()
 
-    def g_loss(self, fake, hp):
+    def g_loss(self, real, fake):
         return fake.energy.mean()
 
-    def after_g_step(self, real, fake, hp):
+    def after_g_step(self, real, fake):
+        p = self.params
         l_real = float(real.energy.detach().mean())
         l_fake = float(fake.energy.detach().mean())
-        balance = hp.began_gamma * l_real - l_fake
-        self.k_t = min(max(self.k_t + hp.began_lambda_k * balance, 0.0), 1.0)
+        balance = p.began_gamma * l_real - l_fake
+        self.k_t = min(max(self.k_t + p.began_lambda_k * balance, 0.0), 1.0)
         self.m_global = l_real + abs(balance)
         self.loss_real, self.loss_fake = l_real, l_fake
 

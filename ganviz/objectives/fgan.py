@@ -39,16 +39,24 @@ Example: for "gan", v = 0 gives g = -log 2 and f*(g) = log 2.
 True
 >>> conjugate_of_activation("gan", torch.tensor(100.0)).item()  # the direct composition gives inf
 100.0
+
+With the "gan" divergence and V = 0 the D loss is the original GAN's at D = 1/2, 2 log 2:
+
+>>> from ganviz.objectives.base import DView
+>>> zero = DView(torch.zeros(2, 2), score=torch.zeros(2))
+>>> round(float(FGAN(FGANParams("gan")).d_loss(zero, zero)) / LOG2, 6)
+2.0
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-from ganviz.objectives.base import Defaults, Objective
+from ganviz.objectives.base import Defaults, Objective, Params, param
 
 LOG2 = math.log(2.0)
 
@@ -91,14 +99,26 @@ def conjugate_of_activation(divergence: str, v: torch.Tensor) -> torch.Tensor:
     return CONJUGATE_OF_ACTIVATION[divergence](v)
 
 
+@dataclass(frozen=True)
+class FGANParams(Params):
+    f_divergence: str = param("js", label="f-divergence", choices=list(F_DIVERGENCES),
+                              help="which f-divergence D estimates and G minimises (Nowozin et al. 2016, Table 2)",
+                              paper="any of Table 2 (Nowozin et al. 2016)")
+
+
 class FGAN(Objective):
     name = "fgan"
     paper = "Nowozin, Cseke & Tomioka 2016, f-GAN"
+    published = "2016-06"
+    output = "critic"
+    Params = FGANParams
     defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)
+    d_formula = r"L_D = -\mathbb{E}_x[g_f(V(x))] + \mathbb{E}_z[f^*(g_f(V(G(z))))]"
+    g_formula = r"L_G = -\mathbb{E}_z[f^*(g_f(V(G(z))))]"
 
-    def d_loss(self, real, fake, hp):
-        g = F_DIVERGENCES[hp.f_divergence][0]
-        return -(g(real.score).mean() - conjugate_of_activation(hp.f_divergence, fake.score).mean())
+    def d_loss(self, real, fake):
+        f = self.params.f_divergence
+        return -(activation(f, real.score).mean() - conjugate_of_activation(f, fake.score).mean())
 
-    def g_loss(self, fake, hp):
-        return -conjugate_of_activation(hp.f_divergence, fake.score).mean()
+    def g_loss(self, real, fake):
+        return -conjugate_of_activation(self.params.f_divergence, fake.score).mean()

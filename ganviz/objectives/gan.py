@@ -11,18 +11,19 @@ alpha softplus(-l_real) + (1 - alpha) softplus(l_real) + softplus(l_fake).
 Example (D undecided, l = 0): D loss = 2 log 2, NSGAN G loss = log 2, MMGAN G loss = -log 2.
     >>> import math, torch
     >>> from ganviz.objectives import DView
-    >>> from ganviz.training.config import TrainConfig
-    >>> zero, hp = DView(torch.zeros(4, 2), score=torch.zeros(4)), TrainConfig()
-    >>> [round(v / math.log(2), 6) for v in (float(NSGAN().d_loss(zero, zero, hp)),
-    ...                                      float(NSGAN().g_loss(zero, hp)), float(MMGAN().g_loss(zero, hp)))]
+    >>> zero = DView(torch.zeros(4, 2), score=torch.zeros(4))
+    >>> [round(v / math.log(2), 6) for v in (float(NSGAN().d_loss(zero, zero)),
+    ...                                      float(NSGAN().g_loss(zero, zero)), float(MMGAN().g_loss(zero, zero)))]
     [2.0, 1.0, -1.0]
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch.nn.functional as F
 
-from ganviz.objectives.base import Defaults, Objective
+from ganviz.objectives.base import Defaults, Objective, Params, param
 
 
 def d_loss_logistic(l_real, l_fake, alpha: float = 1.0):
@@ -30,22 +31,35 @@ def d_loss_logistic(l_real, l_fake, alpha: float = 1.0):
     return real.mean() + F.softplus(l_fake).mean()
 
 
+@dataclass(frozen=True)
+class LogisticParams(Params):
+    label_smoothing: float = param(
+        1.0, label="one-sided label smoothing (real target α)", control=(0.5, 1.0), bounds=(0.01, 1.0),
+        help="D's target for real samples is α instead of 1; fakes keep 0 (Salimans et al. 2016, Sec. 3.4). "
+             "1 = off.", paper="α = 0.9 (Salimans et al. 2016)")
+
+
 class MMGAN(Objective):
     name = "mmgan"
     paper = "Goodfellow et al. 2014, Generative Adversarial Nets (minimax form)"
-    supports_label_smoothing = True
+    published = "2014-06"
+    output = "logit"
+    Params = LogisticParams
     defaults = Defaults("adam", 2e-4, 2e-4, (0.5, 0.999), 1)
+    d_formula = r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]"
+    g_formula = r"L_G = \mathbb{E}_z[\log(1 - D(G(z)))]"
 
-    def d_loss(self, real, fake, hp):
-        return d_loss_logistic(real.score, fake.score, hp.label_smoothing)
+    def d_loss(self, real, fake):
+        return d_loss_logistic(real.score, fake.score, self.params.label_smoothing)
 
-    def g_loss(self, fake, hp):
+    def g_loss(self, real, fake):
         return -F.softplus(fake.score).mean()
 
 
 class NSGAN(MMGAN):
     name = "nsgan"
     paper = "Goodfellow et al. 2014, Generative Adversarial Nets (non-saturating form)"
+    g_formula = r"L_G = -\mathbb{E}_z[\log D(G(z))]"
 
-    def g_loss(self, fake, hp):
+    def g_loss(self, real, fake):
         return F.softplus(-fake.score).mean()

@@ -12,7 +12,7 @@ Margin scale: Delta(x, G(z)) = ||x - G(z)||_1 on the networks' inputs, with fact
 feeds the networks the data divided by its overall std s (``standardize``), so in data units
 Delta = ||x - G(z)||_1 / s. (The authors' image code multiplies the L1 distance by a small constant,
 0.0002 on 64 x 64 x 3 images in [-1, 1]; our toy points are already at unit scale.) lambda is
-``hp.ls_lambda`` and weights the whole hinge term, as in the paper. Real and fake samples are paired
+``ls_lambda`` and weights the whole hinge term, as in the paper. Real and fake samples are paired
 in batch order.
 
 Example: L(x) = 0, L(G(z)) = 5 and Delta = 1: the hinge term is 0 and L_D = 0; a negative score
@@ -20,25 +20,43 @@ counts as L = 0, so L_D >= lambda E[(Delta + L(x) - L(G(z)))^+] >= 0.
 
 >>> import torch
 >>> from ganviz.objectives.base import DView
->>> from ganviz.training.config import TrainConfig
 >>> real = DView(torch.tensor([[0.0, 0.0]]), score=torch.tensor([-3.0]))  # L(x) = 0
 >>> fake = DView(torch.tensor([[1.0, 1.0]]), score=torch.tensor([0.5]))   # L(G(z)) = 0.5, Delta = 2
->>> LossSensitiveGAN().d_loss(real, fake, TrainConfig(ls_lambda=1.0)).item()  # 0 + (2 + 0 - 0.5)
+>>> LossSensitiveGAN(LSParams(ls_lambda=1.0)).d_loss(real, fake).item()  # 0 + (2 + 0 - 0.5)
 1.5
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 
-from ganviz.objectives.base import Defaults, Objective
+from ganviz.objectives.base import Defaults, Objective, Params, param
+from ganviz.objectives.energy import STANDARDISED
+
+
+@dataclass(frozen=True)
+class LSParams(Params):
+    # With L = relu(score), a small lambda lets the E[L(x)] term push every score below 0, where the
+    # ReLU passes no gradient to D or G; the authors' code drops that term (lambda -> infinity).
+    ls_lambda: float = param(
+        10.0, label="lambda (margin weight)", control=(0.0, 10.0),
+        help="Weight λ of the hinge E[(Δ + L(x) − L(G(z)))⁺], with L ≥ 0 and the margin Δ = ‖x − G(z)‖₁ "
+             "(Qi 2017). " + STANDARDISED + ": Δ is the L1 distance between standardised points, "
+             "Δ = ‖x − G(z)‖₁ / s in data units.", paper="")
 
 
 class LossSensitiveGAN(Objective):
     name = "loss-sensitive"
     paper = "Qi 2017/2019, Loss-Sensitive Generative Adversarial Networks on Lipschitz Densities"
+    published = "2017-01"
+    output = "critic"
+    Params = LSParams
     defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)
+    d_formula = (r"L_D = \mathbb{E}_x[L(x)] + \lambda\,\mathbb{E}[(\Delta(x, G(z)) + L(x) - L(G(z)))^+]")
+    g_formula = r"L_G = \mathbb{E}_z[L(G(z))]"
 
     @staticmethod
     def loss(score: torch.Tensor) -> torch.Tensor:
@@ -50,12 +68,12 @@ class LossSensitiveGAN(Objective):
         """Delta(x, G(z)) = ||x - G(z)||_1 per pair, in the networks' units."""
         return (x_real - x_fake).abs().sum(dim=1)
 
-    def d_loss(self, real, fake, hp):
+    def d_loss(self, real, fake):
         n = min(real.x.shape[0], fake.x.shape[0])
         l_real, l_fake = self.loss(real.score), self.loss(fake.score)
         delta = self.margin(real.x[:n], fake.x[:n])
         hinge = F.relu(delta + l_real[:n] - l_fake[:n])
-        return l_real.mean() + hp.ls_lambda * hinge.mean()
+        return l_real.mean() + self.params.ls_lambda * hinge.mean()
 
-    def g_loss(self, fake, hp):
+    def g_loss(self, real, fake):
         return self.loss(fake.score).mean()

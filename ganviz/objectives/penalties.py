@@ -18,13 +18,15 @@ Example: for f(x) = 3 x on R, ||grad f|| = 3 everywhere: GP = lambda * 4, R1 = g
 >>> x = torch.tensor([[1.0], [-2.0]])
 >>> r1_penalty(lambda v: 3 * v.squeeze(1), x, gamma=2.0).item()
 9.0
->>> round(gradient_penalty(lambda v: 3 * v.squeeze(1), x, -x, lam=1.0).item(), 4)
+>>> round(gradient_penalty(lambda v: 3 * v.squeeze(1), x, -x, lam=1.0, uniform=lambda n: torch.rand(n, 1)).item(), 4)
 4.0
 """
 
 from __future__ import annotations
 
 import torch
+
+from ganviz.nets.weights import weight_matrices
 
 
 def _grad_norm_sq(score_fn, x: torch.Tensor) -> torch.Tensor:
@@ -34,22 +36,23 @@ def _grad_norm_sq(score_fn, x: torch.Tensor) -> torch.Tensor:
     x = x.detach().requires_grad_(True)
     out = score_fn(x)
     (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
-    return grad.pow(2).sum(dim=1)
+    return grad.pow(2).sum(dim=-1)
 
 
-def gradient_penalty(score_fn, real, fake, lam: float, gen: torch.Generator | None = None):
-    """lambda E[(||grad f(x_hat)||_2 - 1)^2] on random interpolates of real and fake; ``gen`` lives on
-    the batch's device."""
-    n = min(real.shape[0], fake.shape[0])
-    eps = torch.rand(n, 1, generator=gen, device=real.device)
-    x_hat = eps * real[:n] + (1 - eps) * fake[:n].detach()
+def gradient_penalty(score_fn, real, fake, lam: float, uniform):
+    """lambda E[(||grad f(x_hat)||_2 - 1)^2] on random interpolates of real and fake;
+    ``uniform(n)`` draws the n mixing weights eps, shape (..., n, 1), from the run's generator.
+    Leading dimensions are kept (stacked trials: real (K, n, d) gives K penalties)."""
+    n = min(real.shape[-2], fake.shape[-2])
+    eps = uniform(n)
+    x_hat = eps * real[..., :n, :] + (1 - eps) * fake[..., :n, :].detach()
     norm = (_grad_norm_sq(score_fn, x_hat) + 1e-12).sqrt()
-    return lam * ((norm - 1.0) ** 2).mean()
+    return lam * ((norm - 1.0) ** 2).mean(-1)
 
 
 def r1_penalty(score_fn, real, gamma: float):
-    """(gamma / 2) E_real ||grad_x D(x)||^2."""
-    return 0.5 * gamma * _grad_norm_sq(score_fn, real).mean()
+    """(gamma / 2) E_real ||grad_x D(x)||^2 (leading dimensions kept, as ``gradient_penalty``)."""
+    return 0.5 * gamma * _grad_norm_sq(score_fn, real).mean(-1)
 
 
 def feature_matching(f_real: torch.Tensor, f_fake: torch.Tensor) -> torch.Tensor:
@@ -73,14 +76,6 @@ class HistoricalAverage:
 
     def penalty(self) -> torch.Tensor:
         return sum(((p - m) ** 2).sum() for m, p in zip(self.mean, self.module.parameters()))
-
-
-def weight_matrices(module: torch.nn.Module):
-    """(name, raw weight reshaped to (out, -1)) for every weight of ``module``; under spectral norm
-    the raw weight is ``parametrizations.weight.original``."""
-    for name, p in module.named_parameters():
-        if p.ndim >= 2:
-            yield name, p.reshape(p.shape[0], -1)
 
 
 def orthogonal_penalty(module: torch.nn.Module, beta: float) -> torch.Tensor:

@@ -3,62 +3,101 @@
 - WGAN (Arjovsky et al. 2017): the critic f maximises E[f(x)] - E[f(G(z))], so its loss is
   E[f(G(z))] - E[f(x)]; every weight is clipped to [-c, c] after each critic step (c = 0.01);
   RMSProp with lr 5e-5 and n_critic = 5 (Algorithm 1). G minimises -E[f(G(z))].
-- WGAN-GP (Gulrajani et al. 2017): the same losses plus lambda E[(||grad f(x_hat)||_2 - 1)^2] at
-  x_hat = eps x + (1 - eps) G(z) (the trainer adds it, see ``penalties``); Adam lr 1e-4,
-  betas (0.5, 0.9), n_critic = 5, lambda = 10. No weight clipping, no batch norm in the critic.
+- WGAN-GP (Gulrajani et al. 2017): the same losses plus its penalty
+  lambda E[(||grad f(x_hat)||_2 - 1)^2] at x_hat = eps x + (1 - eps) G(z) (``penalties``); Adam
+  lr 1e-4, betas (0.5, 0.9), n_critic = 5, lambda = 10. No weight clipping, no batch norm in the critic.
 - Hinge (Lim & Ye 2017; Miyato et al. 2018, SNGAN): D: E[relu(1 - D(x))] + E[relu(1 + D(G(z)))];
   G: -E[D(G(z))]; spectral norm on every D layer.
 
-Example: critic scores real = 2, fake = -3 give WGAN critic loss -5 and hinge D loss 0.
+Example: critic scores real = 2, fake = -3 give WGAN critic loss -5 and hinge D loss 0; for the
+critic f(x) = 3 x_1 the gradient norm is 3 everywhere, so WGAN-GP's penalty is lambda (3 - 1)^2 = 40.
     >>> from ganviz.objectives import DView
-    >>> from ganviz.training.config import TrainConfig
     >>> real, fake = DView(torch.zeros(2, 2), score=torch.full((2,), 2.0)), DView(torch.zeros(2, 2), score=torch.full((2,), -3.0))
-    >>> hp = TrainConfig(objective="wgan")
-    >>> float(WGAN().d_loss(real, fake, hp)), float(Hinge().d_loss(real, fake, hp)), float(WGAN().g_loss(fake, hp))
+    >>> float(WGAN().d_loss(real, fake)), float(Hinge().d_loss(real, fake)), float(WGAN().g_loss(real, fake))
     (-5.0, 0.0, 3.0)
+    >>> x = torch.randn(4, 2)
+    >>> round(float(WGANGP().penalty(lambda v: 3 * v[:, 0], x, -x, lambda n: torch.rand(n, 1))), 4)
+    40.0
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 
-from ganviz.objectives.base import Defaults, Objective
+from ganviz.objectives.base import Defaults, Objective, Params, param
+from ganviz.objectives.penalties import gradient_penalty
+
+
+@dataclass(frozen=True)
+class ClipParams(Params):
+    clip_c: float = param(0.01, label="clip c", control=(0.001, 0.1), bounds=(0.0, 100.0), fmt="%.3f",
+                          help="every critic weight is clipped to [-c, c] after each critic step",
+                          paper="c = 0.01 (Arjovsky et al. 2017, Algorithm 1)")
+
+
+@dataclass(frozen=True)
+class GPParams(Params):
+    gp_lambda: float = param(
+        10.0, label="GP lambda", control=(0.0, 20.0),
+        help="λ E[(‖∇f(x̂)‖ − 1)²] on x̂ between real and fake (Gulrajani et al. 2017). It acts on standardised "
+             "inputs x / s (s = the data's overall std; s² = 0.5 on ring8, 7.99 on grid25): the unit-norm target "
+             "is a slope of 1/s in data units (1.41 on ring8, 0.35 on grid25).",
+        paper="λ = 10 (Gulrajani et al. 2017)")
 
 
 class WGAN(Objective):
     name = "wgan"
     paper = "Arjovsky, Chintala & Bottou 2017, Wasserstein GAN (weight clipping)"
+    published = "2017-01"
+    output = "critic"
+    Params = ClipParams
     defaults = Defaults("rmsprop", 5e-5, 5e-5, (0.0, 0.0), 5)
+    d_formula = r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)],\quad |w| \le c"
+    g_formula = r"L_G = -\mathbb{E}_z[f(G(z))]"
 
-    def d_loss(self, real, fake, hp):
+    def d_loss(self, real, fake):
         return fake.score.mean() - real.score.mean()
 
-    def g_loss(self, fake, hp):
+    def g_loss(self, real, fake):
         return -fake.score.mean()
 
     @torch.no_grad()
-    def after_d_step(self, d_net, hp):
+    def after_d_step(self, d_net):
+        c = self.params.clip_c
         for p in d_net.parameters():
-            p.clamp_(-hp.clip_c, hp.clip_c)
+            p.clamp_(-c, c)
 
 
 class WGANGP(WGAN):
     name = "wgan-gp"
     paper = "Gulrajani et al. 2017, Improved Training of Wasserstein GANs"
+    published = "2017-03"
+    Params = GPParams
     defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.9), 5)
+    d_formula = (r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)] + "
+                 r"\lambda\,\mathbb{E}_{\hat x}[(\|\nabla f(\hat x)\| - 1)^2]")
 
-    def after_d_step(self, d_net, hp):
+    def penalty(self, score_fn, real, fake, uniform):
+        return gradient_penalty(score_fn, real, fake, self.params.gp_lambda, uniform)
+
+    def after_d_step(self, d_net):
         pass  # the gradient penalty replaces clipping
 
 
 class Hinge(Objective):
     name = "hinge"
     paper = "Miyato et al. 2018, Spectral Normalization for GANs (hinge loss, SNGAN)"
+    published = "2017-05"
+    output = "critic"
     defaults = Defaults("adam", 2e-4, 2e-4, (0.0, 0.9), 1, spectral_norm=True)
+    d_formula = r"L_D = \mathbb{E}_x[\max(0, 1 - f(x))] + \mathbb{E}_z[\max(0, 1 + f(G(z)))]"
+    g_formula = r"L_G = -\mathbb{E}_z[f(G(z))]"
 
-    def d_loss(self, real, fake, hp):
+    def d_loss(self, real, fake):
         return F.relu(1.0 - real.score).mean() + F.relu(1.0 + fake.score).mean()
 
-    def g_loss(self, fake, hp):
+    def g_loss(self, real, fake):
         return -fake.score.mean()

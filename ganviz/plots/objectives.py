@@ -21,7 +21,6 @@ from plotly.subplots import make_subplots
 from ganviz.objectives import F_DIVERGENCES, OBJECTIVES, DView
 from ganviz.objectives.fgan import activation, conjugate
 from ganviz.plots import palette as pal
-from ganviz.training.config import TrainConfig
 
 HEIGHT = 330
 _MARGIN = dict(l=50, r=20, t=50, b=40)
@@ -47,11 +46,10 @@ def saturation_curves(n: int = 199) -> dict[str, np.ndarray]:
     """
     d = torch.linspace(0.0, 1.0, n + 2, dtype=torch.float64)[1:-1]
     logit = torch.log(d) - torch.log1p(-d)
-    hp = TrainConfig()
     out = {"d": d.numpy()}
     for name in ("mmgan", "nsgan"):
         obj = OBJECTIVES[name]()
-        out[name], out[name + "_grad"] = _per_point(lambda s: obj.g_loss(DView(None, score=s), hp), logit)
+        out[name], out[name + "_grad"] = _per_point(lambda s: obj.g_loss(DView(None), DView(None, score=s)), logit)
     return out
 
 
@@ -90,16 +88,15 @@ def critic_loss_curves(n: int = 201, d_max: float = 3.0) -> dict[str, dict[str, 
     constraint: clipping, the gradient penalty or spectral norm).
     """
     d = torch.linspace(-d_max, d_max, n, dtype=torch.float64)
-    hp = TrainConfig()
     out = {}
     for name, (real0, fake0) in _ZERO_HALF.items():
         obj = OBJECTIVES[name]()
         r0, f0 = torch.tensor([real0], dtype=torch.float64), torch.tensor([fake0], dtype=torch.float64)
         out[name] = {
             "d": d.numpy(),
-            "d_real": _per_point(lambda s: obj.d_loss(DView(None, score=s), DView(None, score=f0), hp), d)[0],
-            "d_fake": _per_point(lambda s: obj.d_loss(DView(None, score=r0), DView(None, score=s), hp), d)[0],
-            "g": _per_point(lambda s: obj.g_loss(DView(None, score=s), hp), d)[0],
+            "d_real": _per_point(lambda s: obj.d_loss(DView(None, score=s), DView(None, score=f0)), d)[0],
+            "d_fake": _per_point(lambda s: obj.d_loss(DView(None, score=r0), DView(None, score=s)), d)[0],
+            "g": _per_point(lambda s: obj.g_loss(DView(None, score=r0), DView(None, score=s)), d)[0],
         }
     return out
 

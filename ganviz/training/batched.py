@@ -43,6 +43,7 @@ from torch import nn
 
 from ganviz.nets.mlp import MLP
 from ganviz.objectives import OBJECTIVES, DView
+from ganviz.objectives.penalties import r1_penalty
 from ganviz.training.config import TrainConfig
 from ganviz.training.trainer import Trainer, TrainingDiverged, _make_optimizer
 
@@ -160,9 +161,9 @@ class BatchedTrials:
         self.g_loss = torch.full((self.k,), math.nan)
         self.diverged: list[str | None] = [None] * self.k
         obj = self.objective
-        self._d_losses = torch.vmap(
-            lambda xr, sr, xf, sf: obj.d_loss(DView(xr, score=sr), DView(xf, score=sf), self.config))
-        self._g_losses = torch.vmap(lambda xf, sf: obj.g_loss(DView(xf, score=sf), self.config))
+        self._d_losses = torch.vmap(lambda xr, sr, xf, sf: obj.d_loss(DView(xr, score=sr), DView(xf, score=sf)))
+        self._g_losses = torch.vmap(lambda xr, sr, xf, sf: obj.g_loss(DView(xr, score=sr), DView(xf, score=sf)))
+        self._last_real: tuple[torch.Tensor, torch.Tensor] | None = None  # the last D step's real batch, scores
 
     # The trainer's lr schedule and EMA, run on the stacked networks and optimisers: both read only
     # config, step_count, opt_g / opt_d, G and G_ema, and act on each parameter element by element.
@@ -176,15 +177,11 @@ class BatchedTrials:
     def _real(self) -> torch.Tensor:
         return torch.stack([t._real(self.config.batch) for t in self.trainers])
 
+    def _uniform(self, n: int) -> torch.Tensor:
+        return torch.stack([t._uniform(n) for t in self.trainers])
+
     def _score(self, x):
         return self.D(x).squeeze(-1)
-
-    def _grad_norm_sq(self, x):
-        # ||d D(x)_i / d x_i||^2 per trial and sample: D(x)[k, i] depends on x[k, i] alone, so the
-        # gradient of the sum over all trials and samples is each sample's own.
-        x = x.detach().requires_grad_(True)
-        (grad,) = torch.autograd.grad(self._score(x).sum(), x, create_graph=True)
-        return grad.pow(2).sum(-1)
 
     # --- steps ----------------------------------------------------------------------------------
     def step_d(self, fake: torch.Tensor | None = None) -> torch.Tensor:
@@ -198,17 +195,14 @@ class BatchedTrials:
         n = real.shape[1]
         score = self._score(torch.cat([real, fake], dim=1))
         loss = self._d_losses(real, score[:, :n], fake, score[:, n:])
-        if c.objective == "wgan-gp":
-            eps = torch.stack([torch.rand(n, 1, generator=t.gen, device=t.device) for t in self.trainers])
-            x_hat = eps * real + (1 - eps) * fake
-            norm = (self._grad_norm_sq(x_hat) + 1e-12).sqrt()
-            loss = loss + c.gp_lambda * ((norm - 1.0) ** 2).mean(1)
+        loss = loss + self.objective.penalty(self._score, real, fake, self._uniform)
         if c.r1_gamma > 0:
-            loss = loss + 0.5 * c.r1_gamma * self._grad_norm_sq(real).mean(1)
+            loss = loss + r1_penalty(self._score, real, c.r1_gamma)
         self.opt_d.zero_grad(set_to_none=True)
         loss.sum().backward()
         self.opt_d.step()
-        self.objective.after_d_step(self.D, c)  # WGAN's clipping acts element by element
+        self.objective.after_d_step(self.D)  # WGAN's clipping acts element by element
+        self._last_real = (real, score[:, :n].detach())
         self.d_loss = loss.detach()
         self._check_finite("discriminator loss", self.d_loss)
         return self.d_loss
@@ -217,7 +211,11 @@ class BatchedTrials:
         self._apply_lr()
         self.D.requires_grad_(False)
         try:
-            loss = self._g_losses(fake, self._score(fake))
+            real, real_score = self._last_real
+            if self.objective.g_needs_real:
+                with torch.no_grad():
+                    real_score = self._score(real)
+            loss = self._g_losses(real, real_score, fake, self._score(fake))
             self.opt_g.zero_grad(set_to_none=True)
             loss.sum().backward()
         finally:

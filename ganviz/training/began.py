@@ -44,7 +44,7 @@ from ganviz.data.augment import random_shift
 from ganviz.data.images import SIZES, load_images
 from ganviz.nets.began import Autoencoder, Decoder
 from ganviz.objectives import DView
-from ganviz.objectives.energy import BEGAN
+from ganviz.objectives.energy import BEGAN, BEGANParams
 from ganviz.training import recipe_file
 from ganviz.training.checkpoint import CheckpointError, check_limits, load_weights, read_file
 from ganviz.training.trainer import BoundedHistory, TrainingDiverged, pick_device
@@ -134,10 +134,14 @@ UPLOAD_LIMITS = {"h": 128, "n": 64, "batch": 64, "shift": 4, "history_max": 2000
                  "residual_steps": 100_000}
 
 
-def _flat_view(x: torch.Tensor, recon: torch.Tensor, code: torch.Tensor, hp) -> DView:
+def _flat_view(objective: BEGAN, x: torch.Tensor, recon: torch.Tensor, code: torch.Tensor) -> DView:
     # The objective's energy is a mean over dim 1: flatten the images so it is over all pixels.
     x2, r2 = x.flatten(1), recon.flatten(1)
-    return DView(x2, energy=BEGAN.energy(x2, r2, hp), code=code)
+    return DView(x2, energy=objective.energy(x2, r2), code=code)
+
+
+def _began_params(c: "BEGANConfig") -> BEGANParams:
+    return BEGANParams(began_gamma=c.began_gamma, began_lambda_k=c.began_lambda_k, began_eta=c.began_eta)
 
 
 class BEGANTrainer:
@@ -155,7 +159,7 @@ class BEGANTrainer:
         self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
         self.G = Decoder(c.h, c.n, c.size, c.channels, c.skip).to(self.device)
         self.D = Autoencoder(c.h, c.n, c.size, c.channels, c.skip).to(self.device)
-        self.objective = BEGAN()
+        self.objective = BEGAN(_began_params(self.config))
         self.lr = c.lr
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=c.lr, betas=(c.beta1, c.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=c.lr, betas=(c.beta1, c.beta2))
@@ -189,6 +193,7 @@ class BEGANTrainer:
         if new.lr != self.config.lr:
             self.lr = new.lr
         self.config = new
+        self.objective.params = _began_params(new)
 
     def latent(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
         """z ~ U[-1, 1]^h (the paper's latent)."""
@@ -227,7 +232,7 @@ class BEGANTrainer:
 
     def _view(self, x: torch.Tensor) -> DView:
         recon, code = self.D(x)
-        return _flat_view(x, recon, code, self.config)
+        return _flat_view(self.objective, x, recon, code)
 
     def step_d(self, fake: torch.Tensor | None = None) -> float:
         """One autoencoder update on L_D = L(x) - k_t L(G(z_D)); returns L_D."""
@@ -241,7 +246,7 @@ class BEGANTrainer:
         n = real.shape[0]
         real_v = DView(real, energy=both.energy[:n], code=both.code[:n])
         fake_v = DView(fake, energy=both.energy[n:], code=both.code[n:])
-        loss = self.objective.d_loss(real_v, fake_v, c)
+        loss = self.objective.d_loss(real_v, fake_v)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
@@ -257,17 +262,17 @@ class BEGANTrainer:
         self.D.requires_grad_(False)  # no D weight gradients in the G step
         try:
             fake_v = self._view(fake)
-            loss = self.objective.g_loss(fake_v, c)
+            real_v = self._last_real
+            if real_v is None:
+                with torch.no_grad():
+                    real_v = self._view(self._real(c.batch))
+            loss = self.objective.g_loss(real_v, fake_v)
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
         finally:
             self.D.requires_grad_(True)
         self.opt_g.step()
-        real_v = self._last_real
-        if real_v is None:
-            with torch.no_grad():
-                real_v = self._view(self._real(c.batch))
-        self.objective.after_g_step(real_v, DView(fake_v.x, energy=fake_v.energy.detach()), c)
+        self.objective.after_g_step(real_v, DView(fake_v.x, energy=fake_v.energy.detach()))
         self.step_count += 1
         self._set_carry()
         self._plateau()

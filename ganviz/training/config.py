@@ -1,9 +1,21 @@
 """The trainer's configuration: one small frozen dataclass, validated at the edge.
 
-Fields left as None take the objective's paper recipe (``Objective.defaults``). A field whose
-convention needs saying carries it as ``metadata["help"]`` (``field_help`` reads it). ``STRUCTURAL``
+The objective's own settings are its ``Params`` (``ganviz.objectives.base``), held in ``params``;
+everywhere outside (``to_dict``, ``from_dict``, ``replace``, links, ``--set``) they are flat keys
+beside the other fields, each named once across objectives. Fields left as None take the
+objective's paper recipe (``Objective.defaults``). A field whose convention needs saying carries it
+as ``metadata["help"]`` (``field_help`` reads it, an objective's settings included). ``STRUCTURAL``
 fields shape the networks or the data, so changing one means a new trainer; every other field may
 change between steps and acts at the next step.
+
+Example:
+    >>> c = TrainConfig().replace(objective="wgan-gp", gp_lambda=5)
+    >>> c.params.gp_lambda, c.to_dict()["gp_lambda"], "clip_c" in c.to_dict()
+    (5, 5, False)
+    >>> TrainConfig().replace(gp_lambda=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: gp_lambda is a setting of wgan-gp; this run's objective is nsgan (its settings: label_smoothing)
 """
 
 from __future__ import annotations
@@ -15,7 +27,8 @@ from dataclasses import dataclass, field, fields
 
 from ganviz.data.toy import DATASETS
 from ganviz.nets.mlp import ACTIVATIONS
-from ganviz.objectives import F_DIVERGENCES, OBJECTIVES
+from ganviz.objectives import OBJECTIVES, PARAM_OWNERS, Params
+from ganviz.objectives.base import coerce
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LATENTS = ("normal", "uniform")
@@ -26,6 +39,7 @@ SCHEDULES = ("constant", "linear")
 class TrainConfig:
     dataset: str = "ring8"
     objective: str = "nsgan"
+    params: Params | None = None  # the objective's settings; None: its defaults
     seed: int = 0
     # networks
     latent_dim: int = 2
@@ -53,28 +67,12 @@ class TrainConfig:
     lr_decay_start: float = 0.0
     g_ema: float = 0.0  # decay of an exponential moving average of G's weights (0 = off)
     standardize: bool = True  # networks see data divided by its std (samples are scaled back)
-    # objective hyperparameters
-    clip_c: float = 0.01
-    gp_lambda: float = 10.0
+    # regularisers any score discriminator may take
     r1_gamma: float = field(default=0.0, metadata={"help": (
         "R1 penalty (gamma / 2) E_real ||grad_x D(x)||^2 (Mescheder et al. 2018, with the paper's 1/2; "
         "code that drops it uses half this gamma), on the networks' standardised inputs.")})
-    f_divergence: str = "js"
-    ls_abc: tuple[float, float, float] = (0.0, 1.0, 1.0)
-    # With L = relu(score), a small lambda lets the E[L(x)] term push every score below 0, where the
-    # ReLU passes no gradient to D or G; the authors' code drops that term (lambda -> infinity).
-    ls_lambda: float = field(default=10.0, metadata={"help": (
-        "Loss-sensitive GAN: weight lambda of the hinge E[(Delta + L(x) - L(G(z)))^+], with L >= 0 and "
-        "the margin Delta = ||x - G(z)||_1 (factor 1) on the networks' inputs, the data divided by "
-        "its std s: Delta = ||x - G(z)||_1 / s in data units.")})
-    ebgan_margin: float = 0.5
-    pull_away_weight: float = 0.1
     ae_pretrain_steps: int = 0
-    began_gamma: float = 0.5
-    began_lambda_k: float = 0.001
-    began_eta: int = 1
-    # Improved-GAN tricks
-    label_smoothing: float = 1.0  # real target alpha; 1 = off
+    # Improved-GAN tricks (one-sided label smoothing is the logistic objectives' own setting)
     feature_matching: bool = False
     historical_averaging: float = 0.0
     # BigGAN's spectral controls (both networks)
@@ -88,8 +86,28 @@ class TrainConfig:
     eval_samples: int = 2500
     history_max: int = 2000
 
+    def __post_init__(self):
+        if self.params is None and self.objective in OBJECTIVES:
+            object.__setattr__(self, "params", OBJECTIVES[self.objective].Params())
+
     def replace(self, **changes) -> "TrainConfig":
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes``, which may name the objective's settings as flat keys; a new
+        objective starts from its own settings' defaults."""
+        own = {k: changes.pop(k) for k in list(changes) if k in PARAM_OWNERS}
+        if changes.get("objective", self.objective) != self.objective and "params" not in changes:
+            changes["params"] = None
+        cfg = dataclasses.replace(self, **changes)
+        return dataclasses.replace(cfg, params=cfg._params_with(own)) if own else cfg
+
+    def _params_with(self, values: dict) -> Params:
+        if self.params is None:
+            raise ValueError(f"unknown objective {self.objective!r}; choose one of: {', '.join(OBJECTIVES)}")
+        own = set(self.params.to_dict())
+        for k in values:
+            if k not in own:
+                raise ValueError(f"{k} is a setting of {', '.join(PARAM_OWNERS[k])}; this run's objective is "
+                                 f"{self.objective} (its settings: {', '.join(own) or 'none'})")
+        return self.params.replace(**values)
 
     def resolved(self) -> "TrainConfig":
         """The same config with every None filled from the objective's paper recipe."""
@@ -107,13 +125,16 @@ class TrainConfig:
     def validate(self) -> "TrainConfig":
         """Raise ValueError naming the field and what is allowed; return self."""
         for f in fields(self):
-            _check_type(f.name, f.type, getattr(self, f.name))
+            if f.name != "params":
+                _check_type(f.name, f.type, getattr(self, f.name))
         _choice("dataset", self.dataset, DATASETS)
         _choice("objective", self.objective, OBJECTIVES)
+        if type(self.params) is not OBJECTIVES[self.objective].Params:
+            raise ValueError(f"params are {type(self.params).__name__}, not {self.objective}'s settings")
+        self.params.validate()
         _choice("latent_dist", self.latent_dist, LATENTS)
         _choice("g_activation", self.g_activation, ACTIVATIONS)
         _choice("d_activation", self.d_activation, ACTIVATIONS)
-        _choice("f_divergence", self.f_divergence, F_DIVERGENCES)
         _choice("lr_schedule", self.lr_schedule, SCHEDULES)
         if self.optimizer is not None:
             _choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -130,20 +151,13 @@ class TrainConfig:
             v = getattr(self, name)
             if v is not None and not (0 <= v < 1):
                 raise ValueError(f"{name} must lie in [0, 1), got {v!r}")
-        if not 0 < self.label_smoothing <= 1:
-            raise ValueError(f"label_smoothing (the real target alpha) must lie in (0, 1], got {self.label_smoothing!r}")
-        for name in ("clip_c", "gp_lambda", "r1_gamma", "ls_lambda", "ebgan_margin", "pull_away_weight",
-                     "historical_averaging", "ortho_beta", "sigma_clamp", "began_lambda_k", "minibatch_kernels", "ae_pretrain_steps",
-                     "total_steps"):
+        for name in ("r1_gamma", "historical_averaging", "ortho_beta", "sigma_clamp", "minibatch_kernels",
+                     "ae_pretrain_steps", "total_steps"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
         if not 0 <= self.lr_decay_start < 1:
             raise ValueError(f"lr_decay_start must lie in [0, 1), got {self.lr_decay_start!r}")
-        if not 0 <= self.began_gamma <= 1:
-            raise ValueError(f"began_gamma must lie in [0, 1], got {self.began_gamma!r}")
-        if self.began_eta not in (1, 2):
-            raise ValueError(f"began_eta must be 1 or 2, got {self.began_eta!r}")
         if self.lr_schedule == "linear" and self.total_steps < 1:
             raise ValueError("lr_schedule 'linear' needs total_steps >= 1")
         obj = OBJECTIVES[self.objective]
@@ -151,28 +165,38 @@ class TrainConfig:
             for name, off in (("feature_matching", False), ("minibatch_kernels", 0), ("r1_gamma", 0.0)):
                 if getattr(self, name) != off:
                     raise ValueError(f"{name} needs a score discriminator; {self.objective} uses an autoencoder")
-        if self.label_smoothing != 1.0 and not obj.supports_label_smoothing:
-            raise ValueError(f"label_smoothing applies to mmgan and nsgan, not {self.objective}")
         return self
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
-        """Build from a JSON recipe; unknown keys are an error that names them."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(d) - known
+        """Build from flat keys (a JSON recipe, a link, ``--set``); unknown keys are an error that
+        names them. Another objective's setting is an error too, unless it holds that setting's
+        default (recipes written before settings belonged to their objective list every one)."""
+        d = dict(d)
+        objective = d.get("objective", cls.objective)
+        own = set(OBJECTIVES[objective].Params().to_dict()) if objective in OBJECTIVES else set()
+        settings = {k: d.pop(k) for k in list(d) if k in own}
+        for k in [k for k in d if k in PARAM_OWNERS]:
+            value = d.pop(k)
+            default = OBJECTIVES[PARAM_OWNERS[k][0]].Params()
+            if coerce(default, k, value) != getattr(default, k):
+                raise ValueError(f"{k} is a setting of {', '.join(PARAM_OWNERS[k])}, not of {objective}")
+        unknown = set(d) - {f.name for f in fields(cls) if f.name != "params"}
         if unknown:
             raise ValueError(f"unknown config keys: {', '.join(sorted(unknown))}")
-        d = dict(d)
-        if "ls_abc" in d:
-            d["ls_abc"] = tuple(d["ls_abc"])
-        return cls(**d)
+        cfg = cls(**d)
+        return cfg.replace(**settings) if settings else cfg
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """Flat: every field but ``params``, then the objective's settings."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "params"}
+        return {**out, **(self.params.to_dict() if self.params is not None else {})}
 
 
 def field_help(name: str) -> str | None:
-    """The help text a field carries in its metadata (its formula and convention), or None."""
+    """The help text a field (or an objective's setting) carries in its metadata, or None."""
+    if name in PARAM_OWNERS:
+        return next(f for f in fields(OBJECTIVES[PARAM_OWNERS[name][0]].Params) if f.name == name).metadata["help"]
     for f in fields(TrainConfig):
         if f.name == name:
             return f.metadata.get("help")

@@ -25,7 +25,6 @@ import torch
 
 from ganviz.metrics.divergence import w1_noise_floor_of
 from ganviz.metrics.optimal_d import KDE_NAME, gaussian_kde, interpolate_grad_norms, optimal_discriminator
-from ganviz.objectives.gan import MMGAN
 
 N_POINTS = 500  # samples drawn per view
 W1_POINTS = 500  # the trainer's W1 compares this many generated and real points (Trainer.evaluate)
@@ -104,7 +103,7 @@ def _bounds(real: np.ndarray, fake: np.ndarray, dim: int) -> list[tuple[float, f
 
 
 def _is_probability(trainer) -> bool:
-    return isinstance(trainer.objective, MMGAN)  # MMGAN and NSGAN: D = sigmoid(logit)
+    return trainer.objective.output == "logit"  # D = sigmoid(logit)
 
 
 def _surface(trainer, pts: torch.Tensor) -> np.ndarray:

@@ -25,14 +25,7 @@ from ganviz.metrics.divergence import histogram_js, w1
 from ganviz.metrics.modes import mode_coverage
 from ganviz.nets.mlp import MLP, AutoencoderD
 from ganviz.objectives import DView, make_objective
-from ganviz.objectives.penalties import (
-    HistoricalAverage,
-    clamp_sigma,
-    feature_matching,
-    gradient_penalty,
-    orthogonal_penalty,
-    r1_penalty,
-)
+from ganviz.objectives.penalties import HistoricalAverage, clamp_sigma, feature_matching, orthogonal_penalty, r1_penalty
 from ganviz.training.config import STRUCTURAL, TrainConfig
 
 POOL_SIZE = 65_536
@@ -105,7 +98,7 @@ class Trainer:
         self.pool = (pool / self.scale).to(self.device)
         # Fixed evaluation set: real samples and latent codes, so curves are comparable across steps.
         self.eval_real = self.data.sample(c.eval_samples, cpu_gen)
-        self.objective = make_objective(c.objective)
+        self.objective = make_objective(c.objective, c.params)
         self.G = MLP(c.latent_dim, self.dim, c.g_depth, c.g_width, c.g_activation,
                      virtual_batch_norm=c.virtual_batch_norm).to(self.device)
         if c.virtual_batch_norm:
@@ -143,6 +136,7 @@ class Trainer:
         if structural:
             raise ValueError(f"{', '.join(structural)} change the networks or data: reset the trainer")
         self.config = self.config.replace(**changes).validate()
+        self.objective.params = self.config.params
         if self.config.g_ema > 0 and self.G_ema is None:
             self.G_ema = copy.deepcopy(self.G)
 
@@ -169,6 +163,9 @@ class Trainer:
         idx = torch.randint(0, POOL_SIZE, (n,), generator=self.gen, device=self.device)
         return self.pool[idx]
 
+    def _uniform(self, n: int) -> torch.Tensor:
+        return torch.rand(n, 1, generator=self.gen, device=self.device)
+
     @torch.no_grad()
     def sample(self, n: int | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
         """Generated samples in data space, on the CPU (from the EMA generator when it is on)."""
@@ -185,7 +182,7 @@ class Trainer:
         """What D says about x (score and features, or energy and code)."""
         if isinstance(self.D, AutoencoderD):
             recon, code = self.D(x)
-            return DView(x, energy=self.objective.energy(x, recon, self.config), code=code)
+            return DView(x, energy=self.objective.energy(x, recon), code=code)
         score, feats = self.D.forward_with_features(x)
         return DView(x, score=score.squeeze(1), features=feats)
 
@@ -218,9 +215,7 @@ class Trainer:
                 fake = self.G(self._latent(c.batch))
         fake = fake.detach()
         real_v, fake_v = self._views(real, fake)
-        loss = self.objective.d_loss(real_v, fake_v, c)
-        if c.objective == "wgan-gp":
-            loss = loss + gradient_penalty(self._score, real, fake, c.gp_lambda, self.gen)
+        loss = self.objective.d_loss(real_v, fake_v) + self.objective.penalty(self._score, real, fake, self._uniform)
         if c.r1_gamma > 0:
             loss = loss + r1_penalty(self._score, real, c.r1_gamma)
         if c.historical_averaging > 0:
@@ -232,7 +227,7 @@ class Trainer:
         self.opt_d.step()
         if c.sigma_clamp > 0:
             clamp_sigma(self.D, c.sigma_clamp)
-        self.objective.after_d_step(self.D, c)
+        self.objective.after_d_step(self.D)
         if c.historical_averaging > 0:
             self.hist_d.update()
         self._last_real = DView(real, *(None if t is None else t.detach() for t in
@@ -258,7 +253,8 @@ class Trainer:
                 loss = feature_matching(real_v.features, fake_v.features)
             else:
                 fake_v = self.view(fake)
-                loss = self.objective.g_loss(fake_v, c)
+                real_v = self._real_view(fresh=self.objective.g_needs_real)
+                loss = self.objective.g_loss(real_v, fake_v)
             if c.historical_averaging > 0:
                 loss = loss + c.historical_averaging * self.hist_g.penalty()
             if c.ortho_beta > 0:
@@ -272,12 +268,7 @@ class Trainer:
             clamp_sigma(self.G, c.sigma_clamp)
         if c.historical_averaging > 0:
             self.hist_g.update()
-        if self.objective.discriminator == "autoencoder":
-            real_v = self._last_real
-            if real_v is None:
-                with torch.no_grad():
-                    real_v = self.view(self._real(c.batch))
-            self.objective.after_g_step(real_v, fake_v, c)
+        self.objective.after_g_step(real_v, fake_v)
         if self.G_ema is not None:
             self._update_ema()
         self.step_count += 1
@@ -285,6 +276,14 @@ class Trainer:
         self._check_finite("generator loss", value)
         self.last["g_loss"] = value
         return value
+
+    @torch.no_grad()
+    def _real_view(self, fresh: bool) -> DView:
+        """D's view of the last D step's real batch: as that step saw it, or (``fresh``) by the
+        current D. Before any D step, of a fresh real batch."""
+        if self._last_real is None:
+            return self.view(self._real(self.config.batch))
+        return self.view(self._last_real.x) if fresh else self._last_real
 
     @torch.no_grad()
     def _update_ema(self):
@@ -300,9 +299,12 @@ class Trainer:
         frozen): where G's loss pushes each sample. The loss is a batch mean, so each row is 1/n of
         that sample's own gradient."""
         x = self.to_model(x).detach().requires_grad_(True)
+        # The real view without drawing from the run's generator: watching a run must not change it.
+        with torch.no_grad():
+            real_v = self.view(self._last_real.x if self._last_real is not None else self.pool[:self.config.batch])
         self.D.requires_grad_(False)
         try:
-            (grad,) = torch.autograd.grad(self.objective.g_loss(self.view(x), self.config), x)
+            (grad,) = torch.autograd.grad(self.objective.g_loss(real_v, self.view(x)), x)
         finally:
             self.D.requires_grad_(True)
         return grad.detach()

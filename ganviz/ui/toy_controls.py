@@ -15,7 +15,8 @@ import streamlit as st
 
 from ganviz.data.toy import DATASETS
 from ganviz.nets.mlp import ACTIVATIONS
-from ganviz.objectives import F_DIVERGENCES, OBJECTIVES
+from ganviz.objectives import OBJECTIVES, PARAM_OWNERS
+from ganviz.objectives.base import choice_values
 from ganviz.training import snapshot
 from ganviz.training.config import LATENTS, OPTIMIZERS, STRUCTURAL, TrainConfig, parse_value
 from ganviz.training.presets import PRESETS, preset_configs
@@ -32,25 +33,26 @@ WIDTHS = [16, 32, 64, 128, 256, 512]
 # The controls' ranges, read by the widgets, by a link and by an uploaded checkpoint's recipe, so
 # that a value from outside is held to what the widget can show (a slider given a value past its
 # end raises instead of drawing).
+# Each objective's settings bring their controls with them (``param`` metadata): name -> field.
+SETTINGS = {f.name: f for name in OBJECTIVES for f in dataclasses.fields(OBJECTIVES[name].Params)}
 RANGES = {
     "seed": (0, 10**6), "lr_g": (LR_MIN, LR_MAX), "lr_d": (LR_MIN, LR_MAX), "beta1": (0.0, 0.99),
-    "beta2": (0.0, 0.999), "n_critic": (1, 10), "r1_gamma": (0.0, 10.0), "clip_c": (0.001, 0.1),
-    "gp_lambda": (0.0, 20.0), "ebgan_margin": (0.0, 5.0), "pull_away_weight": (0.0, 1.0),
-    "began_gamma": (0.0, 1.0), "began_lambda_k": (0.0, 0.01), "ls_lambda": (0.0, 10.0), "g_ema": (0.0, 0.999),
-    "latent_dim": (1, 16), "g_depth": (1, 6), "d_depth": (1, 6), "label_smoothing": (0.5, 1.0),
+    "beta2": (0.0, 0.999), "n_critic": (1, 10), "r1_gamma": (0.0, 10.0), "g_ema": (0.0, 0.999),
+    "latent_dim": (1, 16), "g_depth": (1, 6), "d_depth": (1, 6),
     "minibatch_kernels": (0, 16), "historical_averaging": (0.0, 0.1),
+    **{k: f.metadata["control"] for k, f in SETTINGS.items() if f.metadata["control"] is not None},
 }
 OPTIONS = {"batch": [16, 32, 64, 128, 256, 512], "g_width": WIDTHS, "d_width": WIDTHS}  # select sliders
 CHOICES = {"objective": list(OBJECTIVES), "dataset": list(DATASETS), "optimizer": list(OPTIMIZERS),
            "latent_dist": list(LATENTS), "g_activation": list(ACTIVATIONS), "d_activation": list(ACTIVATIONS),
-           "lr_schedule": ["linear", "constant"], "f_divergence": list(F_DIVERGENCES)}
+           "lr_schedule": ["linear", "constant"],
+           **{k: choice_values(f) for k, f in SETTINGS.items() if f.metadata["choices"] is not None}}
 SWITCHES = ("spectral_norm", "feature_matching", "virtual_batch_norm")
-LS_ABC = {"(0, 1, 1)": (0.0, 1.0, 1.0), "(-1, 1, 0)": (-1.0, 1.0, 0.0)}
 # Fields without a widget that a preset sets (BEGAN's 1-number code): a link may carry them too.
 PRESET_ONLY = ("ae_code",)
-LINKABLE = frozenset(RANGES) | frozenset(OPTIONS) | frozenset(CHOICES) | frozenset(SWITCHES) | {"ls_abc", *PRESET_ONLY}
+LINKABLE = frozenset(RANGES) | frozenset(OPTIONS) | frozenset(CHOICES) | frozenset(SWITCHES) | {*PRESET_ONLY}
 INTEGER = frozenset({"seed", "n_critic", "latent_dim", "g_depth", "d_depth", "minibatch_kernels", "ae_code",
-                     *OPTIONS})
+                     *OPTIONS, *(k for k, f in SETTINGS.items() if type(f.default) is int)})
 
 
 def default_config(dataset: str = "ring8") -> TrainConfig:
@@ -95,15 +97,13 @@ def held_arrow_scale() -> float | None:
 
 
 def _write_state(prefix: str, cfg: TrainConfig) -> None:
-    for f in dataclasses.fields(cfg):
-        v = getattr(cfg, f.name)
-        key = _obj_key(prefix, f.name, cfg.objective)
-        st.session_state[key] = list(v) if isinstance(v, tuple) else v
+    for name, v in cfg.to_dict().items():
+        labels = SETTINGS[name].metadata["choices"] if name in SETTINGS else None
+        if isinstance(labels, dict):  # a labelled choice's widget holds the label
+            v = next(k for k, val in labels.items() if val == v)
+        st.session_state[_obj_key(prefix, name, cfg.objective)] = v
     st.session_state[f"{prefix}seed"] = str(cfg.seed)  # the seed box is a text box (see seed_box)
     st.session_state[f"{prefix}seed_ok"] = cfg.seed
-    label = next((k for k, v in LS_ABC.items() if v == tuple(cfg.ls_abc)), None)
-    if label is not None:
-        st.session_state[f"{prefix}ls_abc_label"] = label
 
 
 def parse_seed(text: str) -> int:
@@ -154,17 +154,24 @@ STANDARDISED = "It acts on standardised inputs x / s (s = the data's overall std
 HELP = {
     "r1_gamma": "R1 = (γ/2) E_real ‖∇ₓ D(x)‖² (Mescheder et al. 2018), with the 1/2 kept (some code drops it). "
                 + STANDARDISED + ": in data units the weight is γ·s².",
-    "gp_lambda": "λ E[(‖∇f(x̂)‖ − 1)²] on x̂ between real and fake (Gulrajani et al. 2017). " + STANDARDISED
-                 + ": the unit-norm target is a slope of 1/s in data units (1.41 on ring8, 0.35 on grid25).",
-    "ebgan_margin": "L_D = D(x) + [m − D(G(z))]⁺ with D the autoencoder's reconstruction error (Zhao et al. 2017). "
-                    + STANDARDISED + ": m is measured in those units.",
-    "ls_lambda": "Weight of the margin term (Δ(x, G(z)) + L(x) − L(G(z)))⁺ (Qi 2017). " + STANDARDISED
-                 + ": Δ is the L1 distance between standardised points.",
     "g_ema": "G_ema ← decay·G_ema + (1 − decay)·G after each G step. When it is on, the samples, the noise grid, "
              "the arrows' positions and every metric (W1, JS, modes, HQ) come from the EMA generator.",
     "minibatch_kernels": "o(x_i)_b = Σ_{j ≠ i} exp(−‖M_i,b − M_j,b‖₁) (Salimans et al. 2016, Sec. 3.2). The paper "
                          "sums over j = 1..n; the j = i term is the constant 1 and is left out here.",
 }
+
+
+def setting_widget(f: dataclasses.Field, init, default):
+    """The control of one of the objective's settings, drawn from its ``param`` metadata."""
+    m = f.metadata
+    help_text = m["help"] + (f" Paper: {m['paper']}." if m["paper"] else "")
+    if isinstance(m["choices"], dict):
+        label = next(k for k, v in m["choices"].items() if v == default)
+        return m["choices"][st.selectbox(m["label"], list(m["choices"]), key=init(f.name, label), help=help_text)]
+    if m["choices"] is not None:
+        return st.selectbox(m["label"], m["choices"], key=init(f.name, default), help=help_text)
+    kwargs = {k: m[k] for k in ("step", "format") if m[k] is not None}
+    return st.slider(m["label"], *m["control"], key=init(f.name, default), help=help_text, **kwargs)
 
 
 def _obj_key(prefix, name, objective):
@@ -219,27 +226,8 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
         if obj.discriminator == "score":
             vals["spectral_norm"] = st.toggle("spectral norm on D", key=init("spectral_norm", obj_defaults.spectral_norm))
             vals["r1_gamma"] = st.slider("R1 gamma", *RANGES["r1_gamma"], key=init("r1_gamma", base.r1_gamma), help=HELP["r1_gamma"])
-        if vals["objective"] == "wgan":
-            vals["clip_c"] = st.slider("clip c", *RANGES["clip_c"], key=init("clip_c", base.clip_c), format="%.3f")
-        if vals["objective"] == "wgan-gp":
-            vals["gp_lambda"] = st.slider("GP lambda", *RANGES["gp_lambda"], key=init("gp_lambda", base.gp_lambda),
-                                          help=HELP["gp_lambda"])
-        if vals["objective"] == "fgan":
-            vals["f_divergence"] = st.selectbox("f-divergence", list(F_DIVERGENCES), key=init("f_divergence", base.f_divergence))
-        if vals["objective"] == "ebgan":
-            vals["ebgan_margin"] = st.slider("margin m", *RANGES["ebgan_margin"], key=init("ebgan_margin", base.ebgan_margin),
-                                             help=HELP["ebgan_margin"])
-            vals["pull_away_weight"] = st.slider("pull-away weight", *RANGES["pull_away_weight"], key=init("pull_away_weight", base.pull_away_weight))
-        if vals["objective"] == "began":
-            vals["began_gamma"] = st.slider("gamma (diversity ratio)", *RANGES["began_gamma"], key=init("began_gamma", base.began_gamma))
-            vals["began_lambda_k"] = st.slider("lambda_k", *RANGES["began_lambda_k"], key=init("began_lambda_k", base.began_lambda_k),
-                                               format="%.4f", step=0.0005)
-        if vals["objective"] == "loss-sensitive":
-            vals["ls_lambda"] = st.slider("lambda (margin weight)", *RANGES["ls_lambda"], key=init("ls_lambda", base.ls_lambda),
-                                          help=HELP["ls_lambda"])
-        if vals["objective"] == "lsgan":
-            abc = st.selectbox("(a, b, c)", list(LS_ABC), key=init("ls_abc_label", "(0, 1, 1)"))
-            vals["ls_abc"] = LS_ABC[abc]
+        for f in dataclasses.fields(obj.Params):
+            vals[f.name] = setting_widget(f, init, getattr(obj_defaults.params, f.name))
         vals["g_ema"] = st.slider("EMA of G (decay; 0 = off)", *RANGES["g_ema"], key=init("g_ema", base.g_ema),
                                   help=HELP["g_ema"])
     for name in PRESET_ONLY:  # no control: held as a preset, a link or a checkpoint set it
@@ -260,9 +248,6 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
                                                help=f"linear: constant for half the run, then annealed to 0 at step {LAB_STEPS}")
         with c.container(key=f"{prefix}grp_tricks"), st.expander("Improved-GAN tricks", expanded=False):
             score = OBJECTIVES[vals["objective"]].discriminator == "score"
-            if OBJECTIVES[vals["objective"]].supports_label_smoothing:
-                vals["label_smoothing"] = st.slider("one-sided label smoothing (real target)", *RANGES["label_smoothing"],
-                                                    key=init("label_smoothing", base.label_smoothing))
             if score:
                 vals["feature_matching"] = st.toggle("feature matching", key=init("feature_matching", base.feature_matching))
                 vals["minibatch_kernels"] = st.slider("minibatch discrimination kernels", *RANGES["minibatch_kernels"],
@@ -277,17 +262,15 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
 
 def to_config(vals: dict, base: TrainConfig) -> TrainConfig:
     """Widget values over the base config; off-objective settings fall back to the base."""
-    d = base.to_dict()
-    d.update({k: v for k, v in vals.items()})
+    d = {**base.to_dict(), **vals}
+    objective = d["objective"]
+    d = {k: v for k, v in d.items() if k not in PARAM_OWNERS or objective in PARAM_OWNERS[k]}
     if d.get("lr_schedule") == "linear":
         d["total_steps"] = LAB_STEPS
     cfg = TrainConfig.from_dict(d)
-    obj = OBJECTIVES[cfg.objective]
     # Options that make no sense for this objective are switched off rather than refused.
-    if obj.discriminator == "autoencoder":
+    if OBJECTIVES[cfg.objective].discriminator == "autoencoder":
         cfg = cfg.replace(feature_matching=False, minibatch_kernels=0, r1_gamma=0.0)
-    if not obj.supports_label_smoothing:
-        cfg = cfg.replace(label_smoothing=1.0)
     return cfg.validate()
 
 
@@ -311,8 +294,8 @@ def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> ProcessWorke
         if was_running and not reset:
             w.start()
         return w
-    changes = {f.name: getattr(want, f.name) for f in dataclasses.fields(want)
-               if f.name not in STRUCTURAL and getattr(current, f.name) != getattr(want, f.name)}
+    now = current.to_dict()
+    changes = {k: v for k, v in want.to_dict().items() if k not in STRUCTURAL and now[k] != v}
     if changes:
         w.update(**changes)
     return w
@@ -325,8 +308,15 @@ def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> ProcessWorke
 # reopens the same scene. What counts as a new link is ``ganviz.ui.scene``'s rule (Scene.new_link).
 FLAGS = ("compare", "preset")
 SCENE = scene.Scene("toy_lab", {})
-CONFIG_FIELDS = frozenset(f.name for f in dataclasses.fields(TrainConfig))
+# Every flat key of a config: its fields, then every objective's settings (in that order in a link).
+CONFIG_FIELDS_ORDER = (*(f.name for f in dataclasses.fields(TrainConfig) if f.name != "params"), *PARAM_OWNERS)
+CONFIG_FIELDS = frozenset(CONFIG_FIELDS_ORDER)
 RANGES_NOT_SHOWN = {"ae_code": (1, 16)}  # a preset-only field's bounds (UPLOAD_LIMITS' scale)
+
+
+def _link_text(v) -> str:
+    """A value as a link writes it (a tuple as a JSON list)."""
+    return v if isinstance(v, str) else json.dumps(list(v) if isinstance(v, tuple) else v)
 
 
 def _num(x) -> str:
@@ -343,17 +333,14 @@ def fit_value(name: str, value) -> tuple[object, str | None]:
         (10, 512, (None, 'must be a number'))
     """
     if name in CHOICES:
+        value = tuple(value) if isinstance(value, list) else value  # a JSON list for a tuple-valued setting
         if value in CHOICES[name]:
             return value, None
-        return None, f"not one of {', '.join(CHOICES[name])}"
+        return None, f"not one of {', '.join(_link_text(c) for c in CHOICES[name])}"
     if name in SWITCHES:
         if value in (True, False, 0, 1) and not isinstance(value, float):
             return bool(value), None
         return None, "must be 1 or 0"
-    if name == "ls_abc":
-        if isinstance(value, list) and tuple(value) in LS_ABC.values():
-            return tuple(float(x) for x in value), None
-        return None, f"must be {' or '.join(f'[{k[1:-1]}]' for k in LS_ABC)}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None, "must be a number"
     if not math.isfinite(value):
@@ -383,7 +370,8 @@ def link_value(key: str, text: str) -> tuple[object, str | None]:
         return None, f"unknown parameter {short(key, 40)!r} ignored"
     if name not in LINKABLE:
         return None, f"{echo} ignored: {name} is not settable from a link (the lab has no control for it)"
-    value, why = fit_value(name, parse_value(text) if name not in CHOICES else text)
+    words = name in CHOICES and all(isinstance(c, str) for c in CHOICES[name])
+    value, why = fit_value(name, text if words else parse_value(text))
     if why is None:
         return value, None
     return value, f"{echo}: {why}" if value is not None else f"{echo} ignored ({why}); using the default"
@@ -436,7 +424,11 @@ def read_scene(base: TrainConfig) -> list[str]:
 
 
 def _scene_config(base: TrainConfig, overrides: dict, notes: list[str], label: str) -> TrainConfig:
-    start = baseline(overrides.get("objective", base.objective), base)
+    objective = overrides.get("objective", base.objective)
+    for k in [k for k in overrides if k in PARAM_OWNERS and objective not in PARAM_OWNERS[k]]:
+        notes.append(f"{k} ignored: it is a setting of {', '.join(PARAM_OWNERS[k])}, and {label} trains {objective}")
+        del overrides[k]
+    start = baseline(objective, base)
     try:
         return to_config({**start.to_dict(), **overrides}, start)
     except (ValueError, TypeError) as e:
@@ -496,14 +488,12 @@ def _diff(cfg: TrainConfig, ref: TrainConfig) -> dict[str, str]:
     """The link's fields of ``cfg`` that differ from ``ref``, as URL text (strings bare, the rest as
     JSON); the objective is said apart."""
     out = {}
-    for name in sorted(LINKABLE - {"objective"}, key=list(CONFIG_FIELDS_ORDER).index):
-        v = getattr(cfg, name)
-        if v != getattr(ref, name):
-            out[name] = v if isinstance(v, str) else json.dumps(list(v) if isinstance(v, tuple) else v)
+    have, was = cfg.to_dict(), ref.to_dict()
+    for name in sorted((LINKABLE - {"objective"}) & set(have), key=CONFIG_FIELDS_ORDER.index):
+        v = have[name]
+        if v != was.get(name):
+            out[name] = _link_text(v)
     return out
-
-
-CONFIG_FIELDS_ORDER = tuple(f.name for f in dataclasses.fields(TrainConfig))
 
 
 # --- presentation mode -------------------------------------------------------------------------
@@ -558,8 +548,9 @@ def fit_recipe(cfg: TrainConfig) -> tuple[TrainConfig | None, list[str]]:
     to it (with a note); a structural one cannot move without breaking the weights, so the file is
     refused (None and the reason)."""
     changes, notes = {}, []
-    for name in sorted(LINKABLE & CONFIG_FIELDS):
-        value = getattr(cfg, name)
+    have = cfg.to_dict()
+    for name in sorted(LINKABLE & set(have)):
+        value = have[name]
         if value is None:
             continue
         fitted, why = fit_value(name, list(value) if isinstance(value, tuple) else value)
@@ -574,32 +565,6 @@ def fit_recipe(cfg: TrainConfig) -> tuple[TrainConfig | None, list[str]]:
 
 
 # --- the objective's losses, shown beside the figure ---------------------------------------------
-# (L_D, L_G) as each paper writes them, in the names the page uses (D(x) a probability, f a critic,
-# E an energy); the trainer's code for each is in ganviz.objectives.
-LOSSES = {
-    "mmgan": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
-              r"L_G = \mathbb{E}_z[\log(1 - D(G(z)))]"),
-    "nsgan": (r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]",
-              r"L_G = -\mathbb{E}_z[\log D(G(z))]"),
-    "lsgan": (r"L_D = \tfrac12\mathbb{E}_x[(D(x) - b)^2] + \tfrac12\mathbb{E}_z[(D(G(z)) - a)^2]",
-              r"L_G = \tfrac12\mathbb{E}_z[(D(G(z)) - c)^2]"),
-    "wgan": (r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)],\quad |w| \le c",
-             r"L_G = -\mathbb{E}_z[f(G(z))]"),
-    "wgan-gp": (r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)] + \lambda\,\mathbb{E}_{\hat x}[(\|\nabla f(\hat x)\| - 1)^2]",
-                r"L_G = -\mathbb{E}_z[f(G(z))]"),
-    "hinge": (r"L_D = \mathbb{E}_x[\max(0, 1 - f(x))] + \mathbb{E}_z[\max(0, 1 + f(G(z)))]",
-              r"L_G = -\mathbb{E}_z[f(G(z))]"),
-    "fgan": (r"L_D = -\mathbb{E}_x[g_f(V(x))] + \mathbb{E}_z[f^*(g_f(V(G(z))))]",
-             r"L_G = -\mathbb{E}_z[f^*(g_f(V(G(z))))]"),
-    "ebgan": (r"L_D = E(x) + [m - E(G(z))]^+",
-              r"L_G = E(G(z)) + w_{PT}\, f_{PT}"),
-    "loss-sensitive": (r"L_D = \mathbb{E}_x[L(x)] + \lambda\,\mathbb{E}[(\Delta(x, G(z)) + L(x) - L(G(z)))^+]",
-                       r"L_G = \mathbb{E}_z[L(G(z))]"),
-    "began": (r"L_D = \mathcal{L}(x) - k_t\,\mathcal{L}(G(z)),\quad k_{t+1} = k_t + \lambda_k(\gamma\mathcal{L}(x) - \mathcal{L}(G(z)))",
-              r"L_G = \mathcal{L}(G(z))"),
-}
-
-
 def broken(tex: str) -> str:
     r"""A loss on several aligned lines, one term each, so it fits a narrow column beside the figure.
 
@@ -615,11 +580,12 @@ def broken(tex: str) -> str:
 
 def show_losses(objective: str, r1_gamma: float = 0.0) -> None:
     """The objective's D and G losses as formulas (and R1 when it is on)."""
-    d, g = LOSSES.get(objective, ("", ""))
+    obj = OBJECTIVES[objective]
+    d, g = obj.d_formula, obj.g_formula
     if d:
         st.latex(broken(d))
         st.latex(broken(g))
-    if r1_gamma and OBJECTIVES[objective].discriminator == "score":
+    if r1_gamma and obj.discriminator == "score":
         st.latex(rf"+\ \tfrac{{\gamma}}{{2}}\,\mathbb{{E}}_x\|\nabla_x D(x)\|^2,\quad \gamma = {r1_gamma:g}")
 
 
