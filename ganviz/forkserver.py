@@ -4,7 +4,8 @@ A module of its own, importing nothing but the standard library, so a page can s
 before it imports torch itself: ganviz.training (and with it process_worker) imports torch and POT
 first (~5 s of CPU). Started that late, the forkserver's own imports (~7 s) came after the page's,
 and the toy lab's first visit on a fresh server waited for both in turn; started first, they run on
-two cores at once (bench/first_visit.py).
+two cores at once where two are free (bench/first_visit.py; on a busy shared machine the gain is
+smaller: there the first visit waits for its total CPU time more than for the longest chain of it).
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ _main_lock = threading.Lock()
 
 def context():
     """On Linux, a "forkserver": a fresh single-threaded process that has imported torch once and
-    forks each trainer from itself. A trainer is then up in about a second instead of importing
-    torch again (~4 s of CPU: 8 trainers started at once were all up after 14 s on 2 cores instead
-    of 36), and it shares torch's memory with the others (~190 MiB private memory per trainer
-    instead of ~470). Forking the threaded server itself would be unsafe; forking this
+    forks each trainer from itself. A trainer is then up in a fraction of a second instead of
+    importing torch again (~4 s of CPU: 8 trainers started at once were all up after 14 s on 2 cores
+    instead of 36), and it shares torch's memory with the others (~28 MiB private memory per trainer
+    in bench/run.py instead of ~470 for a spawned one). Forking the threaded server itself would be unsafe; forking this
     single-threaded server of forks is not (PyTorch's DataLoader forks its workers on Linux too).
     Elsewhere each trainer is spawned afresh."""
     if not sys.platform.startswith("linux"):
