@@ -1,7 +1,8 @@
 """All of ganviz's speed figures, measured in one run (issue 7). Prints one JSON line.
 
-1. trainer: our toy Trainer's steps/s against a plain PyTorch loop of the same model, batch and
-   optimiser (bench/trainer_speed.py, idle machine; ratio > 1: ours is faster).
+1. trainer: our toy Trainer's steps/s at 1 and 2 threads against the baseline commit's trainer and a
+   plain PyTorch loop of the same model, batch and optimiser at 1 and 2 threads
+   (bench/trainer_speed.py; ratio > 1: ours is faster).
 2. live: the toy lab's steps/s while its page redraws in Chromium against the same recipe trained
    headless (bench/live_training.py; ratio 1: drawing costs training nothing).
 3. divergence_page: server time of one slider change on the Divergences page at n = 500
@@ -40,15 +41,12 @@ def _load() -> float:
 
 
 def trainer(steps: int, blocks: int) -> dict:
-    """Against the plain loop with torch's default threads (as people run it) and with one thread
-    (as ours runs: one core per trainer)."""
-    import torch
+    """Ours, the baseline commit's trainer and the plain loop, each at its thread counts (idle)."""
+    import tempfile
 
-    default = torch.get_num_threads()
-    out = {"plain_default_threads": default, "vs_plain_default_threads": trainer_speed.measure(steps, blocks, default)}
-    out["vs_plain_one_thread"] = trainer_speed.measure(steps, blocks, 1)
-    torch.set_num_threads(default)
-    return out
+    with tempfile.TemporaryDirectory() as tmp:
+        baseline = trainer_speed.baseline_tree(trainer_speed.BASELINE, Path(tmp))
+        return trainer_speed.measure(steps, blocks, baseline)
 
 
 def live(seconds: float) -> dict:

@@ -115,7 +115,7 @@ def _spin(stop) -> None:
         pass
 
 
-def _baseline_tree(rev: str, into: Path) -> Path | None:
+def baseline_tree(rev: str, into: Path) -> Path | None:
     """The ``ganviz`` package of commit ``rev``, unpacked under ``into`` (None if git cannot)."""
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "ganviz"], capture_output=True)
     if archive.returncode:
@@ -139,7 +139,7 @@ def main() -> None:
         _worker(args)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        baseline = _baseline_tree(args.baseline, Path(tmp))
+        baseline = baseline_tree(args.baseline, Path(tmp))
         out = {"batch": BATCH, "width": WIDTH, "depth": DEPTH, "baseline": args.baseline if baseline else None,
                "idle": measure(args.steps, args.blocks, baseline)}
         stop = mp.Event()

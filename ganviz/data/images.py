@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 
 SIZES = (16, 32)
+IMAGE_SETS = ("digits",)  # image data sets a config may name (a folder is opened by the command line)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 MAX_IMAGES = 20_000  # enough for a small GAN; keeps memory and load time bounded
 MAX_IMAGE_SIDE = 4096  # pixels a side of one image file; ours are shrunk to 16 or 32 anyway

@@ -66,7 +66,7 @@ class LossSensitiveGAN(Objective):
     @staticmethod
     def margin(x_real: torch.Tensor, x_fake: torch.Tensor) -> torch.Tensor:
         """Delta(x, G(z)) = ||x - G(z)||_1 per pair, in the networks' units."""
-        return (x_real - x_fake).abs().sum(dim=1)
+        return (x_real - x_fake).abs().flatten(1).sum(dim=1)
 
     def d_loss(self, real, fake):
         n = min(real.x.shape[0], fake.x.shape[0])

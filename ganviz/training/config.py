@@ -25,7 +25,9 @@ import json
 import math
 from dataclasses import dataclass, field, fields
 
+from ganviz.data.images import IMAGE_SETS, SIZES
 from ganviz.data.toy import DATASETS
+from ganviz.nets.factory import ARCHS
 from ganviz.nets.mlp import ACTIVATIONS
 from ganviz.objectives import OBJECTIVES, PARAM_OWNERS, Params
 from ganviz.objectives.base import coerce
@@ -41,7 +43,13 @@ class TrainConfig:
     objective: str = "nsgan"
     params: Params | None = None  # the objective's settings; None: its defaults
     seed: int = 0
-    # networks
+    # images (a data set of IMAGE_SETS): side in pixels, architecture, shift augmentation
+    image_size: int = 16
+    arch: str = field(default="dcgan", metadata={"help": (
+        "dcgan: DCGAN-style conv G and D (BEGAN's autoencoder as D for energy objectives); began: BEGAN's "
+        "decoder as G and its autoencoder as D.")})
+    shift: int = 0  # real images shifted by up to this many pixels each time they are drawn (0 = off)
+    # networks (widths: units per MLP layer, or filters of a conv net's first scale)
     latent_dim: int = 2
     latent_dist: str = "normal"
     g_depth: int = 3
@@ -127,7 +135,7 @@ class TrainConfig:
         for f in fields(self):
             if f.name != "params":
                 _check_type(f.name, f.type, getattr(self, f.name))
-        _choice("dataset", self.dataset, DATASETS)
+        _choice("dataset", self.dataset, (*DATASETS, *IMAGE_SETS))
         _choice("objective", self.objective, OBJECTIVES)
         if type(self.params) is not OBJECTIVES[self.objective].Params:
             raise ValueError(f"params are {type(self.params).__name__}, not {self.objective}'s settings")
@@ -151,8 +159,18 @@ class TrainConfig:
             v = getattr(self, name)
             if v is not None and not (0 <= v < 1):
                 raise ValueError(f"{name} must lie in [0, 1), got {v!r}")
+        if self.dataset in IMAGE_SETS:
+            _choice("image_size", self.image_size, SIZES)
+            _choice("arch", self.arch, ARCHS)
+            if self.arch == "began" and OBJECTIVES[self.objective].discriminator != "autoencoder":
+                raise ValueError(f"arch 'began' is an autoencoder pair: it needs an energy objective (ebgan, began), "
+                                 f"not {self.objective}")
+            if self.virtual_batch_norm:
+                raise ValueError("virtual_batch_norm is the toy MLP generator's; the conv generator has batch norm")
+        elif self.shift:
+            raise ValueError("shift augments images; it does not apply to toy points")
         for name in ("r1_gamma", "historical_averaging", "ortho_beta", "sigma_clamp", "minibatch_kernels",
-                     "ae_pretrain_steps", "total_steps"):
+                     "ae_pretrain_steps", "total_steps", "shift"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
@@ -206,7 +224,7 @@ def field_help(name: str) -> str | None:
 STRUCTURAL = frozenset({
     "dataset", "objective", "seed", "latent_dim", "g_depth", "g_width", "g_activation", "d_depth", "d_width",
     "d_activation", "ae_code", "spectral_norm", "minibatch_kernels", "virtual_batch_norm", "optimizer", "device",
-    "threads", "ae_pretrain_steps", "standardize", "eval_samples",
+    "threads", "ae_pretrain_steps", "standardize", "eval_samples", "image_size", "arch",
 })
 
 

@@ -23,7 +23,9 @@ import torch
 from ganviz.data.toy import get_dataset
 from ganviz.metrics.divergence import histogram_js, w1
 from ganviz.metrics.modes import mode_coverage
-from ganviz.nets.mlp import MLP, AutoencoderD
+from ganviz.data.augment import random_shift
+from ganviz.data.images import IMAGE_SETS, ImageSet, load_images
+from ganviz.nets.factory import make_networks
 from ganviz.objectives import DView, make_objective
 from ganviz.objectives.penalties import HistoricalAverage, clamp_sigma, feature_matching, orthogonal_penalty, r1_penalty
 from ganviz.training.config import STRUCTURAL, TrainConfig
@@ -80,34 +82,23 @@ def _make_optimizer(name, params, lr, betas):
 class Trainer:
     """Trains one GAN on a toy distribution. Not thread-safe: ``TrainerWorker`` guards it."""
 
-    def __init__(self, config: TrainConfig):
+    def __init__(self, config: TrainConfig, data: ImageSet | None = None):
         self.config = config.validate().resolved()
         c = self.config
         torch.set_flush_denormal(True)  # denormals slowed an ELU net ~10x on CPU
         torch.set_num_threads(c.threads)
         torch.manual_seed(c.seed)
         self.device = pick_device(c.device)
-        self.data = get_dataset(c.dataset)
-        self.dim = self.data.dim
         self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
-        cpu_gen = torch.Generator().manual_seed(c.seed)
-        pool = self.data.sample(POOL_SIZE, cpu_gen)
-        # The networks work at unit scale: data are divided by their overall std (one scalar, so the
-        # geometry is kept) and samples multiplied back. grid25 spans [-4, 4], ring8 [-1, 1].
-        self.scale = float(pool.std()) if c.standardize and float(pool.std()) > 0 else 1.0
-        self.pool = (pool / self.scale).to(self.device)
-        # Fixed evaluation set: real samples and latent codes, so curves are comparable across steps.
-        self.eval_real = self.data.sample(c.eval_samples, cpu_gen)
+        if c.dataset in IMAGE_SETS:
+            self._image_data(data if data is not None else load_images(c.dataset, c.image_size))
+        else:
+            self._point_data(torch.Generator().manual_seed(c.seed))
         self.objective = make_objective(c.objective, c.params)
-        self.G = MLP(c.latent_dim, self.dim, c.g_depth, c.g_width, c.g_activation,
-                     virtual_batch_norm=c.virtual_batch_norm).to(self.device)
+        G, D = make_networks(c, self.shape, self.objective.discriminator)
+        self.G, self.D = G.to(self.device), D.to(self.device)
         if c.virtual_batch_norm:
             self.G.reference = self._latent(c.batch)  # fixed for the whole run
-        if self.objective.discriminator == "autoencoder":
-            self.D = AutoencoderD(self.dim, c.d_depth, c.d_width, c.ae_code, c.d_activation).to(self.device)
-        else:
-            self.D = MLP(self.dim, 1, c.d_depth, c.d_width, c.d_activation, spectral_norm=c.spectral_norm,
-                         minibatch_kernels=c.minibatch_kernels).to(self.device)
         self.eval_z = self._latent(c.eval_samples)
         self.G_ema = copy.deepcopy(self.G) if c.g_ema > 0 else None
         self.opt_g = _make_optimizer(c.optimizer, self.G.parameters(), c.lr_g, (c.beta1, c.beta2))
@@ -128,6 +119,28 @@ class Trainer:
         self.hooks: list = []
         if c.ae_pretrain_steps and self.objective.discriminator == "autoencoder":
             self.pretrain_autoencoder(c.ae_pretrain_steps)
+
+    def _point_data(self, cpu_gen: torch.Generator) -> None:
+        c = self.config
+        self.data = get_dataset(c.dataset)
+        self.dim = self.data.dim
+        self.shape = (self.dim,)
+        pool = self.data.sample(POOL_SIZE, cpu_gen)
+        # The networks work at unit scale: data are divided by their overall std (one scalar, so the
+        # geometry is kept) and samples multiplied back. grid25 spans [-4, 4], ring8 [-1, 1].
+        self.scale = float(pool.std()) if c.standardize and float(pool.std()) > 0 else 1.0
+        self.pool = (pool / self.scale).to(self.device)
+        # Fixed evaluation set: real samples and latent codes, so curves are comparable across steps.
+        self.eval_real = self.data.sample(c.eval_samples, cpu_gen)
+
+    def _image_data(self, images: ImageSet) -> None:
+        # Images are already at unit scale ([-1, 1]); every image is in the pool.
+        self.data = images
+        self.dim = None  # not a point cloud: the toy metrics (W1, JS, modes) do not apply
+        self.shape = tuple(images.images.shape[1:])
+        self.scale = 1.0
+        self.pool = images.images.to(self.device)
+        self.eval_real = images.images[:self.config.eval_samples]
 
     # --- live changes -------------------------------------------------------------------------
     def update(self, **changes) -> None:
@@ -160,7 +173,9 @@ class Trainer:
         return torch.randn(n, self.config.latent_dim, generator=self.gen, device=self.device)
 
     def _real(self, n: int) -> torch.Tensor:
-        idx = torch.randint(0, POOL_SIZE, (n,), generator=self.gen, device=self.device)
+        idx = torch.randint(0, len(self.pool), (n,), generator=self.gen, device=self.device)
+        if self.config.shift:  # images only (config checks): a fresh random shift at every draw
+            return random_shift(self.pool[idx], self.gen, self.config.shift)
         return self.pool[idx]
 
     def _uniform(self, n: int) -> torch.Tensor:
@@ -171,7 +186,11 @@ class Trainer:
         """Generated samples in data space, on the CPU (from the EMA generator when it is on)."""
         z = self.eval_z if (z is None and n is None) else (self._latent(n) if z is None else z.to(self.device))
         net = self.G_ema if self.G_ema is not None else self.G
-        return net(z).float().cpu() * self.scale
+        net.eval()  # batch norm from its running statistics: drawing samples must not move them
+        try:
+            return net(z).float().cpu() * self.scale
+        finally:
+            net.train()
 
     def to_model(self, x: torch.Tensor) -> torch.Tensor:
         """Data-space points in the networks' scale, on the trainer's device."""
@@ -180,15 +199,15 @@ class Trainer:
     # --- the discriminator's view -------------------------------------------------------------
     def view(self, x: torch.Tensor) -> DView:
         """What D says about x (score and features, or energy and code)."""
-        if isinstance(self.D, AutoencoderD):
+        if self.objective.discriminator == "autoencoder":
             recon, code = self.D(x)
-            return DView(x, energy=self.objective.energy(x, recon), code=code)
+            return DView(x, energy=self.objective.energy(x.flatten(1), recon.flatten(1)), code=code)
         score, feats = self.D.forward_with_features(x)
         return DView(x, score=score.squeeze(1), features=feats)
 
     def _views(self, real: torch.Tensor, fake: torch.Tensor) -> tuple[DView, DView]:
         # One forward for both batches unless D compares batch members (minibatch discrimination).
-        if isinstance(self.D, MLP) and self.D.mbd is not None:
+        if getattr(self.D, "mbd", None) is not None:
             return self.view(real), self.view(fake)
         both = self.view(torch.cat([real, fake]))
         n = real.shape[0]
@@ -202,7 +221,8 @@ class Trainer:
     def _score(self, x):
         # Per-sample scores: with minibatch discrimination D(x)_i depends on the other members too,
         # and R1 and the gradient penalty need d D(x)_i / d x_i, not the gradient of the batch sum.
-        return self.D.per_sample(x).squeeze(1)
+        # The penalties work on flat rows (an image is one row of C * S * S values).
+        return self.D.per_sample(x.view(-1, *self.shape)).squeeze(1)
 
     # --- steps --------------------------------------------------------------------------------
     def step_d(self, fake: torch.Tensor | None = None) -> float:
@@ -215,9 +235,10 @@ class Trainer:
                 fake = self.G(self._latent(c.batch))
         fake = fake.detach()
         real_v, fake_v = self._views(real, fake)
-        loss = self.objective.d_loss(real_v, fake_v) + self.objective.penalty(self._score, real, fake, self._uniform)
+        loss = self.objective.d_loss(real_v, fake_v)
+        loss = loss + self.objective.penalty(self._score, real.flatten(1), fake.flatten(1), self._uniform)
         if c.r1_gamma > 0:
-            loss = loss + r1_penalty(self._score, real, c.r1_gamma)
+            loss = loss + r1_penalty(self._score, real.flatten(1), c.r1_gamma)
         if c.historical_averaging > 0:
             loss = loss + c.historical_averaging * self.hist_d.penalty()
         if c.ortho_beta > 0:
@@ -293,6 +314,8 @@ class Trainer:
         decay = min(self.config.g_ema, (1 + t) / (10 + t))
         for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):
             pe.lerp_(p, 1.0 - decay)
+        for be, b in zip(self.G_ema.buffers(), self.G.buffers()):  # batch norm's running statistics
+            be.copy_(b)
 
     def g_loss_gradient(self, x: torch.Tensor) -> torch.Tensor:
         """grad_x of the generator's loss at data-space points ``x`` (in the networks' scale, with D
@@ -371,7 +394,12 @@ class Trainer:
             raise TrainingDiverged(f"generated samples reached |x| = {float(fake.abs().max()):.3g} at step "
                                    f"{self.step_count}, far outside the data: training diverged. "
                                    "Lower the learning rates and reset.")
-        out = {"step": self.step_count, "w1": w1(fake[:500], self.eval_real[:500])}
+        out = {"step": self.step_count}
+        if self.dim is None:  # images: their measures are the image lab's
+            self.last_eval = out
+            self.eval_history.add(out)
+            return out
+        out["w1"] = w1(fake[:500], self.eval_real[:500])
         out["js"], out["js_floor"] = histogram_js(fake, self.eval_real, bins=20 if self.dim == 2 else 50)
         if self.data.modes is not None and self.data.sigma is not None:
             mc = mode_coverage(fake, self.data.modes, self.data.sigma)
@@ -394,7 +422,7 @@ class Trainer:
             "n_modes": ev.get("n_modes"),
             "hq_fraction": ev.get("hq"),
             "kl_modes": ev.get("kl_modes"),
-            "w1": ev["w1"],
-            "js": ev["js"],
+            "w1": ev.get("w1"),
+            "js": ev.get("js"),
             "device": str(self.device),
         }

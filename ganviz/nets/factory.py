@@ -1,0 +1,45 @@
+"""The networks of a run, chosen by the shape of its data: one factory for points and images.
+
+- points (d,): MLP generator; MLP discriminator, or an MLP autoencoder for energy objectives;
+- images (C, S, S), arch "dcgan": ``ConvG`` and ``ConvD`` (BEGAN's convolutional autoencoder as D
+  for energy objectives); arch "began": BEGAN's decoder as G and its autoencoder as D.
+
+Widths are units per hidden layer for MLPs and the filters of the first scale for conv nets.
+
+Example:
+    >>> from ganviz.training.config import TrainConfig
+    >>> g, d = make_networks(TrainConfig(dataset="digits", g_width=8, d_width=8, latent_dim=4), (1, 16, 16), "score")
+    >>> type(g).__name__, type(d).__name__
+    ('ConvG', 'ConvD')
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+from ganviz.nets.began import Autoencoder, Decoder
+from ganviz.nets.conv import ConvD, ConvG
+from ganviz.nets.mlp import MLP, AutoencoderD
+
+ARCHS = ("dcgan", "began")
+
+
+def make_networks(c, shape: tuple[int, ...], discriminator: str) -> tuple[nn.Module, nn.Module]:
+    """(G, D) for config ``c``, data of one sample's ``shape``, and the objective's discriminator
+    kind ("score" or "autoencoder")."""
+    if len(shape) == 1:
+        (d,) = shape
+        g = MLP(c.latent_dim, d, c.g_depth, c.g_width, c.g_activation, virtual_batch_norm=c.virtual_batch_norm)
+        if discriminator == "autoencoder":
+            return g, AutoencoderD(d, c.d_depth, c.d_width, c.ae_code, c.d_activation)
+        return g, MLP(d, 1, c.d_depth, c.d_width, c.d_activation, spectral_norm=c.spectral_norm,
+                      minibatch_kernels=c.minibatch_kernels)
+    channels, size, _ = shape
+    if c.arch == "began":
+        g = Decoder(c.latent_dim, c.g_width, size, channels)
+    else:
+        g = ConvG(c.latent_dim, c.g_width, size, channels)
+    if discriminator == "autoencoder":
+        return g, Autoencoder(c.ae_code, c.d_width, size, channels)
+    return g, ConvD(c.d_width, size, channels, spectral_norm=bool(c.spectral_norm),
+                    minibatch_kernels=c.minibatch_kernels)
