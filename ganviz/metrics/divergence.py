@@ -392,11 +392,12 @@ def measures_vs_shift(p, q, shifts, scale: float = 1.0, n_grid: int = 4001) -> d
 
 
 @functools.lru_cache(maxsize=64)
-def w1_noise_floor_of(dataset: str, n: int = 500) -> float:
-    """``w1_noise_floor`` of the toy data set named ``dataset``, computed once per (name, n)."""
+def w1_noise_floor_of(dataset: str, n: int = 500, points: tuple[float, ...] = ()) -> float:
+    """``w1_noise_floor`` of the toy data set named ``dataset`` (for "own", of its ``points``),
+    computed once per (name, n, points)."""
     from ganviz.data.toy import get_dataset
 
-    return w1_noise_floor(get_dataset(dataset), n)
+    return w1_noise_floor(get_dataset(dataset, points), n)
 
 
 def w1_noise_floor(data, n: int = 500, trials: int = 5, seed: int = 0) -> float:

@@ -26,7 +26,8 @@ import math
 from dataclasses import dataclass, field, fields
 
 from ganviz.data.images import IMAGE_SETS, SIZES
-from ganviz.data.toy import DATASETS
+from ganviz.data.points import check_flat
+from ganviz.data.toy import DATASETS, OWN
 from ganviz.nets.factory import ARCHS
 from ganviz.nets.mlp import ACTIVATIONS
 from ganviz.objectives import OBJECTIVES, PARAM_OWNERS, Params
@@ -93,8 +94,14 @@ class TrainConfig:
     eval_every: int = 250
     eval_samples: int = 2500
     history_max: int = 2000
+    # the "own" dataset's points, flat (x0, y0, x1, y1, ...; ganviz.data.points): a tuple, so the
+    # config stays hashable. Left out of to_dict while empty; a link carries it in its own compact
+    # code (ganviz.ui.toy_controls), never as this flat key.
+    points: tuple[float, ...] = ()
 
     def __post_init__(self):
+        if isinstance(self.points, list):  # from JSON (a recipe, a checkpoint)
+            object.__setattr__(self, "points", tuple(self.points))
         if self.params is None and self.objective in OBJECTIVES:
             object.__setattr__(self, "params", OBJECTIVES[self.objective].Params())
 
@@ -133,9 +140,13 @@ class TrainConfig:
     def validate(self) -> "TrainConfig":
         """Raise ValueError naming the field and what is allowed; return self."""
         for f in fields(self):
-            if f.name != "params":
+            if f.name not in ("params", "points"):
                 _check_type(f.name, f.type, getattr(self, f.name))
-        _choice("dataset", self.dataset, (*DATASETS, *IMAGE_SETS))
+        _choice("dataset", self.dataset, (*DATASETS, *IMAGE_SETS, OWN))
+        if self.dataset == OWN:
+            check_flat(self.points)
+        elif self.points:
+            raise ValueError(f"points are the {OWN!r} dataset's, and this run trains on {self.dataset}")
         _choice("objective", self.objective, OBJECTIVES)
         if type(self.params) is not OBJECTIVES[self.objective].Params:
             raise ValueError(f"params are {type(self.params).__name__}, not {self.objective}'s settings")
@@ -206,8 +217,9 @@ class TrainConfig:
         return cfg.replace(**settings) if settings else cfg
 
     def to_dict(self) -> dict:
-        """Flat: every field but ``params``, then the objective's settings."""
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "params"}
+        """Flat: every field but ``params`` (and ``points`` while empty), then the objective's settings."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name != "params" and (f.name != "points" or self.points)}
         return {**out, **(self.params.to_dict() if self.params is not None else {})}
 
 
@@ -225,6 +237,7 @@ STRUCTURAL = frozenset({
     "dataset", "objective", "seed", "latent_dim", "g_depth", "g_width", "g_activation", "d_depth", "d_width",
     "d_activation", "ae_code", "spectral_norm", "minibatch_kernels", "virtual_batch_norm", "optimizer", "device",
     "threads", "ae_pretrain_steps", "standardize", "eval_samples", "image_size", "arch",
+    "points",
 })
 
 

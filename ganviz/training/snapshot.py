@@ -152,7 +152,7 @@ def _take(trainer, state: str, error: str | None) -> Snapshot:
         history={k: trainer.history.column(k) for k in ("step", "d_loss", "g_loss", "k_t", "m_global")},
         eval_history={k: trainer.eval_history.column(k) for k in ("step", "w1", "js", "js_floor", "modes", "hq")},
         last_eval=dict(trainer.last_eval), objective_state=trainer.objective.state(),
-        w1_floor=w1_noise_floor_of(trainer.config.dataset, min(W1_POINTS, len(trainer.eval_real))),
+        w1_floor=w1_noise_floor_of(trainer.config.dataset, min(W1_POINTS, len(trainer.eval_real)), trainer.config.points),
     )
     if not finite:
         return snap

@@ -122,7 +122,7 @@ class Trainer:
 
     def _point_data(self, cpu_gen: torch.Generator) -> None:
         c = self.config
-        self.data = get_dataset(c.dataset)
+        self.data = get_dataset(c.dataset, c.points)
         self.dim = self.data.dim
         self.shape = (self.dim,)
         pool = self.data.sample(POOL_SIZE, cpu_gen)
