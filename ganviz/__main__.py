@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Command modules, in the order --help lists them.
-COMMANDS = ["train", "modes", "sweep", "began", "gamma-sweep", "classifier", "divergence", "spectra"]
+COMMANDS = ["train", "modes", "sweep", "image", "began", "gamma-sweep", "classifier", "divergence", "spectra"]
 
 
 class Parser(argparse.ArgumentParser):

@@ -78,7 +78,7 @@ def _tensors(trainer: Trainer) -> dict[str, torch.Tensor]:
             continue
         for k, v in net.state_dict().items():
             out[f"{prefix}.{k}"] = v.detach().cpu().contiguous()
-    if trainer.G.reference is not None:
+    if getattr(trainer.G, "reference", None) is not None:  # the toy MLP generator's VBN reference batch
         out["G_reference"] = trainer.G.reference.detach().cpu().contiguous()
     return out
 

@@ -25,6 +25,27 @@ BEST: dict[str, dict] = {
 DEFAULT_STEPS = {"ring8": 4000, "grid25": 6000}
 
 
+# Images (16 x 16 digits): NSGAN with DCGAN-style nets of 32 filters, latent 32, batch 64 and the
+# paper's Adam (2e-4, betas (0.5, 0.999)); 700 steps (60 s on a loaded 2-core machine) reached 10
+# classes at mean confidence 0.93 in a first measurement. A starting point: not yet searched.
+IMAGE_BEST = dict(objective="nsgan", g_width=32, d_width=32, latent_dim=32, batch=64, eval_samples=500)
+
+
+def image_recipe(dataset: str = "digits", objective: str | None = None, *, seed: int = 0, **overrides) -> TrainConfig:
+    """The config for an image data set: the image default when ``objective`` is None, else that
+    objective with its paper's optimiser settings on the default's networks. ``overrides`` win.
+
+    Example:
+        >>> c = image_recipe(objective="wgan-gp")
+        >>> c.objective, c.g_width, c.n_critic, c.resolved().n_critic
+        ('wgan-gp', 32, None, 5)
+    """
+    base = dict(IMAGE_BEST) if objective is None else {**IMAGE_BEST, "objective": objective}
+    base.update(dataset=dataset, seed=seed, eval_every=10**9)
+    base.update(overrides)
+    return TrainConfig.from_dict(base).validate()
+
+
 def default_steps(dataset: str) -> int:
     return DEFAULT_STEPS.get(dataset, 5000)
 

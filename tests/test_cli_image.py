@@ -1,0 +1,51 @@
+"""``python -m ganviz image``: every objective on digits from the command line, stopping at the
+first of its step and time limits, with the classifier's verdict; bad values exit 2 in one line."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ganviz.training.checkpoint import load
+
+
+def _run(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "ganviz", "image", "--quiet", *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_a_short_run_reports_its_steps_speed_and_verdict_and_saves_a_checkpoint(tmp_path):
+    out = _run("--steps", "10", "--set", "batch=16", "--json", "--out", str(tmp_path / "run"))
+    assert out.returncode == 0, out.stderr
+    s = json.loads(out.stdout.strip().splitlines()[-1])
+    assert s["steps"] == 10 and s["objective"] == "nsgan" and s["steps_per_second"] > 0
+    assert 0 <= s["quality"] <= 1 and 1 <= s["classes_present"] <= 10
+    t = load(s["checkpoint"])
+    assert t.step_count == 10 and tuple(t.sample(2).shape) == (2, 1, 16, 16)
+    recipe = json.loads((tmp_path / "run.json").read_text())
+    assert recipe["command"].startswith("python -m ganviz image --steps 10 --seed 0")
+
+
+def test_it_stops_at_the_time_limit_before_the_step_limit():
+    out = _run("--steps", "100000", "--max-seconds", "2", "--set", "batch=16", "--json")
+    assert out.returncode == 0, out.stderr
+    s = json.loads(out.stdout.strip().splitlines()[-1])
+    assert 0 < s["steps"] < 100000 and s["seconds"] < 10
+
+
+@pytest.mark.parametrize("args,names", [
+    (("--objective", "nope"), "nsgan"),
+    (("--size", "20"), "16, 32"),
+    (("--arch", "began"), "energy objective"),
+    (("--set", "gp_lambda=5"), "gp_lambda is a setting of wgan-gp"),
+])
+def test_bad_values_exit_2_with_one_line_naming_what_is_allowed(args, names, capsys):
+    from ganviz.__main__ import main
+
+    try:
+        code = main(["image", "--quiet", *args, "--steps", "1"])
+    except SystemExit as e:  # argparse's refusals
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 2 and names in err and len(err.strip().splitlines()) == 1, err
