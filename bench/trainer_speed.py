@@ -82,7 +82,7 @@ def _worker(args) -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    rate = plain_loop(args.steps) if args.kind == "plain" else trainer_loop(args.steps, args.threads)
+    rate = plain_loop(args.steps) if args.worker == "plain" else trainer_loop(args.steps, args.threads)
     print(rate)
 
 
