@@ -21,6 +21,8 @@ def test_a_short_run_reports_its_steps_speed_and_verdict_and_saves_a_checkpoint(
     s = json.loads(out.stdout.strip().splitlines()[-1])
     assert s["steps"] == 10 and s["objective"] == "nsgan" and s["steps_per_second"] > 0
     assert 0 <= s["quality"] <= 1 and 1 <= s["classes_present"] <= 10
+    assert all(0 <= s[k] <= 1 for k in ("precision", "recall", "coverage"))
+    assert s["digit_fid"] > s["digit_fid_real_floor"] > 0  # 10 steps are far from the real digits
     t = load(s["checkpoint"])
     assert t.step_count == 10 and tuple(t.sample(2).shape) == (2, 1, 16, 16)
     recipe = json.loads((tmp_path / "run.json").read_text())

@@ -78,10 +78,16 @@ def run(args) -> int:
     return 0
 
 
+MEASURES = ("quality", "class_entropy", "classes_present", "class_shares", "digit_fid", "precision", "recall",
+            "density", "coverage")
+
+
 def judged(trainer, n: int) -> dict:
-    """The digit classifier's verdict on n samples (at the classifier's 16 px); {} without one."""
+    """The digit classifier's verdict on n samples (at the classifier's 16 px): quality, diversity,
+    digit FID, precision, recall, density and coverage (k = 5), and the real-vs-real floor of the
+    FID at the same n (``ganviz.metrics.image_quality``); {} without a classifier."""
     from ganviz.data.images import resize
-    from ganviz.metrics.quality import judge
+    from ganviz.metrics.image_quality import measure_images, real_floor
     from ganviz.training.checkpoint import CheckpointError
     from ganviz.training.classifier import load_classifier
     from ganviz.training.shipped import classifier_path
@@ -93,8 +99,9 @@ def judged(trainer, n: int) -> dict:
     except CheckpointError as e:
         print(f"python -m ganviz: warning: not judged: {e}", file=sys.stderr)
         return {}
-    out = judge(resize(trainer.sample(n), 16), classifier)
-    return {k: out[k] for k in ("quality", "class_entropy", "classes_present", "class_shares")}
+    out = measure_images(resize(trainer.sample(n), 16), classifier)
+    floor = real_floor(classifier, n=n)
+    return {**{k: out[k] for k in MEASURES}, "digit_fid_real_floor": floor["digit_fid"]}
 
 
 def command_for(args, steps: int) -> str:
