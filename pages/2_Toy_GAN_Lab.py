@@ -14,7 +14,7 @@ from ganviz.plots.live import samples_png
 from ganviz.training import snapshot
 from ganviz.training.export import FrameRecorder, history_csv
 from ganviz.training.presets import PRESETS
-from ganviz.ui import live_frames, scene, tour
+from ganviz.ui import live_frames, own_data, scene, tour
 from ganviz.ui import toy_controls as tc
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this
 
@@ -283,6 +283,8 @@ def exports():
         download(c4, f"{run}model (.safetensors)", data=w.checkpoint_bytes, file_name=f"ganviz_toy{tag}.safetensors",
                  mime="application/octet-stream", key=f"dl_model{tag}")
 
+
+own_data.section(default_open=cfg_a.dataset == "own")
 
 with st.container(key="grp_export"), st.expander("Export and checkpoints"):
     exports()

@@ -185,3 +185,110 @@ def test_trainer_trains_on_own_points_and_reports_w1_and_js_not_modes():
     assert s.step == 100 and s.dataset == OWN and math.isfinite(s.last_eval["w1"]) and "js" in s.last_eval
     assert "modes" not in s.last_eval
     assert 0 < s.w1_floor < 0.2  # the floor of this set, not of another data set's name
+
+
+def _rewrite_recipe(data: bytes, change) -> bytes:
+    """A checkpoint's bytes with its JSON recipe changed by ``change(recipe)`` (the tensors kept)."""
+    import json
+    import struct
+
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    recipe = json.loads(header["__metadata__"]["recipe"])
+    change(recipe)
+    header["__metadata__"]["recipe"] = json.dumps(recipe)
+    raw = json.dumps(header).encode()
+    return struct.pack("<Q", len(raw)) + raw + data[8 + n:]
+
+
+def test_checkpoint_keeps_own_points_within_the_limit_and_refuses_more():
+    from ganviz.training import checkpoint
+    from ganviz.training.trainer import Trainer
+
+    pts = _blob(30)
+    t = Trainer(TrainConfig(dataset=OWN, points=pts, eval_samples=500, batch=32, g_width=16, d_width=16))
+    t.train(3)
+    data, _ = checkpoint.to_bytes(t)
+    back = checkpoint.from_bytes(data)
+    assert back.config.points == pts and back.step_count == 3
+    big = _rewrite_recipe(data, lambda r: r["config"].update(points=[0.5] * (2 * P.MAX_POINTS + 2)))
+    with pytest.raises(checkpoint.CheckpointError, match="holds 100,001 points; this server takes at most 100,000"):
+        checkpoint.from_bytes(big)
+    few = _rewrite_recipe(data, lambda r: r["config"].update(points=[0.5] * 6))
+    with pytest.raises(checkpoint.CheckpointError, match="at least 10"):
+        checkpoint.from_bytes(few)
+
+
+# --- the toy lab page (AppTest) --------------------------------------------------------------------
+PAGE = "pages/2_Toy_GAN_Lab.py"
+OWN_LABEL = "own (your points)"  # AppTest lists a selectbox's options as shown
+
+
+def _page(params: dict | None = None, points=None):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=90)
+    if points is not None:
+        at.session_state["own_points"] = points
+    if params:
+        at.query_params.update(params)
+    return at.run()
+
+
+def _notes(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_page_offers_own_once_points_exist_and_its_link_reopens_the_same_set():
+    assert OWN_LABEL not in _page().selectbox(key="a_dataset").options
+    pts = _blob(120, seed=3)
+    at = _page(points=pts)
+    at.selectbox(key="a_dataset").select("own").run()
+    assert not at.exception
+    assert any(m.value.startswith("**A: nsgan** on own") for m in at.markdown)
+    link = {k: v for k, v in at.query_params.items()}
+    link = {k: (v[0] if isinstance(v, list) else v) for k, v in link.items()}
+    assert link["dataset"] == "own" and P.decode_link(link["points"]) == pts
+    assert any("link carries these 120 points" in c.value for c in at.caption)
+    fresh = _page(link)  # a new session: the set comes from the link alone
+    assert not fresh.exception and not _notes(fresh)
+    assert fresh.session_state["own_points"] == pts and fresh.selectbox(key="a_dataset").value == "own"
+
+
+def test_page_says_when_the_link_cannot_carry_the_set_and_leaves_it_out():
+    pts = _blob(3000, seed=4)
+    at = _page(points=pts)
+    at.selectbox(key="a_dataset").select("own").run()
+    assert "points" not in at.query_params and at.query_params["dataset"] in ("own", ["own"])
+    assert any("The link cannot carry these 3,000 points" in w.value and "download the points as CSV" in w.value
+               for w in at.warning)
+    fresh = _page({"dataset": "own"})  # that link reopened: the default data, and a note saying why
+    assert "the link carries no points" in _notes(fresh) and fresh.selectbox(key="a_dataset").value == "ring8"
+    assert not fresh.exception
+
+
+@pytest.mark.parametrize("code", ["1abc", "2" + "A" * 40, "x" * 4000])
+def test_page_bad_link_points_get_a_note_and_the_default_data(code):
+    at = _page({"dataset": "own", "points": code})
+    assert not at.exception
+    assert "points=" in _notes(at) and at.selectbox(key="a_dataset").value == "ring8"
+    assert "own_points" not in at.session_state or not at.session_state["own_points"]
+
+
+def test_page_points_without_dataset_own_are_ignored_with_a_note():
+    at = _page({"points": P.encode_link(_blob(20))})
+    assert "the link's dataset is not own" in _notes(at) and not at.exception
+
+
+def test_page_clear_returns_to_the_default_data_and_undo_brings_the_set_back():
+    pts = _blob(40, seed=5)
+    at = _page(points=pts)
+    at.selectbox(key="a_dataset").select("own").run()
+    at.button(key="own_clear").click().run()
+    assert at.selectbox(key="a_dataset").value == "ring8" and at.session_state["own_points"] == ()
+    assert OWN_LABEL not in at.selectbox(key="a_dataset").options
+    at.button(key="own_undo").click().run()
+    assert at.session_state["own_points"] == pts and OWN_LABEL in at.selectbox(key="a_dataset").options
+    assert not at.exception

@@ -18,6 +18,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
+from ganviz.data.points import MAX_POINTS
 from ganviz.training.config import TrainConfig
 from ganviz.training.trainer import Trainer
 
@@ -32,7 +33,8 @@ MAX_BYTES = 64 * 1024 * 1024
 # server's memory before its weights were found not to fit. The command line's files are not bound.
 UPLOAD_LIMITS = {"latent_dim": 16, "g_depth": 6, "d_depth": 6, "g_width": 512, "d_width": 512, "ae_code": 16,
                  "minibatch_kernels": 16, "batch": 512, "n_critic": 10, "eval_samples": 5000, "history_max": 5000,
-                 "ae_pretrain_steps": 2000, "total_steps": 1_000_000, "log_every": 100_000, "eval_every": 100_000}
+                 "ae_pretrain_steps": 2000, "total_steps": 1_000_000, "log_every": 100_000, "eval_every": 100_000,
+                 "points": MAX_POINTS}  # an own data set's points (counted in points, not numbers)
 
 
 class CheckpointError(ValueError):
@@ -47,9 +49,17 @@ def check_limits(values: dict, limits: dict[str, int], what: str = "this server"
         Traceback (most recent call last):
         ...
         ganviz.training.checkpoint.CheckpointError: its recipe asks for batch = 4096; this server takes at most 512
+        >>> check_limits({"points": [0.0] * 200_002}, UPLOAD_LIMITS)
+        Traceback (most recent call last):
+        ...
+        ganviz.training.checkpoint.CheckpointError: its recipe holds 100,001 points; this server takes at most 100,000
     """
     for k, top in limits.items():
         v = values.get(k)
+        if k == "points" and isinstance(v, (list, tuple)):
+            if len(v) // 2 > top:
+                raise CheckpointError(f"its recipe holds {len(v) // 2:,} points; {what} takes at most {top:,}")
+            continue
         if isinstance(v, (int, float)) and not isinstance(v, bool) and v > top:
             raise CheckpointError(f"its recipe asks for {k} = {v:g}; {what} takes at most {top:g}")
 

@@ -13,7 +13,8 @@ import re
 
 import streamlit as st
 
-from ganviz.data.toy import DATASETS
+from ganviz.data import points as own_points_lib
+from ganviz.data.toy import DATASETS, OWN
 from ganviz.nets.mlp import ACTIVATIONS
 from ganviz.objectives import OBJECTIVES, PARAM_OWNERS
 from ganviz.objectives.base import choice_values
@@ -43,7 +44,7 @@ RANGES = {
     **{k: f.metadata["control"] for k, f in SETTINGS.items() if f.metadata["control"] is not None},
 }
 OPTIONS = {"batch": [16, 32, 64, 128, 256, 512], "g_width": WIDTHS, "d_width": WIDTHS}  # select sliders
-CHOICES = {"objective": list(OBJECTIVES), "dataset": list(DATASETS), "optimizer": list(OPTIMIZERS),
+CHOICES = {"objective": list(OBJECTIVES), "dataset": [*DATASETS, OWN], "optimizer": list(OPTIMIZERS),
            "latent_dist": list(LATENTS), "g_activation": list(ACTIVATIONS), "d_activation": list(ACTIVATIONS),
            "lr_schedule": ["linear", "constant"],
            **{k: choice_values(f) for k, f in SETTINGS.items() if f.metadata["choices"] is not None}}
@@ -53,6 +54,22 @@ PRESET_ONLY = ("ae_code",)
 LINKABLE = frozenset(RANGES) | frozenset(OPTIONS) | frozenset(CHOICES) | frozenset(SWITCHES) | {*PRESET_ONLY}
 INTEGER = frozenset({"seed", "n_critic", "latent_dim", "g_depth", "d_depth", "minibatch_kernels", "ae_code",
                      *OPTIONS, *(k for k, f in SETTINGS.items() if type(f.default) is int)})
+
+
+# The session's own data set (drawn or uploaded; ganviz.ui.own_data draws its widgets), flat and
+# canonical (ganviz.data.points). Both runs train on it while run A's dataset is "own".
+OWN_KEY = "own_points"
+
+
+def own_points() -> tuple[float, ...]:
+    """The session's own points (empty until some are drawn, uploaded or opened from a link)."""
+    return st.session_state.get(OWN_KEY, ())
+
+
+def dataset_label(name: str) -> str:
+    """A dataset as the list shows it (the label depends on the name alone: AppTest formats an option
+    outside the session)."""
+    return "own (your points)" if name == OWN else name
 
 
 def default_config(dataset: str = "ring8") -> TrainConfig:
@@ -98,6 +115,9 @@ def held_arrow_scale() -> float | None:
 
 def _write_state(prefix: str, cfg: TrainConfig) -> None:
     for name, v in cfg.to_dict().items():
+        if name == "points":  # the session's one own set, not a widget's value
+            st.session_state[OWN_KEY] = v
+            continue
         labels = SETTINGS[name].metadata["choices"] if name in SETTINGS else None
         if isinstance(labels, dict):  # a labelled choice's widget holds the label
             v = next(k for k, val in labels.items() if val == v)
@@ -197,7 +217,14 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
     obj_defaults = baseline(vals["objective"], base)
 
     if full:
-        vals["dataset"] = c.selectbox("dataset", list(DATASETS), key=init("dataset", base.dataset))
+        # "own" is offered once the session has points; without them a stale "own" falls back.
+        offered = [*DATASETS, OWN] if own_points() else list(DATASETS)
+        key = init("dataset", base.dataset)
+        if ss[key] not in offered:
+            ss[key] = base.dataset
+        vals["dataset"] = c.selectbox("dataset", offered, key=key, format_func=dataset_label,
+                                      help="own: your points, drawn or uploaded under “Your own data” below")
+        vals["points"] = own_points() if vals["dataset"] == OWN else ()
         vals["seed"] = seed_box(c, prefix, init, base.seed)
     with c.container(key=f"{prefix}grp_optimiser"), st.expander("optimiser", expanded=full):
         vals["optimizer"] = st.selectbox("optimiser", OPTIMIZERS, key=init("optimizer", obj_defaults.optimizer))
@@ -307,6 +334,7 @@ def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> ProcessWorke
 # "b." with ``compare=1``, or, while the runs are exactly a preset's, ``preset=NAME`` alone. A link
 # reopens the same scene. What counts as a new link is ``ganviz.ui.scene``'s rule (Scene.new_link).
 FLAGS = ("compare", "preset")
+POINTS_KEY = "points"  # the own set's compact code (ganviz.data.points.encode_link), not its flat field
 SCENE = scene.Scene("toy_lab", {})
 # Every flat key of a config: its fields, then every objective's settings (in that order in a link).
 CONFIG_FIELDS_ORDER = (*(f.name for f in dataclasses.fields(TrainConfig) if f.name != "params"), *PARAM_OWNERS)
@@ -391,13 +419,14 @@ def read_scene(base: TrainConfig) -> list[str]:
     a_over: dict = {}
     b_over: dict = {}
     for key, text in url.items():
-        if key in FLAGS:
+        if key in FLAGS or key == POINTS_KEY:
             continue
         value, note = link_value(key, text)
         if note:
             notes.append(note)
         if value is not None:
             (b_over if key.startswith("b.") else a_over)[key.removeprefix("b.")] = value
+    _link_points(url.get(POINTS_KEY), a_over, notes)
     ss.pop("preset_note", None)
     ss["preset_choice"] = None
     preset = url.get("preset")
@@ -421,6 +450,31 @@ def read_scene(base: TrainConfig) -> list[str]:
     elif b_over:
         notes.append("the run B settings (b.…) were ignored: the link has no compare=1")
     return list(notes)
+
+
+def _link_points(code: str | None, a_over: dict, notes: list[str]) -> None:
+    """The link's own points (``points=CODE``) into the session and run A's overrides; a code that
+    cannot be read, or ``dataset=own`` without one, leaves the session's points as they were and
+    trains the default data set, with a note."""
+    own = a_over.get("dataset") == OWN
+    if code is None:
+        if own:
+            notes.append("dataset=own, but the link carries no points (a set too large for a link, or with "
+                         "coordinates finer than 0.01, is left out of it): upload its CSV under “Your own data”; "
+                         "using the default dataset")
+            del a_over["dataset"]
+        return
+    if not own:
+        notes.append(f"{POINTS_KEY}=… ignored: the link's dataset is not own")
+        return
+    try:
+        pts = own_points_lib.decode_link(code)
+    except own_points_lib.PointsError as e:
+        notes.append(f"{POINTS_KEY}={short(code, 24)}: {e}; using the default dataset")
+        del a_over["dataset"]
+        return
+    st.session_state[OWN_KEY] = pts
+    a_over["points"] = pts
 
 
 def _scene_config(base: TrainConfig, overrides: dict, notes: list[str], label: str) -> TrainConfig:
@@ -468,6 +522,10 @@ def scene_params(cfg_a: TrainConfig, cfg_b: TrainConfig | None) -> dict[str, str
         if cfg_b.objective != cfg_a.objective:
             params["b.objective"] = cfg_b.objective
         params.update({f"b.{k}": v for k, v in _diff(cfg_b, reference(cfg_b.objective, cfg_a)).items()})
+    if cfg_a.dataset == OWN:  # last: the longest value; a set the link cannot hold is left out (the page says so)
+        code = own_points_lib.encode_link(cfg_a.points)
+        if own_points_lib.link_fits(code):
+            params[POINTS_KEY] = code
     return params
 
 
@@ -497,7 +555,7 @@ def _diff(cfg: TrainConfig, ref: TrainConfig) -> dict[str, str]:
 
 
 # --- presentation mode -------------------------------------------------------------------------
-CONTROL_GROUPS = ("presets", "optimiser", "objective", "networks", "tricks", "compare", "export")
+CONTROL_GROUPS = ("presets", "optimiser", "objective", "networks", "tricks", "compare", "own_data", "export")
 
 
 def presentation_css(present: bool, hidden: list[str]) -> str:
