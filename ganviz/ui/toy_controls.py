@@ -217,8 +217,10 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
     obj_defaults = baseline(vals["objective"], base)
 
     if full:
-        # "own" is offered once the session has points; without them a stale "own" falls back.
-        offered = [*DATASETS, OWN] if own_points() else list(DATASETS)
+        # "own" is offered once the session has enough points to train on; below that (a drawing just
+        # begun, an Undo) a stale "own" falls back: choosing it would stop the page before the drawing.
+        enough = len(own_points()) // 2 >= own_points_lib.MIN_POINTS
+        offered = [*DATASETS, OWN] if enough else list(DATASETS)
         key = init("dataset", base.dataset)
         if ss[key] not in offered:
             ss[key] = base.dataset
