@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 import shlex
 import sys
-import time
 
-from ganviz.cli.common import Progress, fail, int_arg, key_value, positive_int, print_json
+from ganviz.cli.common import Progress, add_run_args, fail, int_arg, positive_int, report, train_until
 
 
 def register(sub) -> None:
@@ -20,15 +18,10 @@ def register(sub) -> None:
     p.add_argument("--data", default="digits", metavar="SOURCE",
                    help="'digits' (bundled) or a folder with MNIST/Fashion-MNIST idx files or images")
     p.add_argument("--size", type=int_arg, default=16, help="image size: 16 or 32 (default 16)")
-    p.add_argument("--seed", type=int_arg, default=0)
-    p.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config field, e.g. --set lr=5e-5 --set n=64 (repeatable)")
-    p.add_argument("--out", metavar="PATH", help="save a checkpoint (.safetensors + .json recipe) here")
+    add_run_args(p, "lr=5e-5 --set n=64")
     p.add_argument("--max-seconds", type=positive_int, metavar="S",
                    help="stop early after S seconds of training (the recipe records the steps done)")
     p.add_argument("--samples", type=positive_int, default=500, help="samples judged by the classifier")
-    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
@@ -47,14 +40,8 @@ def run(args) -> int:
     except (ValueError, TypeError) as e:
         return fail(str(e))
     progress = Progress(f"BEGAN gamma={config.began_gamma:g}", not args.quiet)
-    t_end = time.monotonic() + args.max_seconds if args.max_seconds else math.inf
     try:
-        for i in range(args.steps):
-            trainer.step()
-            if (i + 1) % 50 == 0 or i + 1 == args.steps:
-                progress(i + 1, args.steps)
-                if time.monotonic() > t_end:
-                    break
+        train_until(trainer, args.steps, args.max_seconds, progress)
     except TrainingDiverged as e:
         return fail(str(e))
     summary = {"gamma": config.began_gamma, **run_summary(trainer), "seconds": round(trainer.train_seconds, 1),
@@ -67,12 +54,7 @@ def run(args) -> int:
     if args.out:
         trainer.config = trainer.config.replace(steps_hint=trainer.step_count)  # what the command says
         summary["checkpoint"] = str(save(trainer, args.out, command_for(trainer, args.out)))
-    if args.json:
-        print_json(summary)
-    else:
-        for k, v in summary.items():
-            print(f"{k:>22}: {v}")
-    return 0
+    return report(summary, args.json)
 
 
 def command_for(trainer, out: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from ganviz.cli.common import Progress, fail, int_arg, positive_int, print_json
+from ganviz.cli.common import Progress, add_run_args, fail, int_arg, positive_int, report
 
 
 def register(sub) -> None:
@@ -13,10 +13,7 @@ def register(sub) -> None:
                                    "accuracy on the other 20%%.")
     p.add_argument("--steps", type=positive_int, default=2000, help="optimiser steps (default 2000)")
     p.add_argument("--size", type=int_arg, default=16, help="image size: 16 or 32 (default 16)")
-    p.add_argument("--seed", type=int_arg, default=0)
-    p.add_argument("--out", metavar="PATH", help="save it (.safetensors + .json recipe) here")
-    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_run_args(p, set_example=None)
     p.set_defaults(func=run)
 
 
@@ -36,9 +33,4 @@ def run(args) -> int:
                    f"--out {shlex.quote(str(args.out))}")
         summary["checkpoint"] = str(save_classifier(net, args.out, {"steps": args.steps, "seed": args.seed, **info},
                                                     command))
-    if args.json:
-        print_json(summary)
-    else:
-        for k, v in summary.items():
-            print(f"{k:>15}: {v}")
-    return 0
+    return report(summary, args.json)

@@ -76,3 +76,37 @@ def print_json(obj) -> None:
 def fail(message: str) -> int:
     print(f"python -m ganviz: error: {message}", file=sys.stderr)
     return 2
+
+
+def add_run_args(p, set_example: str | None = "lr_g=1e-3") -> None:
+    """The options every training command takes: --seed, --set KEY=VALUE (unless ``set_example`` is
+    None), --out, --json, --quiet."""
+    p.add_argument("--seed", type=int_arg, default=0)
+    if set_example is not None:
+        p.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
+                       help=f"override a config field, e.g. --set {set_example} (repeatable)")
+    p.add_argument("--out", metavar="PATH", help="save a checkpoint (.safetensors + .json recipe) here")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def train_until(trainer, steps: int, max_seconds: float | None, progress, chunk: int = 25) -> None:
+    """Train ``steps`` more generator steps, or until ``max_seconds`` have passed (checked every
+    ``chunk`` steps), whichever comes first; ``progress(done, steps)`` after each chunk."""
+    t_end = time.monotonic() + max_seconds if max_seconds else math.inf
+    start = trainer.step_count
+    while trainer.step_count - start < steps and time.monotonic() < t_end:
+        trainer.train(min(chunk, steps - (trainer.step_count - start)))
+        progress(trainer.step_count - start, steps)
+
+
+def report(summary: dict, as_json: bool) -> int:
+    """Print a run's summary: one JSON object as the last line of stdout, or aligned "key: value"
+    lines; returns the exit status 0."""
+    if as_json:
+        print_json(summary)
+    else:
+        width = max(map(len, summary), default=0)
+        for k, v in summary.items():
+            print(f"{k:>{width}}: {v}")
+    return 0

@@ -8,18 +8,13 @@ Example (a few steps of the image default on 16 x 16 digits):
 
 from __future__ import annotations
 
-import math
 import shlex
 import sys
-import time
 
-from ganviz.cli.common import Progress, fail, int_arg, key_value, positive_int, print_json
+from ganviz.cli.common import Progress, add_run_args, fail, int_arg, positive_int, report, train_until
 from ganviz.data.images import IMAGE_SETS, SIZES
 from ganviz.nets.factory import ARCHS
 from ganviz.objectives import OBJECTIVES
-
-CHUNK = 25  # steps between progress and clock checks
-
 
 def register(sub) -> None:
     p = sub.add_parser("image", help="train a GAN of the family on images (digits)",
@@ -34,13 +29,8 @@ def register(sub) -> None:
                    help="image side: " + " or ".join(map(str, SIZES)))
     p.add_argument("--steps", type=positive_int, default=2000, help="generator steps at most (default 2000)")
     p.add_argument("--max-seconds", type=positive_int, metavar="S", help="stop after S seconds of training")
-    p.add_argument("--seed", type=int_arg, default=0)
-    p.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config field, e.g. --set lr_g=1e-4 (repeatable)")
+    add_run_args(p, "lr_g=1e-4")
     p.add_argument("--samples", type=positive_int, default=500, help="samples judged by the classifier")
-    p.add_argument("--out", metavar="PATH", help="save a checkpoint (.safetensors + .json recipe) here")
-    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
@@ -56,11 +46,8 @@ def run(args) -> int:
     except (ValueError, TypeError) as e:
         return fail(str(e))
     progress = Progress(f"{config.objective} on {config.dataset} {config.image_size}px", not args.quiet)
-    t_end = time.monotonic() + args.max_seconds if args.max_seconds else math.inf
     try:
-        while trainer.step_count < args.steps and time.monotonic() < t_end:
-            trainer.train(min(CHUNK, args.steps - trainer.step_count))
-            progress(trainer.step_count, args.steps)
+        train_until(trainer, args.steps, args.max_seconds, progress)
     except TrainingDiverged as e:
         return fail(str(e))
     summary = {"objective": config.objective, "arch": config.arch, "data": config.dataset,
@@ -70,12 +57,7 @@ def run(args) -> int:
                **judged(trainer, args.samples), "device": str(trainer.device)}
     if args.out:
         summary["checkpoint"] = str(save(trainer, args.out, command_for(args, trainer.step_count)))
-    if args.json:
-        print_json(summary)
-    else:
-        for k, v in summary.items():
-            print(f"{k:>18}: {v}")
-    return 0
+    return report(summary, args.json)
 
 
 MEASURES = ("quality", "class_entropy", "classes_present", "class_shares", "digit_fid", "precision", "recall",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 
-from ganviz.cli.common import Progress, fail, int_arg, key_value, positive_int, print_json
+from ganviz.cli.common import Progress, add_run_args, fail, positive_int, print_json, report
 from ganviz.data.toy import DATASETS
 from ganviz.objectives import OBJECTIVES
 from ganviz.training import TrainingDiverged
@@ -20,12 +20,7 @@ def register(sub) -> None:
     p.add_argument("--objective", choices=list(OBJECTIVES), metavar="NAME",
                    help="one of: " + ", ".join(OBJECTIVES) + " (default: the project's best recipe for the dataset)")
     p.add_argument("--steps", type=positive_int, default=5000, help="generator steps (default 5000)")
-    p.add_argument("--seed", type=int_arg, default=0)
-    p.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config field, e.g. --set lr_g=1e-3 (repeatable)")
-    p.add_argument("--out", metavar="PATH", help="save a checkpoint (.safetensors + .json recipe) here")
-    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_run_args(p, "lr_g=1e-3")
     p.set_defaults(func=run)
 
 
@@ -46,12 +41,7 @@ def run(args) -> int:
     if args.out:
         command = "python -m ganviz " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
         summary["checkpoint"] = str(save(trainer, args.out, command))
-    if args.json:
-        print_json(summary)
-    else:
-        for k, v in summary.items():
-            print(f"{k:>18}: {v}")
-    return 0
+    return report(summary, args.json)
 
 
 def _diverged(args, trainer, e) -> int:

@@ -239,10 +239,7 @@ class Trainer:
         loss = loss + self.objective.penalty(self._score, real.flatten(1), fake.flatten(1), self._uniform)
         if c.r1_gamma > 0:
             loss = loss + r1_penalty(self._score, real.flatten(1), c.r1_gamma)
-        if c.historical_averaging > 0:
-            loss = loss + c.historical_averaging * self.hist_d.penalty()
-        if c.ortho_beta > 0:
-            loss = loss + orthogonal_penalty(self.D, c.ortho_beta)
+        loss = self._regularise(loss, self.D, self.hist_d)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
@@ -276,10 +273,7 @@ class Trainer:
                 fake_v = self.view(fake)
                 real_v = self._real_view(fresh=self.objective.g_needs_real)
                 loss = self.objective.g_loss(real_v, fake_v)
-            if c.historical_averaging > 0:
-                loss = loss + c.historical_averaging * self.hist_g.penalty()
-            if c.ortho_beta > 0:
-                loss = loss + orthogonal_penalty(self.G, c.ortho_beta)
+            loss = self._regularise(loss, self.G, self.hist_g)
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
         finally:
@@ -297,6 +291,16 @@ class Trainer:
         self._check_finite("generator loss", value)
         self.last["g_loss"] = value
         return value
+
+    def _regularise(self, loss: torch.Tensor, net: torch.nn.Module, hist: HistoricalAverage) -> torch.Tensor:
+        """``loss`` plus the regularisers of ``net``'s weights: historical averaging (Salimans et al.
+        2016) and BigGAN's orthogonal regularisation."""
+        c = self.config
+        if c.historical_averaging > 0:
+            loss = loss + c.historical_averaging * hist.penalty()
+        if c.ortho_beta > 0:
+            loss = loss + orthogonal_penalty(net, c.ortho_beta)
+        return loss
 
     @torch.no_grad()
     def _real_view(self, fresh: bool) -> DView:
