@@ -20,6 +20,8 @@ PAGES = [
     ("pages/4_Latent_Space.py", "Latent space", "Interpolation, walks and BigGAN's truncation trick."),
     ("pages/5_Spectra.py", "Spectra", "Singular values of every layer over training; spectral norm, "
      "orthogonal regularisation and the blow-up before a collapse."),
+    ("pages/7_Image_Lab.py", "Image lab", "Every objective on handwritten digits with conv nets; quality, "
+     "diversity and digit FID measured live."),
     ("pages/6_Leaderboard.py", "Leaderboard", "Mode coverage of every objective from our own sweeps, beside the "
      "papers' tables."),
 ]

@@ -303,14 +303,15 @@ def to_config(vals: dict, base: TrainConfig) -> TrainConfig:
     return cfg.validate()
 
 
-def sync_worker(key: str, cfg: TrainConfig, reset: bool = False) -> ProcessWorker:
+def sync_worker(key: str, cfg: TrainConfig, reset: bool = False, make=Trainer, take=snapshot.take) -> ProcessWorker:
     """Make the session's worker ``key`` train ``cfg``: live fields act at the next step, structural
-    ones (or ``reset``) build a new trainer, which keeps training if the old one was."""
+    ones (or ``reset``) build a new trainer, which keeps training if the old one was. ``make`` and
+    ``take`` are the trainer's and the snapshot's module-level functions (the image lab's differ)."""
     workers = session_workers()
     w = workers.get(key)
     max_steps = cfg.total_steps if cfg.lr_schedule == "linear" else None
     if w is None or not w.alive:
-        return workers.put(key, ProcessWorker(Trainer, cfg, snapshot.take, max_steps=max_steps))
+        return workers.put(key, ProcessWorker(make, cfg, take, max_steps=max_steps))
     want, current = cfg.resolved(), w.config.resolved()
     structural = any(getattr(current, f) != getattr(want, f) for f in STRUCTURAL)
     if reset or structural:

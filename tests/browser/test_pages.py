@@ -40,6 +40,7 @@ PAGES = {
     "pages/5_Spectra.py": PageSpec("/Spectra", "Spectra", slider="Orthogonal reg. β", train="▶ Start",
                                    pause="⏸ Pause", gif="Export"),
     "pages/6_Leaderboard.py": PageSpec("/Leaderboard", "Leaderboard", needs_figure_change=False),
+    "pages/7_Image_Lab.py": PageSpec("/Image_Lab", "Image lab", train="Train", pause="Pause"),
 }
 PRESENT = [p for p in PAGES if (ROOT / p).is_file()]
 
