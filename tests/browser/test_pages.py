@@ -27,13 +27,14 @@ class PageSpec:
     pause: str | None = None  # ... and the one that pauses it (None: same button relabelled)
     needs_figure_change: bool = True
     gif: str | None = None  # the expander holding a "run GIF" download, checked after training
+    gif_counts_live: bool = False  # its label counts the frames while training, with no click
 
 
 PAGES = {
     "app.py": PageSpec("/", "ganviz", needs_figure_change=False),
     "pages/1_Divergences.py": PageSpec("/Divergences", "Divergences", slider="shift of Q"),
     "pages/2_Toy_GAN_Lab.py": PageSpec("/Toy_GAN_Lab", "Toy GAN lab", slider="Adam beta1", train="Train",
-                                       pause="Pause", gif="Export and checkpoints"),
+                                       pause="Pause", gif="Export and checkpoints", gif_counts_live=True),
     "pages/3_BEGAN.py": PageSpec("/BEGAN", "BEGAN", slider="γ (acts live)", train="▶ Train / resume",
                                  pause="⏸ Pause", gif="Export and checkpoints"),
     "pages/4_Latent_Space.py": PageSpec("/Latent_Space", "Latent space", slider="Steps along the path"),
@@ -87,6 +88,13 @@ def test_page_opens_reacts_and_trains(server, page, path):
             page.wait_for_timeout(250)
         page.wait_for_timeout(1500)  # let it train a little and redraw
         screenshot(page, f"{name}-2-training")
+        if spec.gif_counts_live:
+            page.get_by_text(spec.gif, exact=True).first.click()
+            label = page.get_by_role("button", name=re.compile(r"GIF \(\d+ frames\)")).first
+            count = lambda: int(re.search(r"\((\d+) frames\)", label.inner_text()).group(1))
+            first = count()
+            page.wait_for_timeout(3000)  # no click, no rerun of ours: the export fragment's own timer
+            assert count() > first, f"the GIF label stayed at {first} frames while training"
         rerun(page, page.get_by_role("button", name=spec.pause, exact=True).click)
         deadline = time.time() + 15  # the status may be redrawn one rerun after the click's
         while not any("paused" in t for t in page.evaluate(STATUS_JS)):
