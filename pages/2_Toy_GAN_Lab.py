@@ -159,6 +159,9 @@ def projector(fig):
         fig.update_annotations(font_size=18)
         fig.update_xaxes(tickfont_size=18, title_font_size=18)
         fig.update_yaxes(tickfont_size=18, title_font_size=18)
+        legend, margin = fig.layout.legend, fig.layout.margin
+        if legend.y is not None and legend.y < 0 and margin.b:  # a legend under the axes: keep it clear of
+            fig.update_layout(legend_y=legend.y * 1.6, margin_b=int(margin.b * 1.6))  # the larger ticks
     return fig
 
 

@@ -70,8 +70,8 @@ def samples_figure(snap, title: str = "", height: int = 520) -> go.Figure:
                                showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5, arrowcolor=ARROW, text="")
             fig.add_annotation(x=kx + key[1], y=ky, xref="x", yref="y", text=arrow_key_text(key[0]), showarrow=False,
                                xanchor="left", xshift=4, font=dict(size=11, color=pal.TEXT), bgcolor=pal.rgba((pal.PAPER,) * 3, 0.8))
-    fig.update_layout(title=title or None, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-                      legend=dict(orientation="h", y=-0.05), uirevision="samples")
+    fig.update_layout(title=title or None, height=height, uirevision="samples")
+    _legend_below(fig, height, sum(1 for t in fig.data if t.showlegend is not False), top=40 if title else 10)
     fig.update_xaxes(title_text="x₁", title_standoff=2)
     fig.update_yaxes(scaleanchor="x", scaleratio=1, title_text="x₂", title_standoff=2)
     return fig

@@ -647,7 +647,9 @@ def show_losses(objective: str, r1_gamma: float = 0.0) -> None:
         st.latex(broken(d))
         st.latex(broken(g))
     if r1_gamma and obj.discriminator == "score":
-        st.latex(rf"+\ \tfrac{{\gamma}}{{2}}\,\mathbb{{E}}_x\|\nabla_x D(x)\|^2,\quad \gamma = {r1_gamma:g}")
+        # γ on its own line: at 1366 x 768 the one-line form ran past the narrow column's edge
+        st.latex(rf"+\ \tfrac{{\gamma}}{{2}}\,\mathbb{{E}}_x\|\nabla_x D(x)\|^2")
+        st.latex(rf"\gamma = {r1_gamma:g}")
 
 
 def compare_csv(snaps: dict) -> str:
