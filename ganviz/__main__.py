@@ -11,7 +11,8 @@ import importlib
 import sys
 
 # Command modules, in the order --help lists them.
-COMMANDS = ["train", "modes", "sweep", "image", "began", "gamma-sweep", "classifier", "divergence", "spectra"]
+COMMANDS = ["train", "modes", "sweep", "image", "began", "gamma-sweep", "classifier", "divergence", "spectra",
+            "convert-checkpoint"]
 
 
 class Parser(argparse.ArgumentParser):

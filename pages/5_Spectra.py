@@ -205,7 +205,7 @@ with SCENE.group("export", "Export"), st.expander("Export"):
              data=lambda: gif_bytes(recorder.frames))
     download(e[3], "model (.safetensors)", key="sp_dl_model", mime="application/octet-stream",
              file_name="ganviz_spectra.safetensors",
-             data=lambda: worker.read(lambda t: checkpoint.to_bytes(t)[0]),
+             data=lambda: worker.read(checkpoint.to_bytes),
              help="opens in the toy lab and in `python -m ganviz spectra --checkpoint PATH`")
 
 try_this([

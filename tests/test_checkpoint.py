@@ -41,7 +41,7 @@ def test_began_k_t_survives_a_round_trip(tmp_path):
 
 
 def test_truncated_file_is_refused(trained, tmp_path):
-    data, _ = ck.to_bytes(trained)
+    data = ck.to_bytes(trained)
     for cut in (0, 5, 100, len(data) // 2, len(data) - 1):
         with pytest.raises(ck.CheckpointError, match="truncated or not a safetensors"):
             ck.from_bytes(data[:cut])
@@ -72,13 +72,15 @@ def test_foreign_safetensors_and_damaged_recipe(tmp_path):
     with pytest.raises(ck.CheckpointError, match="not written by ganviz"):
         ck.from_bytes(st_save({"w": torch.zeros(2)}))
     with pytest.raises(ck.CheckpointError, match="damaged"):
-        ck.from_bytes(st_save({"w": torch.zeros(2)}, metadata={"format": ck.FORMAT, "recipe": "{not json"}))
+        ck.from_bytes(st_save({"w": torch.zeros(2)},
+                              metadata={"format": ck.FORMAT, "kind": "toy", "version": "2", "recipe": "{not json"}))
 
 
 def test_other_architecture_is_refused(trained):
-    data, recipe = ck.to_bytes(trained)
+    data = ck.to_bytes(trained)
+    recipe = ck.parse(data, ("toy",), "the test").recipe
     recipe["config"]["g_width"] = 64
-    forged = st_save(st_load(data), metadata={"format": ck.FORMAT, "version": "1", "recipe": json.dumps(recipe)})
+    forged = ck.serialise(st_load(data), recipe, "toy")
     with pytest.raises(ck.CheckpointError, match="do not fit the architecture"):
         ck.from_bytes(forged)
 
@@ -132,7 +134,7 @@ def _with_recipe(data: bytes, change) -> bytes:
 ])
 def test_an_uploaded_recipe_is_bounded_before_anything_is_built(change, message, monkeypatch):
     t = Trainer(TrainConfig(g_width=16, d_width=16, batch=32, eval_samples=200))
-    data, _ = ck.to_bytes(t)
+    data = ck.to_bytes(t)
     built = []
     real = ck.Trainer
     monkeypatch.setattr(ck, "Trainer", lambda c: built.append(c) or real(c))
@@ -143,8 +145,17 @@ def test_an_uploaded_recipe_is_bounded_before_anything_is_built(change, message,
 
 def test_an_uploaded_recipe_cannot_set_the_servers_threads_or_device():
     t = Trainer(TrainConfig(g_width=16, d_width=16, batch=32, eval_samples=200))
-    data, _ = ck.to_bytes(t)
+    data = ck.to_bytes(t)
     back = ck.from_bytes(_with_recipe(data, lambda r: r["config"].update(threads=512, device="cpu")))
     assert back.config.threads == 1 and back.config.device == "auto" and torch.get_num_threads() == 1
     # the command line's own files are not bound
     assert ck.from_bytes(_with_recipe(data, lambda r: r["config"].update(n_critic=20)), limits=None).config.n_critic == 20
+
+
+def test_atomic_write_gives_a_new_file_the_usual_mode_and_keeps_an_old_files(tmp_path):
+    fresh = tmp_path / "fresh.bin"
+    ck.atomic_write(fresh, b"x")
+    assert fresh.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+    fresh.chmod(0o640)
+    ck.atomic_write(fresh, b"y")
+    assert fresh.stat().st_mode & 0o777 == 0o640 and fresh.read_bytes() == b"y"

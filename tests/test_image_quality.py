@@ -18,8 +18,8 @@ from torch.nn import functional as F
 from ganviz.data.images import load_images, resize
 from ganviz.metrics import image_quality as iq
 from ganviz.metrics.quality import MEASURES, judge, judge_generator
-from ganviz.training import recipe_file
-from ganviz.training.classifier import FORMAT, load_classifier, save_classifier
+from ganviz.training import checkpoint
+from ganviz.training.classifier import load_classifier, save_classifier
 from ganviz.training.shipped import CLASSIFIER_PATH
 
 
@@ -58,7 +58,7 @@ def test_shipped_checkpoint_loads_and_classifies_exactly_as_the_old_layout(clf):
         assert torch.equal(clf(data.images), old_logits)
     test = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[: len(data) // 5]
     accuracy = float((clf.probabilities(data.images[test]).argmax(1) == data.labels[test]).float().mean())
-    assert round(accuracy, 4) == recipe_file.read(CLASSIFIER_PATH, FORMAT, "x")[0]["test_accuracy"] == 0.9916
+    assert round(accuracy, 4) == checkpoint.read(CLASSIFIER_PATH, ("classifier",), "x").recipe["test_accuracy"] == 0.9916
 
 
 def test_saving_keeps_the_checkpoint_format(clf, tmp_path):

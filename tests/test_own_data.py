@@ -208,7 +208,7 @@ def test_checkpoint_keeps_own_points_within_the_limit_and_refuses_more():
     pts = _blob(30)
     t = Trainer(TrainConfig(dataset=OWN, points=pts, eval_samples=500, batch=32, g_width=16, d_width=16))
     t.train(3)
-    data, _ = checkpoint.to_bytes(t)
+    data = checkpoint.to_bytes(t)
     back = checkpoint.from_bytes(data)
     assert back.config.points == pts and back.step_count == 3
     big = _rewrite_recipe(data, lambda r: r["config"].update(points=[0.5] * (2 * P.MAX_POINTS + 2)))

@@ -160,7 +160,7 @@ def test_exports_and_checkpoint_upload(tmp_path):
     # A checkpoint of another run loads and the widgets follow its recipe.
     other = Trainer(TrainConfig(dataset="two_moons", objective="hinge", g_width=64, d_width=64))
     other.train(3)
-    good, _ = to_bytes(other)
+    good = to_bytes(other)
     at.file_uploader(key="upload").upload("two_moons.safetensors", good, "application/octet-stream").run(timeout=60)
     assert not at.exception
     assert any("Continuing from two_moons.safetensors" in s.value.replace("\\", "") for s in at.success)
@@ -319,13 +319,13 @@ def test_a_checkpoint_beyond_a_control_is_moved_into_it_or_refused():
     from ganviz.training.checkpoint import to_bytes
 
     at = AppTest.from_file(PAGE).run(timeout=60)
-    live, _ = to_bytes(Trainer(TrainConfig(g_width=16, d_width=16, beta1=0.995, lr_g=1e-3)))
+    live = to_bytes(Trainer(TrainConfig(g_width=16, d_width=16, beta1=0.995, lr_g=1e-3)))
     at.file_uploader(key="upload").upload("live.safetensors", live, "application/octet-stream").run(timeout=60)
     assert not at.exception
     (ok,) = at.success
     assert "beta1 0.995 is outside the control's range 0 to 0.99; using 0.99" in ok.value.replace("\\", "")
     assert at.session_state["a_beta1@nsgan"] == 0.99
-    odd, _ = to_bytes(Trainer(TrainConfig(g_width=100, d_width=16)))
+    odd = to_bytes(Trainer(TrainConfig(g_width=100, d_width=16)))
     at.file_uploader(key="upload").upload("odd.safetensors", odd, "application/octet-stream").run(timeout=60)
     assert not at.exception
     assert any("g\\_width = 100" in e.value and "Nothing was changed" in e.value for e in at.error)

@@ -147,9 +147,9 @@ def test_began_bytes_round_trip_and_bad_uploads_say_why(tiny):
     from safetensors.torch import load as st_load, save as st_save
     header = json.loads(good[8:8 + int.from_bytes(good[:8], "little")])
     mixed = st_save(st_load(tb.to_bytes(other)), metadata=header["__metadata__"])  # n=6 weights, n=4 recipe
-    toy, _ = ck.to_bytes(ck.Trainer(ck.TrainConfig(g_width=16, d_width=16)))
+    toy = ck.to_bytes(ck.Trainer(ck.TrainConfig(g_width=16, d_width=16)))
     for data, why in ((good[: len(good) // 2], "truncated"), (pickle.dumps({"a": 1}), "pickle"),
-                      (toy, "not written by ganviz's BEGAN trainer"), (mixed, "do not fit")):
+                      (toy, "a toy GAN checkpoint; the BEGAN trainer opens BEGAN"), (mixed, "do not fit")):
         with pytest.raises(ck.CheckpointError, match=why):
             tb.from_bytes(data)
 

@@ -20,7 +20,8 @@ the fakes), a faster k_t (lambda_k = 0.01) and a lower learning rate (5e-5).
 config, update), so the BEGAN page reuses the toy lab's worker thread.
 
 A checkpoint is NAME.safetensors (G.*, D.* tensors; the recipe as JSON in the header) plus
-NAME.json, with format "ganviz-began" (``ganviz.training.recipe_file``: never unpickled). Elsewhere:
+NAME.json, of kind "began" in ganviz's one checkpoint format (``ganviz.training.checkpoint``: never
+unpickled). Elsewhere:
 the digit classifier's training (``ganviz.training.classifier``), the judge of a generator
 (``ganviz.metrics.quality``), the shipped checkpoints and the gamma sweep (``ganviz.training.shipped``).
 
@@ -45,11 +46,11 @@ from ganviz.data.images import SIZES, load_images
 from ganviz.nets.began import Autoencoder, Decoder
 from ganviz.objectives import DView
 from ganviz.objectives.energy import BEGAN, BEGANParams
-from ganviz.training import recipe_file
+from ganviz.training import checkpoint
 from ganviz.training.checkpoint import CheckpointError, check_limits, load_weights, read_file
 from ganviz.training.trainer import BoundedHistory, TrainingDiverged, pick_device
 
-FORMAT = "ganviz-began"
+KIND = "began"  # its kind in ganviz's checkpoint format
 
 
 @dataclass(frozen=True)
@@ -334,15 +335,14 @@ class BEGANTrainer:
 def _contents(trainer: BEGANTrainer, command: str | None) -> tuple[dict[str, torch.Tensor], dict]:
     tensors = {f"{p}.{k}": v.detach().cpu().contiguous()
                for p, net in (("G", trainer.G), ("D", trainer.D)) for k, v in net.state_dict().items()}
-    recipe = {"format": FORMAT, "version": recipe_file.VERSION, "config": trainer.config.to_dict(),
-              "state": trainer.state(), "history": trainer.history.rows, "command": command,
-              "data": trainer.data.source}
+    recipe = {"config": trainer.config.to_dict(), "state": trainer.state(), "history": trainer.history.rows,
+              "command": command, "data": trainer.data.source}
     return tensors, recipe
 
 
 def save(trainer: BEGANTrainer, path: str | Path, command: str | None = None) -> Path:
     """Write a BEGAN checkpoint (.safetensors + .json recipe with its history) atomically."""
-    return recipe_file.write(path, *_contents(trainer, command), FORMAT)
+    return checkpoint.write(path, *_contents(trainer, command), KIND)
 
 
 def load(path: str | Path, device: str = "cpu") -> BEGANTrainer:
@@ -357,7 +357,7 @@ def load(path: str | Path, device: str = "cpu") -> BEGANTrainer:
 def to_bytes(trainer: BEGANTrainer, command: str | None = None) -> bytes:
     """The .safetensors file that ``save`` writes, as bytes (a page's download); the recipe and
     history sit in its header, so it needs no .json beside it."""
-    return recipe_file.serialise(*_contents(trainer, command), FORMAT)
+    return checkpoint.serialise(*_contents(trainer, command), KIND)
 
 
 def from_bytes(data: bytes, device: str = "cpu", open_data=None,
@@ -375,7 +375,7 @@ def from_bytes(data: bytes, device: str = "cpu", open_data=None,
         >>> from_bytes(to_bytes(t)).step_count
         1
     """
-    recipe, tensors = recipe_file.parse(data, FORMAT, "BEGAN trainer")
+    _, recipe, tensors = checkpoint.parse(data, (KIND,), "the BEGAN trainer")
     try:
         if limits is not None:
             check_limits(recipe["config"], limits)
@@ -405,7 +405,7 @@ def from_bytes(data: bytes, device: str = "cpu", open_data=None,
 
 def recipe_of(path: str | Path) -> dict:
     """The JSON recipe stored in a checkpoint's header (checked like ``load``)."""
-    return recipe_file.read(path, FORMAT, "BEGAN trainer")[0]
+    return checkpoint.read(path, (KIND,), "the BEGAN trainer").recipe
 
 
 # --- what the command line and the page read of a run ---------------------------------------------

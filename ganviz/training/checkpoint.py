@@ -1,9 +1,32 @@
-"""Checkpoints: safetensors weights plus a JSON recipe, written atomically, never unpickled.
+"""Checkpoints: one file format for every model ganviz saves, written atomically, never unpickled.
 
-A checkpoint is ``NAME.safetensors`` (tensors named "G.*", "D.*", "G_ema.*"; its header metadata
-holds the recipe and the training state as JSON) and ``NAME.json`` beside it, a readable copy of
-the recipe with the command that reproduces it. Loading reads only the safetensors file:
-safetensors parses a JSON header and raw tensor bytes, so a pickle payload inside can never run.
+A checkpoint is ``NAME.safetensors`` and ``NAME.json`` beside it. The safetensors header's metadata is
+``{"format": "ganviz", "kind": KIND, "version": "2", "recipe": JSON}`` (safetensors metadata values
+are strings, so the version is "2" there); ``NAME.json`` is the same header, readable:
+``{"format": "ganviz", "kind": KIND, "version": 2, **recipe}``. The recipe holds what rebuilds the
+model and ``command``, the one command that made the weights. The kinds (``KINDS``):
+
+- "toy": the one ``Trainer`` on 2-D points (tensors "G.*", "D.*", "G_ema.*", "G_reference");
+- "image": the same ``Trainer`` on an image set (``config.dataset`` in ``IMAGE_SETS``);
+- "began": ``ganviz.training.began.BEGANTrainer`` (tensors "G.*", "D.*"; the recipe has its history);
+- "classifier": the digit classifier of ``ganviz.training.classifier`` (tensors "net.*").
+
+A reader names the kinds it opens; a file of another kind is refused with a message naming both.
+Files of the formats before this one ("ganviz-toy-gan" v1, "ganviz-began" v1, "ganviz-classifier"
+v1) are read through ``_from_old_format``, which maps their recipes onto this one, so old files keep
+opening; ``convert`` (``python -m ganviz convert-checkpoint OLD NEW``) rewrites one in this format.
+Loading reads only the safetensors file: safetensors parses a JSON header and raw tensor bytes, so
+a pickle payload inside can never run.
+
+Example:
+    >>> data = serialise({"w": torch.ones(2)}, {"command": None}, "classifier")
+    >>> kind, recipe, tensors = parse(data, ("classifier",), "the example")
+    >>> kind, recipe, tensors["w"].tolist()
+    ('classifier', {'command': None}, [1.0, 1.0])
+    >>> parse(data, ("toy",), "the toy lab")
+    Traceback (most recent call last):
+    ...
+    ganviz.training.checkpoint.CheckpointError: this is a digit classifier checkpoint; the toy lab opens toy GAN checkpoints: choose one saved by the toy lab or `python -m ganviz train --out`
 """
 
 from __future__ import annotations
@@ -12,19 +35,29 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
+from ganviz.data.images import IMAGE_SETS
 from ganviz.data.points import MAX_POINTS
 from ganviz.training.config import TrainConfig
 from ganviz.training.trainer import Trainer
 
-FORMAT = "ganviz-toy-gan"
-VERSION = "1"
+FORMAT = "ganviz"
+VERSION = 2
 MAX_BYTES = 64 * 1024 * 1024
+# kind: (what the message calls it, where such a file comes from: the hint when another kind is given)
+KINDS = {"toy": ("toy GAN", "the toy lab or `python -m ganviz train --out`"),
+         "image": ("image GAN", "`python -m ganviz image --out`"),
+         "began": ("BEGAN", "the BEGAN page or `python -m ganviz began --out`"),
+         "classifier": ("digit classifier", "`python -m ganviz classifier --out`")}
+# The formats before this one: their name in the header -> the kind their files become.
+OLD_FORMATS = {"ganviz-toy-gan": "toy", "ganviz-began": "began", "ganviz-classifier": "classifier"}
+TRAINER_KINDS = ("toy", "image")  # what the one Trainer rebuilds
 
 
 # What a checkpoint from a browser may ask of the server: the toy lab's own ranges (its widgets',
@@ -39,6 +72,14 @@ UPLOAD_LIMITS = {"latent_dim": 16, "g_depth": 6, "d_depth": 6, "g_width": 512, "
 
 class CheckpointError(ValueError):
     """The file is not a checkpoint we can load; the message says why and what to do."""
+
+
+class Contents(NamedTuple):
+    """What ``parse`` finds in a checkpoint: its kind, its recipe (a dict) and its tensors."""
+
+    kind: str
+    recipe: dict
+    tensors: dict[str, torch.Tensor]
 
 
 def check_limits(values: dict, limits: dict[str, int], what: str = "this server") -> None:
@@ -71,6 +112,9 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp's file is private (0600); the result should read like any file written here: an
+        # overwritten file keeps its own mode, a new one gets the usual 0644.
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -81,43 +125,39 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _tensors(trainer: Trainer) -> dict[str, torch.Tensor]:
-    out = {}
-    for prefix, net in (("G", trainer.G), ("D", trainer.D), ("G_ema", trainer.G_ema)):
-        if net is None:
-            continue
-        for k, v in net.state_dict().items():
-            out[f"{prefix}.{k}"] = v.detach().cpu().contiguous()
-    if getattr(trainer.G, "reference", None) is not None:  # the toy MLP generator's VBN reference batch
-        out["G_reference"] = trainer.G.reference.detach().cpu().contiguous()
-    return out
+# --- the format: writing ---------------------------------------------------------------------------
+def _kind_checked(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown checkpoint kind {kind!r}; the kinds are {', '.join(KINDS)}")
+    return kind
 
 
-def to_bytes(trainer: Trainer, command: str | None = None) -> tuple[bytes, dict]:
-    """The safetensors bytes and the recipe dict of a trainer."""
-    recipe = {
-        "format": FORMAT,
-        "version": VERSION,
-        "config": trainer.config.to_dict(),
-        "state": {"step": trainer.step_count, "objective": trainer.objective.state()},
-        "command": command,
-    }
-    meta = {"format": FORMAT, "version": VERSION, "recipe": json.dumps(recipe)}
-    return st_save(_tensors(trainer), metadata=meta), recipe
+def serialise(tensors: dict[str, torch.Tensor], recipe: dict, kind: str) -> bytes:
+    """The .safetensors bytes: the tensors, with the format, kind, version and recipe in the header."""
+    meta = {"format": FORMAT, "kind": _kind_checked(kind), "version": str(VERSION), "recipe": json.dumps(recipe)}
+    return st_save(tensors, metadata=meta)
 
 
-def save(trainer: Trainer, path: str | Path, command: str | None = None) -> Path:
-    """Write ``path`` (.safetensors) and its .json recipe atomically; returns the weights' path."""
+def sidecar(recipe: dict, kind: str) -> bytes:
+    """The .json beside a checkpoint: its header as readable JSON (format, kind, version, then the recipe)."""
+    head = {"format": FORMAT, "kind": _kind_checked(kind), "version": VERSION}
+    return (json.dumps({**head, **recipe}, indent=2) + "\n").encode()
+
+
+def write(path: str | Path, tensors: dict[str, torch.Tensor], recipe: dict, kind: str) -> Path:
+    """Write NAME.safetensors and NAME.json atomically; returns the weights' path.
+
+    ".safetensors" is appended, never swapped in: "run_gamma0.3" must not become "run_gamma0.safetensors".
+    """
     path = Path(path)
     if path.suffix != ".safetensors":
-        # Append, never replace: "run_gamma0.3" must not become "run_gamma0.safetensors".
         path = path.with_name(path.name + ".safetensors")
-    data, recipe = to_bytes(trainer, command)
-    atomic_write(path, data)
-    atomic_write(path.with_suffix(".json"), (json.dumps(recipe, indent=2) + "\n").encode())
+    atomic_write(path, serialise(tensors, recipe, kind))
+    atomic_write(path.with_suffix(".json"), sidecar(recipe, kind))
     return path
 
 
+# --- the format: reading ---------------------------------------------------------------------------
 def _describe_foreign(data: bytes) -> str:
     if data[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05"):
         return "it is a Python pickle, which ganviz never loads (a pickle can run code)"
@@ -126,9 +166,32 @@ def _describe_foreign(data: bytes) -> str:
     return "it is truncated or not a safetensors file"
 
 
-def read_safetensors(data: bytes, fmt: str, writer: str) -> tuple[dict, dict[str, torch.Tensor]]:
-    """Parse the bytes of a ganviz checkpoint of format ``fmt`` (shared by every checkpoint kind);
-    returns (header metadata, tensors). ``writer`` names what writes that format, for the message."""
+def _recipe_json(meta: dict) -> dict:
+    try:
+        recipe = json.loads(meta["recipe"])
+    except (KeyError, ValueError, TypeError) as e:
+        raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
+    if not isinstance(recipe, dict):
+        raise CheckpointError("the checkpoint's recipe is damaged: it is not a JSON object")
+    return recipe
+
+
+def _from_old_format(fmt: str, meta: dict) -> tuple[str, dict]:
+    """(kind, recipe) of a file written before this format. Their recipes were this one's plus their
+    own "format" and "version"; those go, and "converted_from" says where the file came from. The
+    toy trainer's old format held image runs too: its kind follows the recipe's data set."""
+    recipe = _recipe_json(meta)
+    old_version = recipe.pop("version", meta.get("version"))
+    recipe.pop("format", None)
+    kind = OLD_FORMATS[fmt]
+    if kind == "toy" and isinstance(recipe.get("config"), dict) and recipe["config"].get("dataset") in IMAGE_SETS:
+        kind = "image"
+    recipe["converted_from"] = f"{fmt} v{old_version}"
+    return kind, recipe
+
+
+def _read_header(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
+    """(header metadata, tensors) of safetensors bytes; anything else raises CheckpointError."""
     if len(data) > MAX_BYTES:
         raise CheckpointError(f"the file is {len(data) / 2**20:.1f} MB; checkpoints are at most "
                               f"{MAX_BYTES // 2**20} MB")
@@ -139,11 +202,38 @@ def read_safetensors(data: bytes, fmt: str, writer: str) -> tuple[dict, dict[str
     except (SafetensorError, ValueError, UnicodeDecodeError, OverflowError) as e:
         raise CheckpointError(f"cannot read this checkpoint: {_describe_foreign(data)}. "
                               f"Use a .safetensors file written by ganviz. ({type(e).__name__})") from None
-    meta = header.get("__metadata__") or {}
-    if meta.get("format") != fmt:
-        raise CheckpointError(f"this safetensors file was not written by ganviz's {writer} "
-                              f"(format {meta.get('format')!r}, expected {fmt!r})")
-    return meta, tensors
+    return header.get("__metadata__") or {}, tensors
+
+
+def parse(data: bytes, kinds: tuple[str, ...], reader: str) -> Contents:
+    """(kind, recipe, tensors) of the bytes of a ganviz checkpoint of one of ``kinds`` (old formats
+    converted on the way). ``reader`` names who is opening it, for the message when the kind is
+    another. A foreign, pickled, truncated, oversized or damaged file raises CheckpointError."""
+    return _checked(*_read_header(data), kinds, reader)
+
+
+def _checked(meta: dict, tensors: dict[str, torch.Tensor], kinds: tuple[str, ...], reader: str) -> Contents:
+    fmt = meta.get("format")
+    if fmt in OLD_FORMATS:
+        kind, recipe = _from_old_format(fmt, meta)
+    elif fmt == FORMAT:
+        if meta.get("version") != str(VERSION):
+            raise CheckpointError(f"this checkpoint is format version {meta.get('version')!r}; this ganviz reads "
+                                  f"version {VERSION} (and the older formats): update ganviz to open it")
+        kind = meta.get("kind")
+        if kind not in KINDS:
+            raise CheckpointError(f"this checkpoint's kind {kind!r} is unknown; the kinds are {', '.join(KINDS)}")
+        recipe = _recipe_json(meta)
+    else:
+        raise CheckpointError(f"this safetensors file was not written by ganviz (its header's format is {fmt!r}, "
+                              f"not {FORMAT!r}): use a .safetensors file saved by ganviz")
+    if kind not in kinds:
+        wanted = " or ".join(KINDS[k][0] for k in kinds)
+        where = " or ".join(KINDS[k][1] for k in kinds)
+        article = "an" if KINDS[kind][0][0] in "aeiou" else "a"
+        raise CheckpointError(f"this is {article} {KINDS[kind][0]} checkpoint; {reader} opens {wanted} checkpoints: "
+                              f"choose one saved by {where}")
+    return Contents(kind, recipe, tensors)
 
 
 def read_file(path: str | Path) -> bytes:
@@ -157,12 +247,76 @@ def read_file(path: str | Path) -> bytes:
     return path.read_bytes()
 
 
-def read_recipe(data: bytes, limits: dict[str, int] | None = None) -> tuple[dict, dict[str, torch.Tensor]]:
-    """Parse and check the bytes of a checkpoint; returns (recipe, tensors). With ``limits`` (a
-    browser's file) the recipe's sizes are bounded too (``check_limits``)."""
-    meta, tensors = read_safetensors(data, FORMAT, "toy trainer")
+def read(path: str | Path, kinds: tuple[str, ...], reader: str) -> Contents:
+    """``parse`` of the file at ``path`` (a missing or oversized file raises CheckpointError)."""
+    return parse(read_file(path), kinds, reader)
+
+
+def convert(src: str | Path, dst: str | Path) -> tuple[Path, Contents, str]:
+    """Rewrite the checkpoint at ``src`` (any kind, old format or this one) in this format at ``dst``
+    (.safetensors + .json, atomically; ``dst`` may be ``src``): the same tensors, the recipe mapped.
+    Returns (the new weights' path, what was read, the format it was read from).
+
+    Example:
+        >>> import tempfile
+        >>> from safetensors.torch import save_file
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> save_file({"net.w": torch.ones(1)}, folder / "old.safetensors",
+        ...           {"format": "ganviz-classifier", "version": "1", "recipe": '{"size": 16, "command": null}'})
+        >>> path, got, was = convert(folder / "old.safetensors", folder / "new")
+        >>> was, got.kind, read(path, ("classifier",), "the example").recipe
+        ('ganviz-classifier v1', 'classifier', {'size': 16, 'command': None, 'converted_from': 'ganviz-classifier v1'})
+    """
+    meta, tensors = _read_header(read_file(src))  # read whole before writing: dst may be src
+    got = _checked(meta, tensors, tuple(KINDS), "the converter")
+    was = f"{meta['format']} v{meta.get('version')}"
+    return write(dst, got.tensors, got.recipe, got.kind), got, was
+
+
+# --- the one Trainer's checkpoints (kinds "toy" and "image") ---------------------------------------
+def _tensors(trainer: Trainer) -> dict[str, torch.Tensor]:
+    out = {}
+    for prefix, net in (("G", trainer.G), ("D", trainer.D), ("G_ema", trainer.G_ema)):
+        if net is None:
+            continue
+        for k, v in net.state_dict().items():
+            out[f"{prefix}.{k}"] = v.detach().cpu().contiguous()
+    if getattr(trainer.G, "reference", None) is not None:  # the toy MLP generator's VBN reference batch
+        out["G_reference"] = trainer.G.reference.detach().cpu().contiguous()
+    return out
+
+
+def trainer_kind(config: TrainConfig) -> str:
+    """"image" for a run on an image set, "toy" for one on points.
+
+    Example:
+        >>> trainer_kind(TrainConfig(dataset="digits")), trainer_kind(TrainConfig(dataset="ring8"))
+        ('image', 'toy')
+    """
+    return "image" if config.dataset in IMAGE_SETS else "toy"
+
+
+def _contents(trainer: Trainer, command: str | None) -> tuple[dict[str, torch.Tensor], dict, str]:
+    recipe = {"config": trainer.config.to_dict(),
+              "state": {"step": trainer.step_count, "objective": trainer.objective.state()},
+              "command": command}
+    return _tensors(trainer), recipe, trainer_kind(trainer.config)
+
+
+def to_bytes(trainer: Trainer, command: str | None = None) -> bytes:
+    """The .safetensors file that ``save`` writes, as bytes (a page's download); the recipe sits in
+    its header, so it needs no .json beside it."""
+    return serialise(*_contents(trainer, command))
+
+
+def save(trainer: Trainer, path: str | Path, command: str | None = None) -> Path:
+    """Write ``path`` (.safetensors) and its .json recipe atomically; returns the weights' path."""
+    return write(path, *_contents(trainer, command))
+
+
+def _trainer_recipe(recipe: dict, limits: dict[str, int] | None) -> dict:
+    """The recipe checked (and with ``limits``, a browser's file, bounded) before anything is built."""
     try:
-        recipe = json.loads(meta["recipe"])
         if limits is not None:
             check_limits(recipe["config"], limits)
             # the server's threads and device are its own, whatever the file says
@@ -174,7 +328,7 @@ def read_recipe(data: bytes, limits: dict[str, int] | None = None) -> tuple[dict
         raise
     except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as e:
         raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
-    return recipe, tensors
+    return recipe
 
 
 def load_weights(net: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix: str) -> None:
@@ -188,10 +342,19 @@ def load_weights(net: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix:
                               f"{first[0].strip()}") from None
 
 
-def from_bytes(data: bytes, limits: dict[str, int] | None = UPLOAD_LIMITS) -> Trainer:
+def from_bytes(data: bytes, limits: dict[str, int] | None = UPLOAD_LIMITS, kinds: tuple[str, ...] = TRAINER_KINDS,
+               reader: str = "the Trainer") -> Trainer:
     """A trainer rebuilt from its recipe with the checkpoint's weights (validated shapes). The bytes
-    come from a browser unless said otherwise, so the recipe is held to ``limits`` (None: none)."""
-    recipe, tensors = read_recipe(data, limits)
+    come from a browser unless said otherwise, so the recipe is held to ``limits`` (None: none).
+    ``kinds`` are those the caller opens (a page of one kind passes its own, and its name as ``reader``).
+
+    Example:
+        >>> t = Trainer(TrainConfig(g_width=8, d_width=8, eval_samples=100)); t.train(1)
+        >>> from_bytes(to_bytes(t), kinds=("toy",), reader="the toy lab").step_count
+        1
+    """
+    _, recipe, tensors = parse(data, kinds, reader)
+    recipe = _trainer_recipe(recipe, limits)
     try:
         trainer = Trainer(TrainConfig.from_dict(recipe["config"]))
     except (ValueError, RuntimeError, OverflowError) as e:  # e.g. a seed torch cannot take

@@ -1,4 +1,4 @@
-"""Training the digit classifier, and its checkpoint (format "ganviz-classifier").
+"""Training the digit classifier, and its checkpoint (kind "classifier" of ``ganviz.training.checkpoint``).
 
 The classifier (``ganviz.nets.classifier.DigitClassifier``) is the judge of the gamma sweep and
 the Latent page (``ganviz.metrics.quality.judge``). It trains on 80% of scikit-learn's digits,
@@ -21,10 +21,10 @@ import torch.nn.functional as F
 from ganviz.data.augment import random_shift
 from ganviz.data.images import load_images
 from ganviz.nets.classifier import DigitClassifier
-from ganviz.training import recipe_file
+from ganviz.training import checkpoint
 from ganviz.training.checkpoint import CheckpointError, load_weights
 
-FORMAT = "ganviz-classifier"
+KIND = "classifier"  # its kind in ganviz's checkpoint format
 
 
 def train_classifier(size: int = 16, steps: int = 2000, seed: int = 0, batch: int = 64,
@@ -59,14 +59,13 @@ def train_classifier(size: int = 16, steps: int = 2000, seed: int = 0, batch: in
 def save_classifier(net: DigitClassifier, path: str | Path, info: dict, command: str | None = None) -> Path:
     """Write the classifier (.safetensors + .json recipe with ``info`` and the command) atomically."""
     tensors = {f"net.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
-    recipe = {"format": FORMAT, "version": recipe_file.VERSION, "size": net.size, "classes": net.classes,
-              **info, "command": command}
-    return recipe_file.write(path, tensors, recipe, FORMAT)
+    recipe = {"size": net.size, "classes": net.classes, **info, "command": command}
+    return checkpoint.write(path, tensors, recipe, KIND)
 
 
 def load_classifier(path: str | Path) -> DigitClassifier:
     """The digit classifier saved at ``path``, in eval mode (CheckpointError for a missing or damaged file)."""
-    recipe, tensors = recipe_file.read(path, FORMAT, "classifier command")
+    _, recipe, tensors = checkpoint.read(path, (KIND,), "the classifier's loader")
     try:
         net = DigitClassifier(size=int(recipe["size"]), classes=int(recipe["classes"]))
     except (KeyError, ValueError, TypeError) as e:

@@ -86,7 +86,7 @@ def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Calla
                     trainer, max_steps, state, error = from_bytes(msg[1]), msg[2], "paused", None
                 elif kind == "save":
                     from ganviz.training.checkpoint import to_bytes
-                    conn.send(("saved", (done, to_bytes(trainer)[0])))
+                    conn.send(("saved", (done, to_bytes(trainer))))
                 push()
                 timeout = 0
             if state == "running":

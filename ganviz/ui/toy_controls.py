@@ -586,7 +586,7 @@ def load_checkpoint(key: str, uploader_key: str) -> None:
         return
     data = upload.getvalue()
     try:
-        cfg = from_bytes(data).config
+        cfg = from_bytes(data, kinds=("toy",), reader="the toy lab").config
     except CheckpointError as e:
         ss["upload_message"] = ("error", f"{upload.name}: {e} Nothing was changed.")
         return

@@ -9,7 +9,6 @@ From the command line: a refused or diverging run asked to save a checkpoint wri
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import re
@@ -133,16 +132,16 @@ class _Payload:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     from safetensors.torch import load as st_load
-    from safetensors.torch import save as st_save
 
     from ganviz.training import checkpoint as ck
     from ganviz.training.trainer import Trainer
     from ganviz.ui.toy_controls import default_config
 
     d = tmp_path_factory.mktemp("uploads")
-    data, recipe = ck.to_bytes(Trainer(default_config().replace(objective="lsgan")))
+    data = ck.to_bytes(Trainer(default_config().replace(objective="lsgan")))
+    recipe = ck.parse(data, ("toy",), "the test").recipe
     recipe["config"]["g_width"] = 64  # the weights stay 128 wide
-    forged = st_save(st_load(data), metadata={"format": ck.FORMAT, "version": "1", "recipe": json.dumps(recipe)})
+    forged = ck.serialise(st_load(data), recipe, "toy")
     out = {"good": data, "truncated": data[: len(data) // 2], "other_architecture": forged,
            "pickle": pickle.dumps(_Payload(d / "pwned")), "oversize": b"0" * (17 * 2**20)}
     for name, blob in out.items():
