@@ -21,7 +21,10 @@ import types
 # more than building the networks). Preloaded, a trainer forked from a running forkserver sent its
 # first snapshot after 0.22 s instead of 2.55 s, and held 26 MiB of private memory instead of 191
 # (the import wrote to pages the forks otherwise share; load 4-5 on 2 cores).
-FORKSERVER_PRELOAD = ["torch", "torch._dynamo", "ganviz.training.trainer", "ganviz.training.snapshot",
+# POT ("ot") too: the library imports it where it is used (the server's pages need it late or never),
+# but every trainer measures W1 with it.
+FORKSERVER_PRELOAD = ["torch", "torch._dynamo", "ot", "ganviz.training.trainer", "ganviz.training.snapshot",
+                      "ganviz.training.image_snapshot", "ganviz.metrics.image_quality",
                       "ganviz.training.process_worker"]
 _main_lock = threading.Lock()
 

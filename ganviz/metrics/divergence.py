@@ -12,7 +12,6 @@ import functools
 import math
 
 import numpy as np
-import ot
 import torch
 
 from ganviz.data.toy import GaussianMixture, TwoPoints, Uniform1D
@@ -40,6 +39,8 @@ def w1(x, y, *, max_points: int = EXACT_EMD_MAX_POINTS, seed: int = 0) -> float:
         >>> w1([0.0, 1.0], [2.0, 3.0])
         2.0
     """
+    import ot  # here, not at the top: POT costs a fresh server ~2.3 s of CPU before a page shows
+
     x, y = _np(x), _np(y)
     if x.shape[1] != y.shape[1]:
         raise ValueError("both sample sets need the same dimension")
@@ -210,6 +211,8 @@ def exact_1d(p, q, n_grid: int = 50_001) -> dict[str, float]:
         >>> round(d["w1"], 3), round(d["kl_pq"], 3)
         (3.0, 4.5)
     """
+    import ot
+
     ap, aq = _atoms(p), _atoms(q)
     lo = min(_support_1d(p)[0], _support_1d(q)[0]) - 1.0
     hi = max(_support_1d(p)[1], _support_1d(q)[1]) + 1.0
