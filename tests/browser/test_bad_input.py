@@ -161,8 +161,12 @@ def lab(server, browser):
     ctx.close()
 
 
+# The checkpoint uploader (the lab also has the own-data section's CSV uploader).
+CHECKPOINT_INPUT = "[data-testid='stFileUploaderDropzoneInput'][accept*='.safetensors']"
+
+
 def _upload(page, path: Path, expect: str, timeout: float = 45.0) -> str:
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.locator(CHECKPOINT_INPUT).set_input_files(str(path))
     deadline = time.time() + timeout
     while True:
         shown = " ".join(errors(page) + page.locator("[data-testid='stAlertContentSuccess']").all_inner_texts())
@@ -188,7 +192,7 @@ def test_bad_checkpoint_upload_is_refused_and_changes_nothing(lab, files, name, 
 
 
 def test_oversize_upload_is_stopped_in_the_browser(lab, files):
-    lab.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(files / "oversize.safetensors"))
+    lab.locator(CHECKPOINT_INPUT).set_input_files(str(files / "oversize.safetensors"))
     chip = lab.get_by_text("oversize.safetensors")
     chip.hover()
     # Streamlit refuses it before sending (server.maxUploadSize = 16 in .streamlit/config.toml).
