@@ -30,10 +30,15 @@ def test_a_short_run_reports_its_steps_speed_and_verdict_and_saves_a_checkpoint(
 
 
 def test_it_stops_at_the_time_limit_before_the_step_limit():
-    out = _run("--steps", "100000", "--max-seconds", "2", "--set", "batch=16", "--json")
-    assert out.returncode == 0, out.stderr
-    s = json.loads(out.stdout.strip().splitlines()[-1])
-    assert 0 < s["steps"] < 100000 and s["seconds"] < 10
+    from ganviz.cli.common import train_until
+    from ganviz.training import TrainConfig, Trainer
+
+    t = Trainer(TrainConfig(dataset="digits", g_width=8, d_width=8, latent_dim=8, batch=16, eval_samples=32))
+    seen = []
+    train_until(t, 100_000, 0.5, lambda done, total: seen.append(done), chunk=5)
+    assert 0 < t.step_count < 100_000 and seen[-1] == t.step_count and t.train_seconds < 5
+    train_until(t, 7, None, lambda done, total: None, chunk=5)  # no time limit: exactly the steps asked
+    assert t.step_count == seen[-1] + 7
 
 
 @pytest.mark.parametrize("args,names", [
