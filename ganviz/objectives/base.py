@@ -177,11 +177,11 @@ class Objective:
         raise NotImplementedError
 
     def penalty(self, score_fn: Callable, real: torch.Tensor, fake: torch.Tensor,
-                uniform: Callable[[int], torch.Tensor]) -> torch.Tensor | float:
-        """A term this objective adds to D's loss (WGAN-GP's gradient penalty); 0 for most.
-        ``score_fn`` gives per-sample scores, ``uniform(n)`` draws n U[0, 1) values, shape (n, 1),
-        from the run's generator."""
-        return 0.0
+                uniform: Callable[[int], torch.Tensor]) -> torch.Tensor | None:
+        """A term this objective adds to D's loss (WGAN-GP's gradient penalty); None for most, so
+        the loop adds nothing (not even a zero) on its hot path. ``score_fn`` gives per-sample scores,
+        ``uniform(n)`` draws n U[0, 1) values, shape (n, 1), from the run's generator."""
+        return None
 
     def energy(self, x: torch.Tensor, recon: torch.Tensor) -> torch.Tensor:
         """Per-sample energy of an autoencoder D's reconstruction (energy objectives only)."""

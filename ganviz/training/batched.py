@@ -195,7 +195,9 @@ class BatchedTrials:
         n = real.shape[1]
         score = self._score(torch.cat([real, fake], dim=1))
         loss = self._d_losses(real, score[:, :n], fake, score[:, n:])
-        loss = loss + self.objective.penalty(self._score, real, fake, self._uniform)
+        penalty = self.objective.penalty(self._score, real, fake, self._uniform)
+        if penalty is not None:
+            loss = loss + penalty
         if c.r1_gamma > 0:
             loss = loss + r1_penalty(self._score, real, c.r1_gamma)
         self.opt_d.zero_grad(set_to_none=True)

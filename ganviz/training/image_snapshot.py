@@ -54,9 +54,9 @@ class Measure:
 
         if self.z is None:  # its own codes, from its own generator: the run's random numbers stay the run's
             gen = torch.Generator().manual_seed(trainer.config.seed + 7)
-            self.z = torch.randn(self.n, trainer.config.latent_dim, generator=gen)
-            if trainer.config.latent_dist == "uniform":
-                self.z = torch.rand(self.n, trainer.config.latent_dim, generator=gen) * 2 - 1
+            shape = (self.n, trainer.config.latent_dim)
+            uniform = trainer.config.latent_dist == "uniform"
+            self.z = torch.rand(shape, generator=gen) * 2 - 1 if uniform else torch.randn(shape, generator=gen)
         m = measure_images(resize(trainer.sample(z=self.z), 16), self.classifier)
         self.rows.append({"step": trainer.step_count, **{k: m[k] for k in KEYS}})
         self.class_shares = m["class_shares"]

@@ -236,7 +236,9 @@ class Trainer:
         fake = fake.detach()
         real_v, fake_v = self._views(real, fake)
         loss = self.objective.d_loss(real_v, fake_v)
-        loss = loss + self.objective.penalty(self._score, real.flatten(1), fake.flatten(1), self._uniform)
+        penalty = self.objective.penalty(self._score, real.flatten(1), fake.flatten(1), self._uniform)
+        if penalty is not None:
+            loss = loss + penalty
         if c.r1_gamma > 0:
             loss = loss + r1_penalty(self._score, real.flatten(1), c.r1_gamma)
         loss = self._regularise(loss, self.D, self.hist_d)
