@@ -10,7 +10,7 @@ import streamlit as st
 
 from ganviz.plots.animation import gif_bytes
 from ganviz.plots.toy import d_histogram, metrics_figure, samples_figure
-from ganviz.plots.live import samples_png
+from ganviz.plots.samples_view import samples_png
 from ganviz.training import snapshot
 from ganviz.training.export import FrameRecorder, history_csv
 from ganviz.training.presets import PRESETS
@@ -177,7 +177,7 @@ live_period = STARTING_SECONDS if starting else STATUS_SECONDS if running else N
 @st.fragment(run_every=live_period)
 def live_view():
     """The status lines and samples views. While a 2D run trains the view is a live picture drawn on
-    the server (ganviz.plots.live, ganviz.ui.live_frames): re-laying out the Plotly figure at every
+    the server (ganviz.plots.samples_view, ganviz.ui.live_frames): re-laying out the Plotly figure at every
     new snapshot took the browser about five times as long. Paused, the interactive figure comes back."""
     snaps = {label: w.snapshot(timeout=5) for label, w in workers.items()}
     if any(s is None for s in snaps.values()):

@@ -4,7 +4,7 @@ import io
 from PIL import Image
 
 from ganviz.plots.animation import gif_bytes, png_bytes
-from ganviz.plots.live import picture_size
+from ganviz.plots.samples_view import picture_size
 from ganviz.training import TrainConfig, Trainer, snapshot
 from ganviz.training.export import FrameRecorder, history_csv
 

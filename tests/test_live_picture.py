@@ -1,4 +1,4 @@
-"""The toy lab's live picture (ganviz.plots.live): every view of the samples figure is in it, where
+"""The toy lab's live picture (ganviz.plots.samples_view): every view of the samples figure is in it, where
 the data says it is."""
 
 import doctest
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganviz.plots import live
+from ganviz.plots import samples_view as live
 from ganviz.training.snapshot import Snapshot
 
 SIZE = 200

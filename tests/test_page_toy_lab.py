@@ -4,7 +4,7 @@ import time
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from ganviz.plots.live import picture_size
+from ganviz.plots.samples_view import picture_size
 from ganviz.ui import live_frames
 from tests.conftest import ROOT
 

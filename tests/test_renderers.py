@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganviz.plots import live, toy
+from ganviz.plots import samples_view as live, toy
 from ganviz.plots.animation import gif_bytes, png_bytes
 from ganviz.training.export import Frame
 from ganviz.training.snapshot import Snapshot, frame
@@ -98,7 +98,7 @@ from pathlib import Path  # noqa: E402
 
 from ganviz.plots import palette as pal  # noqa: E402
 from ganviz.plots import samples_view as sv  # noqa: E402
-from ganviz.plots.live import samples_png  # noqa: E402
+from ganviz.plots.samples_view import samples_png  # noqa: E402
 
 
 def _busy() -> Snapshot:

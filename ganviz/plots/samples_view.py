@@ -10,6 +10,12 @@ key arrow in the lower left corner and the frame's step in the upper left.
 The GIF keeps the picture's colours: every grey of D's ramp and every colour of the palette
 present in a frame gets its own palette entry, the others the nearest of the rest (``gif_frame``),
 so a GIF frame is the PNG wherever the PNG shows D, a sample's own colour, an arrow or a text.
+
+Why a picture while a run trains: the browser re-lays out and re-paints the interactive Plotly
+view on every update, about a quarter of a second of a core per redraw in a GPU-less Chromium; 4
+redraws a second of that did not fit beside training on a 2-core laptop. Decoding a PNG costs the
+browser a few milliseconds, drawing it ~10 ms of the server's. Paused, the page shows the
+interactive figure again.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
-from ganviz.plots.live import picture_size, samples_png
+from ganviz.plots.samples_view import picture_size, samples_png
 from ganviz.training.snapshot import with_arrow_scale
 
 POLL_MS = 100  # the browser asks for the newest frame 10 times a second; snapshots come ~5 times

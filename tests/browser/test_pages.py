@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ganviz.plots.live import picture_size
+from ganviz.plots.samples_view import picture_size
 from tests.browser_support import ROOT, exceptions, figures, move_slider, rerun, screenshot, step_of, wait_idle
 
 
