@@ -36,10 +36,10 @@ def make_networks(c, shape: tuple[int, ...], discriminator: str) -> tuple[nn.Mod
                       minibatch_kernels=c.minibatch_kernels)
     channels, size, _ = shape
     if c.arch == "began":
-        g = Decoder(c.latent_dim, c.g_width, size, channels)
+        g = Decoder(c.latent_dim, c.g_width, size, channels, c.skip)
     else:
         g = ConvG(c.latent_dim, c.g_width, size, channels)
     if discriminator == "autoencoder":
-        return g, Autoencoder(c.ae_code, c.d_width, size, channels)
+        return g, Autoencoder(c.ae_code, c.d_width, size, channels, c.skip and c.arch == "began")
     return g, ConvD(c.d_width, size, channels, spectral_norm=bool(c.spectral_norm),
                     minibatch_kernels=c.minibatch_kernels)

@@ -50,6 +50,9 @@ class TrainConfig:
         "dcgan: DCGAN-style conv G and D (BEGAN's autoencoder as D for energy objectives); began: BEGAN's "
         "decoder as G and its autoencoder as D.")})
     shift: int = 0  # real images shifted by up to this many pixels each time they are drawn (0 = off)
+    skip: bool = field(default=False, metadata={"help": (
+        "arch began: skip connections from h, projected to 8x8 and upsampled, concatenated after each "
+        "upsampling (Berthelot et al. 2017, Sec. 3.5).")})
     # networks (widths: units per MLP layer, or filters of a conv net's first scale)
     latent_dim: int = 2
     latent_dist: str = "normal"
@@ -178,8 +181,12 @@ class TrainConfig:
                                  f"not {self.objective}")
             if self.virtual_batch_norm:
                 raise ValueError("virtual_batch_norm is the toy MLP generator's; the conv generator has batch norm")
+            if self.skip and self.arch != "began":
+                raise ValueError("skip connections are BEGAN's networks' (arch 'began'), not the DCGAN pair's")
         elif self.shift:
             raise ValueError("shift augments images; it does not apply to toy points")
+        elif self.skip:
+            raise ValueError("skip connections are BEGAN's image networks'; they do not apply to toy points")
         for name in ("r1_gamma", "historical_averaging", "ortho_beta", "sigma_clamp", "minibatch_kernels",
                      "ae_pretrain_steps", "total_steps", "shift"):
             v = getattr(self, name)
@@ -236,7 +243,7 @@ def field_help(name: str) -> str | None:
 STRUCTURAL = frozenset({
     "dataset", "objective", "seed", "latent_dim", "g_depth", "g_width", "g_activation", "d_depth", "d_width",
     "d_activation", "ae_code", "spectral_norm", "minibatch_kernels", "virtual_batch_norm", "optimizer", "device",
-    "threads", "ae_pretrain_steps", "standardize", "eval_samples", "image_size", "arch",
+    "threads", "ae_pretrain_steps", "standardize", "eval_samples", "image_size", "arch", "skip",
     "points",
 })
 
