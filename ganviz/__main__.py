@@ -12,7 +12,7 @@ import sys
 
 # Command modules, in the order --help lists them.
 COMMANDS = ["train", "modes", "sweep", "image", "began", "gamma-sweep", "classifier", "divergence", "spectra",
-            "convert-checkpoint"]
+            "convert-checkpoint", "attention"]
 
 
 class Parser(argparse.ArgumentParser):

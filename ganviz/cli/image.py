@@ -22,7 +22,8 @@ def register(sub) -> None:
                                    "BEGAN's autoencoder pair) and report the classifier's quality and diversity.")
     p.add_argument("--objective", choices=list(OBJECTIVES), metavar="NAME",
                    help="one of: " + ", ".join(OBJECTIVES) + " (default: the image default, nsgan)")
-    p.add_argument("--arch", choices=list(ARCHS), default="dcgan", metavar="ARCH", help="one of: " + ", ".join(ARCHS))
+    p.add_argument("--arch", choices=list(ARCHS), default="dcgan", metavar="ARCH",
+                   help="one of: " + ", ".join(ARCHS) + " (sagan trains SAGAN's recipe: hinge, D lr 4e-4, G lr 1e-4)")
     p.add_argument("--data", choices=list(IMAGE_SETS), default="digits", metavar="NAME",
                    help="one of: " + ", ".join(IMAGE_SETS))
     p.add_argument("--size", type=int_arg, choices=list(SIZES), default=16, metavar="S",

@@ -2,7 +2,9 @@
 
 - points (d,): MLP generator; MLP discriminator, or an MLP autoencoder for energy objectives;
 - images (C, S, S), arch "dcgan": ``ConvG`` and ``ConvD`` (BEGAN's convolutional autoencoder as D
-  for energy objectives); arch "began": BEGAN's decoder as G and its autoencoder as D.
+  for energy objectives); arch "began": BEGAN's decoder as G and its autoencoder as D; arch
+  "sagan": ``SaganG`` and ``SaganD`` (the DCGAN pair with self-attention at 8 x 8 and spectral norm
+  in G; BEGAN's autoencoder as D for energy objectives, so only G attends there).
 
 Widths are units per hidden layer for MLPs and the filters of the first scale for conv nets.
 
@@ -20,8 +22,9 @@ from torch import nn
 from ganviz.nets.began import Autoencoder, Decoder
 from ganviz.nets.conv import ConvD, ConvG
 from ganviz.nets.mlp import MLP, AutoencoderD
+from ganviz.nets.sagan import SaganD, SaganG
 
-ARCHS = ("dcgan", "began")
+ARCHS = ("dcgan", "began", "sagan")
 
 
 def make_networks(c, shape: tuple[int, ...], discriminator: str) -> tuple[nn.Module, nn.Module]:
@@ -37,9 +40,12 @@ def make_networks(c, shape: tuple[int, ...], discriminator: str) -> tuple[nn.Mod
     channels, size, _ = shape
     if c.arch == "began":
         g = Decoder(c.latent_dim, c.g_width, size, channels, c.skip)
+    elif c.arch == "sagan":
+        g = SaganG(c.latent_dim, c.g_width, size, channels)
     else:
         g = ConvG(c.latent_dim, c.g_width, size, channels)
     if discriminator == "autoencoder":
         return g, Autoencoder(c.ae_code, c.d_width, size, channels, c.skip and c.arch == "began")
-    return g, ConvD(c.d_width, size, channels, spectral_norm=bool(c.spectral_norm),
+    d_net = SaganD if c.arch == "sagan" else ConvD
+    return g, d_net(c.d_width, size, channels, spectral_norm=bool(c.spectral_norm),
                     minibatch_kernels=c.minibatch_kernels)
