@@ -11,8 +11,8 @@ import importlib
 import sys
 
 # Command modules, in the order --help lists them.
-COMMANDS = ["train", "modes", "sweep", "image", "began", "gamma-sweep", "classifier", "divergence", "spectra",
-            "convert-checkpoint", "attention"]
+COMMANDS = ["train", "modes", "sweep", "image", "stacked", "began", "gamma-sweep", "classifier", "divergence",
+            "spectra", "convert-checkpoint", "attention"]
 
 
 class Parser(argparse.ArgumentParser):

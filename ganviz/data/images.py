@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 SIZES = (16, 32)
-IMAGE_SETS = ("digits",)  # image data sets a config may name (a folder is opened by the command line)
+IMAGE_SETS = ("digits", "stacked")  # image data sets a config may name (a folder is opened by the command line)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 MAX_IMAGES = 20_000  # enough for a small GAN; keeps memory and load time bounded
 MAX_IMAGE_SIDE = 4096  # pixels a side of one image file; ours are shrunk to 16 or 32 anyway
@@ -198,8 +198,13 @@ def load_image_folder(folder: Path, size: int = 16, channels: int = 1, label: st
     return image_set(out, channels, size, f"image folder {name}", len(bad) + outside)
 
 
-def load_images(source: str = "digits", size: int = 16, channels: int = 1, label: str | None = None) -> ImageSet:
-    """``"digits"`` (the default, bundled), or a folder holding MNIST/Fashion-MNIST idx files or images.
+def load_images(source: str = "digits", size: int = 16, channels: int | None = None,
+                label: str | None = None) -> ImageSet:
+    """``"digits"`` (the default, bundled), ``"stacked"`` (three digits as RGB channels, 1,000 modes:
+    ``ganviz.data.stacked``), or a folder holding MNIST/Fashion-MNIST idx files or images.
+
+    ``channels`` is a folder's 1 (grey, the default) or 3 (RGB); a bundled set has its own (digits 1,
+    stacked 3) and refuses another.
 
     ``label`` names the folder in captions and messages instead of its path (a server's folders are
     shown to browsers by name only: ``ganviz.data.access``). Raises ValueError with a message that
@@ -208,12 +213,19 @@ def load_images(source: str = "digits", size: int = 16, channels: int = 1, label
     """
     if size not in SIZES:
         raise ValueError(f"image size must be one of {', '.join(map(str, SIZES))}, got {size!r}")
-    if channels not in (1, 3):
+    if channels not in (None, 1, 3):
         raise ValueError(f"channels must be 1 (grey) or 3 (RGB), got {channels!r}")
     if source == "digits":
-        if channels != 1:
+        if channels not in (None, 1):
             raise ValueError("the digits are grey: use channels=1")
         return load_digits(size)
+    if source == "stacked":
+        if channels not in (None, 3):
+            raise ValueError("stacked digits hold one digit in each of 3 channels: use channels=3")
+        from ganviz.data.stacked import load_stacked  # it builds on load_digits, here
+
+        return load_stacked(size)
+    channels = channels or 1
     folder = Path(str(source)).expanduser()
     if not folder.exists():
         raise ValueError(f"no such folder: {folder}. Give 'digits' or a folder with MNIST idx files or images")
