@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from ganviz.__main__ import main
+from ganviz.cli.attention import attention_report
 from ganviz.nets.attention import SelfAttention, attention_layers, keeping_maps, kl_from_uniform, query_map
 from ganviz.nets.sagan import SaganD, SaganG
 from ganviz.training.checkpoint import save
@@ -115,6 +116,12 @@ def test_a_sagan_trains_in_the_trainer_with_hinge_and_gamma_moves():
     gammas = {name: b.gamma.item() for name, b in attention_layers(t.G, "G.") + attention_layers(t.D, "D.")}
     assert set(gammas) == {"G.ups.attention", "D.trunk.attention"} and all(v != 0 for v in gammas.values())
     assert all(b.last_map is None for _, b in attention_layers(t.G) + attention_layers(t.D))
+    # looking at a live run changes nothing: weights, spectral norm's vectors, batch norm's statistics, modes
+    before = {k: v.clone() for net in (t.G, t.D) for k, v in net.state_dict().items()}
+    report = attention_report(t, "fake", 0, 3, 3)
+    after = {k: v for net in (t.G, t.D) for k, v in net.state_dict().items()}
+    assert [layer["name"] for layer in report["layers"]] == ["G.ups.attention", "D.trunk.attention"]
+    assert all(torch.equal(before[k], after[k]) for k in before) and t.G.training and t.D.training
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +149,8 @@ def test_the_attention_command_prints_each_layers_gamma_and_map(checkpoint, caps
     t.D.eval()
     with torch.no_grad(), keeping_maps(t.D):
         t.D(t.G_ema(t.eval_z[:1]))
-    torch.testing.assert_close(torch.tensor(layers["D.trunk.attention"]["map"]), query_map(t.D.trunk.attention, 5, 9, 16)[1])
+    want = query_map(t.D.trunk.attention, 5, 9, 16)[1]
+    torch.testing.assert_close(torch.tensor(layers["D.trunk.attention"]["map"]), want)
     assert main(["attention", "--checkpoint", str(path), "--query", "0,0", "--image", "real", "--index", "3"]) == 0
     text = capsys.readouterr().out
     assert "D.trunk.attention" in text and "G_ema" not in text.split("\n", 1)[1]

@@ -44,7 +44,8 @@ def register(sub) -> None:
                    help="fake: a generated image (G's and D's layers); real: a data image (D's layers)")
     p.add_argument("--index", type=int_arg, default=0,
                    help="which image: the run's evaluation code (fake) or data image (real) number (default 0)")
-    p.add_argument("--json", action="store_true", help='print one JSON object: {"layers": [{"name", "gamma", "map", ...}]}')
+    p.add_argument("--json", action="store_true",
+                   help='print one JSON object: {"layers": [{"name", "gamma", "map", ...}]}')
     p.set_defaults(func=run)
 
 
@@ -70,12 +71,18 @@ def attention_report(trainer, image: str, index: int, row: int, col: int) -> dic
     count = len(trainer.eval_z) if image == "fake" else len(trainer.pool)
     if not 0 <= index < count:
         raise ValueError(f"--index {index} is not one of the run's {count} {image} images: give 0 to {count - 1}")
-    # Batch norm from its running statistics, spectral norm without a power step: looking changes nothing.
+    # Batch norm from its running statistics, spectral norm without a power step: looking at a run
+    # must not change it (a live trainer's networks go back to the mode they were in).
+    modes = G.training, D.training
     G.eval()
     D.eval()
-    with torch.no_grad(), keeping_maps(G, D):
-        x = G(trainer.eval_z[index:index + 1]) if image == "fake" else trainer.pool[index:index + 1]
-        D(x)
+    try:
+        with torch.no_grad(), keeping_maps(G, D):
+            x = G(trainer.eval_z[index:index + 1]) if image == "fake" else trainer.pool[index:index + 1]
+            D(x)
+    finally:
+        G.train(modes[0])
+        D.train(modes[1])
     out = []
     for name, block in layers:
         cell, m = query_map(block, row, col, size)

@@ -92,7 +92,8 @@ def keeping_maps(*nets: nn.Module):
             b.keep_map = False
 
 
-def query_map(block: SelfAttention, row: int, col: int, size: int, image: int = 0) -> tuple[tuple[int, int], torch.Tensor]:
+def query_map(block: SelfAttention, row: int, col: int, size: int,
+              image: int = 0) -> tuple[tuple[int, int], torch.Tensor]:
     """Where the pixel (row, col) of a ``size`` x ``size`` image looks in ``block``'s last map: the
     layer's cell that holds the pixel (its side H x W covers the image, so cell = pixel * H // size)
     and that query's map (H, W), of batch member ``image``.
@@ -117,7 +118,8 @@ def kl_from_uniform(p: torch.Tensor) -> torch.Tensor:
     uniform map, log N for one that puts everything on one position.
 
     Example:
-        >>> [round(v, 4) for v in kl_from_uniform(torch.tensor([[0.25, 0.25, 0.25, 0.25], [1.0, 0.0, 0.0, 0.0]])).tolist()]
+        >>> p = torch.tensor([[0.25, 0.25, 0.25, 0.25], [1.0, 0.0, 0.0, 0.0]])
+        >>> [round(v, 4) for v in kl_from_uniform(p).tolist()]
         [0.0, 1.3863]
     """
     n = p.shape[-1]

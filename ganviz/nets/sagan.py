@@ -33,6 +33,7 @@ from torch.nn.utils.parametrizations import spectral_norm as _sn
 from ganviz.nets.attention import SelfAttention, attention_layers
 from ganviz.nets.conv import ConvD, ConvG, _scales
 
+
 def _with_attention(seq: nn.Sequential, at: int, block: SelfAttention) -> nn.Sequential:
     """``seq`` with ``block`` inserted before its layer ``at``, the other layers keeping their
     names (so their weights keep their keys: "ups.1.weight", then "ups.attention.gamma")."""
