@@ -86,7 +86,7 @@ def trial(config, classifier, args, label: str):
     except TrainingDiverged as e:
         # A diverged trial captured nothing; it counts in the modes' mean, as in the papers' averages.
         measured = {"modes": 0, "kl": math.nan, "diverged": str(e)}
-    return trainer, {"seed": config.seed, "steps": trainer.step_count, "seconds": round(trainer.train_seconds, 1),
+    return trainer, {"seed": config.seed, "steps": trainer.step_count, "seconds": round(trainer.train_seconds, 2),
                      **measured}
 
 
