@@ -8,8 +8,9 @@ import pandas as pd  # noqa: E402
 
 from ganviz.plots.animation import grid_frame, grid_gif, grid_png  # noqa: E402
 from ganviz.plots.began import curves_figure, image_grid, sweep_figure  # noqa: E402
-from ganviz.training.began import BEGANConfig, BEGANTrainer, from_bytes, load, snapshot, to_bytes  # noqa: E402
-from ganviz.training.checkpoint import MAX_BYTES, CheckpointError  # noqa: E402
+from ganviz.training import Trainer  # noqa: E402
+from ganviz.training.began import began_config, curves, from_bytes, load, snapshot, source_of  # noqa: E402
+from ganviz.training.checkpoint import MAX_BYTES, CheckpointError, to_bytes  # noqa: E402
 from ganviz.training.classifier import load_classifier  # noqa: E402
 from ganviz.training.export import FrameRecorder  # noqa: E402
 from ganviz.training.shipped import classifier_path, shipped_began, sweep  # noqa: E402
@@ -41,15 +42,15 @@ SCENE = Scene("began", {
 }, groups=("run", "data", "export", "sweep"))
 
 
-def _run(trainer: BEGANTrainer, label: str) -> None:
+def _run(trainer: Trainer, label: str) -> None:
     """Make ``trainer`` this session's run (paused), the γ slider follow it, its GIF start afresh."""
     s = st.session_state
     workers.put(KEY, TrainerWorker(trainer))
-    gamma = trainer.config.began_gamma
+    gamma = own_gamma = trainer.config.params.began_gamma
     if gamma not in GAMMAS:  # the slider has fixed stops: move the run to the nearest one
-        gamma = min(GAMMAS, key=lambda g: abs(g - trainer.config.began_gamma))
+        gamma = min(GAMMAS, key=lambda g: abs(g - own_gamma))
         workers.get(KEY).update(began_gamma=gamma)
-        label += f" (its γ {trainer.config.began_gamma:g} set to the slider's nearest stop, {gamma:g})"
+        label += f" (its γ {own_gamma:g} set to the slider's nearest stop, {gamma:g})"
     s.bg_gamma = gamma
     s.bg_opened = label
     s.bg_frames = _recorder()
@@ -84,29 +85,30 @@ def _upload() -> None:
         return
     try:
         # The recipe comes from the browser: its data source is read as a data set name, never a path.
-        trainer = from_bytes(f.getvalue(), open_data=lambda c: image_data.open_source(c.source, c.size, c.channels))
+        trainer = from_bytes(f.getvalue(), lambda c: image_data.open_source(source_of(c), c.image_size, c.channels))
     except CheckpointError as e:
         s.bg_upload_message = ("error", f"{f.name}: {e}. Nothing was changed.")
         return
     _run(trainer, f"uploaded {f.name}")
     s.bg_upload_message = ("success", f"Continuing from {f.name}: step {trainer.step_count:,}, "
-                                      f"k_t = {trainer.k_t:.4f}, data {trainer.data.source}. Press Train / resume.")
+                                      f"k_t = {trainer.objective.k_t:.4f}, data {trainer.data.source}. Press Train / resume.")
 
 
 def _from_scratch() -> None:
     """A fresh trainer with the recipe of the chosen checkpoint (or the defaults), on the chosen data."""
     s = st.session_state
-    base = BEGANConfig()
+    base = began_config()
     path = shipped.get(s.get("bg_ckpt"))
     if path is not None:
         try:
             base = load(path).config
         except CheckpointError:
             pass
+    # The data set's name: "digits" is a data set of its own, any other (a folder, an upload) a folder run.
+    data = {"dataset": "digits", "source": ""} if s.bg_source == "digits" else {"dataset": "folder", "source": s.bg_source}
     try:
-        config = base.replace(source=s.bg_source, size=int(s.bg_size),
-                              began_gamma=float(s.bg_gamma), device="auto").validate()
-        trainer = BEGANTrainer(config, data=image_data.open_source(s.bg_source, config.size, config.channels))
+        config = base.replace(**data, image_size=int(s.bg_size), began_gamma=float(s.bg_gamma), device="auto").validate()
+        trainer = Trainer(config, data=image_data.open_source(s.bg_source, config.image_size, config.channels))
     except ValueError as e:
         s.bg_error = str(e)
         return
@@ -225,8 +227,8 @@ def _exports() -> None:
              data=lambda: grid_gif(recorder.frames),
              help="32 samples of the fixed z, once a second while it trained (at most 120 frames)")
     download(c[2], "curves CSV", key="bg_dl_csv", mime="text/csv", file_name="ganviz_began_curves.csv",
-             data=lambda: pd.DataFrame(w.read(lambda t: t.curves())).to_csv(index=False),
-             help="step, k_t, M_global, L(x), L(G(z)), lr as logged")
+             data=lambda: pd.DataFrame(w.read(curves)).to_csv(index=False),
+             help="step, k_t, M_global, L(x), L(G(z)), G's lr as logged")
     download(c[3], "model (.safetensors)", key="bg_dl_model", mime="application/octet-stream",
              file_name="ganviz_began.safetensors", data=lambda: w.read(to_bytes),
              help="weights, k_t, lr and the recipe with its history: upload it here to continue")
@@ -258,7 +260,10 @@ def sweep_section() -> None:
                 "(`python -m ganviz classifier`, 99% on held-out digits) judges 500 samples of each: **quality** = "
                 "mean confidence, **class entropy** of the predicted digits (log 10 ≈ 2.30 when all ten are equally "
                 "frequent), **pairwise distance** = mean RMS pixel difference between samples, **classes present** "
-                "(≥ 1% of the samples).")
+                "(≥ 1% of the samples). On the classifier's penultimate features: the **digit FID** (a Fréchet "
+                "distance like FID, but on our digit classifier, not Inception: two halves of the real digits "
+                "differ by about 78 at this n), and **precision** (samples inside the real data's k = 5 "
+                "neighbourhoods), **recall** (real digits inside the samples'), **density** and **coverage**.")
     if not shipped:
         return
     try:
@@ -269,7 +274,8 @@ def sweep_section() -> None:
     else:
         headers = {"gamma": "γ", "quality": "quality (mean confidence)", "class_entropy": "class entropy",
                    "pairwise_distance": "pairwise distance", "classes_present": "classes present",
-                   "k_t": "k_t at the end", "steps": "steps"}
+                   "digit_fid": "digit FID", "precision": "precision", "recall": "recall",
+                   "density": "density", "coverage": "coverage", "k_t": "k_t at the end", "steps": "steps"}
         st.dataframe([{h: r[k] for k, h in headers.items()} for r in rows], hide_index=True, width="stretch")
         cols = st.columns([1] * len(rows) + [1.6])
         for col, r in zip(cols, rows):

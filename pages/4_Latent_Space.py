@@ -72,7 +72,7 @@ except CheckpointError as e:
     st.error(f"Cannot open {shipped[gamma].name}: {e}. Pick another checkpoint or retrain it "
              "(checkpoints/README.md lists the command).")
     st.stop()
-h = trainer.config.h
+h = trainer.config.latent_dim
 z_a, z_b = latent_point(h, seed_a), latent_point(h, seed_b)
 paths = {"linear": lerp(z_a, z_b, steps), "slerp": slerp(z_a, z_b, steps)}
 images = {name: trainer.sample(z=z) for name, z in paths.items()}

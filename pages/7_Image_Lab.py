@@ -36,9 +36,11 @@ with st.sidebar:
     objective = st.selectbox("objective", list(OBJECTIVES), index=list(OBJECTIVES).index("nsgan"), key="im_objective",
                              help="the loss family; each comes with its paper's optimiser settings")
     energy = OBJECTIVES[objective].discriminator == "autoencoder"
-    arch = st.radio("architecture", ARCHS if energy else ARCHS[:1], key=f"im_arch_{energy}", horizontal=True,
-                    help="dcgan: conv G and D (BEGAN's autoencoder as D for energy objectives); "
-                         "began: BEGAN's decoder as G and its autoencoder as D")
+    # BEGAN's pair is an autoencoder D: only the energy objectives can train it.
+    arch = st.radio("architecture", [a for a in ARCHS if energy or a != "began"], key=f"im_arch_{energy}",
+                    horizontal=True, help="dcgan: conv G and D (BEGAN's autoencoder as D for energy objectives); "
+                                          "began: BEGAN's decoder as G and its autoencoder as D; sagan: dcgan with "
+                                          "self-attention at 8x8 and spectral norm in G (Zhang et al. 2019)")
     size = st.radio("image size", [16, 32], key="im_size", horizontal=True)
     seed = st.number_input("seed", 0, 10**6, 0, step=1, key="im_seed")
     base = image_recipe("digits", objective, seed=int(seed), image_size=size, arch=arch).resolved()

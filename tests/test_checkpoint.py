@@ -137,7 +137,7 @@ def test_an_uploaded_recipe_is_bounded_before_anything_is_built(change, message,
     data = ck.to_bytes(t)
     built = []
     real = ck.Trainer
-    monkeypatch.setattr(ck, "Trainer", lambda c: built.append(c) or real(c))
+    monkeypatch.setattr(ck, "Trainer", lambda c, data=None: built.append(c) or real(c, data))
     with pytest.raises(ck.CheckpointError, match=message):
         ck.from_bytes(_with_recipe(data, change))
     assert not any(c.g_width > 512 or c.eval_samples > 5000 for c in built)  # nothing big was built

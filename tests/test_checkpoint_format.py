@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 # The last commit whose checkpoints/ held the files of the old formats (before the conversion).
 OLD_COMMIT = "9e0a8864344f343784264865501686a9fb4567c6"
 SHIPPED = ["began_gamma0.3", "began_gamma0.5", "began_gamma0.7", "digit_classifier"]
-TINY_BEGAN = dict(n=4, h=4, batch=4, log_every=1, steps_hint=0)
+TINY_BEGAN = dict(latent_dim=4, ae_code=4, g_width=4, d_width=4, batch=4, log_every=1)
 
 
 def _meta(data: bytes) -> dict:
@@ -40,10 +40,24 @@ def _image() -> Trainer:
     return Trainer(TrainConfig(dataset="digits", g_width=4, d_width=4, batch=8, eval_samples=100))
 
 
-def _began() -> tb.BEGANTrainer:
-    t = tb.BEGANTrainer(tb.BEGANConfig(**TINY_BEGAN))
+def _began() -> Trainer:
+    t = Trainer(tb.began_config(**TINY_BEGAN))
     t.train(2)
     return t
+
+
+def _began_kind(t: Trainer, command: str | None = None) -> bytes:
+    """``t`` as the separate BEGAN trainer wrote it (kind "began": its config named h, n, lr, source)."""
+    c = t.config
+    config = {"source": "digits", "size": c.image_size, "channels": 1, "seed": c.seed, "h": c.latent_dim,
+              "n": c.g_width, "skip": c.skip, "residual_steps": c.residual_steps, "batch": c.batch, "lr": c.lr_g,
+              "beta1": c.beta1, "beta2": c.beta2, **c.params.to_dict(), "shift": c.shift,
+              "lr_patience": c.lr_patience, "lr_min": c.lr_min, "steps_hint": t.step_count,
+              "log_every": c.log_every, "history_max": c.history_max, "device": "auto", "threads": 1}
+    history = [{("lr" if k == "lr_g" else k): v for k, v in row.items()} for row in t.history.rows]
+    state = {"step": t.step_count, "k_t": t.objective.k_t, "m_global": t.objective.m_global, "lr": c.lr_g}
+    return ck.serialise(ck._tensors(t), {"config": config, "state": state, "history": history, "command": command},
+                        "began")
 
 
 def _save_classifier(path: Path) -> Path:
@@ -53,18 +67,16 @@ def _save_classifier(path: Path) -> Path:
 def _old_file(data: bytes, fmt: str) -> bytes:
     """``data`` (a file of this format) as the old writer of ``fmt`` wrote it: its header named
     only the format and version "1", and its recipe carried the same two keys first."""
-    recipe = ck.parse(data, tuple(ck.KINDS), "the test").recipe
+    recipe = json.loads(_meta(data)["recipe"])  # as written, before any reader maps it
     old = {"format": fmt, "version": "1", **recipe}
     return st_save(st_load(data), metadata={"format": fmt, "version": "1", "recipe": json.dumps(old)})
 
 
 # --- the header and the .json of every writer ----------------------------------------------------
-@pytest.mark.parametrize("kind", ["toy", "image", "began", "classifier"])
+@pytest.mark.parametrize("kind", ["toy", "image", "classifier"])
 def test_every_writer_puts_format_kind_version_and_recipe_in_the_header(kind, tmp_path):
     if kind == "classifier":
         path = _save_classifier(tmp_path / "m")
-    elif kind == "began":
-        path = tb.save(_began(), tmp_path / "m", command="python -m ganviz began")
     else:
         path = ck.save(_toy() if kind == "toy" else _image(), tmp_path / "m", command="python -m ganviz train")
     meta = _meta(path.read_bytes())
@@ -88,19 +100,19 @@ def test_to_bytes_is_the_file_save_writes(tmp_path):
 
 # --- a reader names the kinds it opens ------------------------------------------------------------
 def test_a_reader_refuses_another_kind_naming_both(tmp_path):
-    began_file = tb.save(_began(), tmp_path / "b")
+    began_file = tmp_path / "b.safetensors"
+    began_file.write_bytes(_began_kind(_began()))
     clf_file = _save_classifier(tmp_path / "c")
     image = ck.to_bytes(_image())
     with pytest.raises(ck.CheckpointError, match=r"^this is an image GAN checkpoint; the toy lab opens toy GAN "
                                                  r"checkpoints: choose one saved by the toy lab"):
         ck.from_bytes(image, kinds=("toy",), reader="the toy lab")
-    with pytest.raises(ck.CheckpointError, match="^this is a BEGAN checkpoint; the Trainer opens toy GAN or image "
-                                                 "GAN checkpoints"):
-        ck.load(began_file)
-    with pytest.raises(ck.CheckpointError, match="^this is a digit classifier checkpoint; the BEGAN trainer opens "
-                                                 "BEGAN checkpoints: choose one saved by the BEGAN page"):
+    # the separate BEGAN trainer's files are image runs now
+    assert ck.load(began_file).config.arch == "began"
+    with pytest.raises(ck.CheckpointError, match="^this is a digit classifier checkpoint; the BEGAN page opens "
+                                                 "image GAN checkpoints: choose one saved by the image lab, the BEGAN page"):
         tb.load(clf_file)
-    with pytest.raises(ck.CheckpointError, match="^this is a BEGAN checkpoint; the classifier's loader opens "
+    with pytest.raises(ck.CheckpointError, match="^this is an image GAN checkpoint; the classifier's loader opens "
                                                  "digit classifier checkpoints"):
         tc.load_classifier(began_file)
     # the one Trainer opens both of its kinds
@@ -151,17 +163,19 @@ def test_an_old_toy_trainer_file_on_images_becomes_kind_image():
 
 def test_old_began_and_classifier_files_open(tmp_path):
     t = _began()
-    old_began = _old_file(tb.to_bytes(t), "ganviz-began")
-    back = tb.from_bytes(old_began)
+    old_began = _old_file(_began_kind(t), "ganviz-began")
+    from ganviz.data.access import open_named
+    back = tb.from_bytes(old_began, lambda c: open_named(tb.source_of(c), c.image_size))
     z = torch.rand(3, 4) * 2 - 1
-    assert back.step_count == 2 and back.k_t == pytest.approx(t.k_t) and torch.equal(back.sample(z=z), t.sample(z=z))
+    assert back.step_count == 2 and back.objective.k_t == pytest.approx(t.objective.k_t)
+    assert torch.equal(back.sample(z=z), t.sample(z=z)) and back.history.rows == t.history.rows
     old_clf = tmp_path / "old_clf.safetensors"
     old_clf.write_bytes(_old_file(_save_classifier(tmp_path / "c").read_bytes(), "ganviz-classifier"))
     x = torch.rand(2, 1, 16, 16) * 2 - 1
     assert torch.equal(tc.load_classifier(old_clf)(x), tc.load_classifier(tmp_path / "c.safetensors")(x))
     # an old file keeps its kind too
     (tmp_path / "b.safetensors").write_bytes(old_began)
-    with pytest.raises(ck.CheckpointError, match="this is a BEGAN checkpoint; the classifier's loader"):
+    with pytest.raises(ck.CheckpointError, match="this is an image GAN checkpoint; the classifier's loader"):
         tc.load_classifier(tmp_path / "b.safetensors")
 
 
@@ -179,10 +193,11 @@ def test_shipped_checkpoints_are_the_new_format_with_the_old_files_tensors(name)
     new_bytes = (shipped.CHECKPOINTS / f"{name}.safetensors").read_bytes()
     old_bytes = _old_shipped(name)
     meta = _meta(new_bytes)
-    kind = "classifier" if name == "digit_classifier" else "began"
+    old_kind = "classifier" if name == "digit_classifier" else "began"
+    kind = "classifier" if name == "digit_classifier" else "image"  # BEGAN's runs are the one trainer's
     assert (meta["format"], meta["kind"], meta["version"]) == ("ganviz", kind, "2")
     old_meta = _meta(old_bytes)
-    assert old_meta["format"] == f"ganviz-{kind}" and old_meta["version"] == "1"
+    assert old_meta["format"] == f"ganviz-{old_kind}" and old_meta["version"] == "1"
     new, old = st_load(new_bytes), st_load(old_bytes)
     assert new.keys() == old.keys() and len(new) >= 6
     for k in old:
@@ -190,10 +205,22 @@ def test_shipped_checkpoints_are_the_new_format_with_the_old_files_tensors(name)
     # the recipe is the old one mapped: its format and version gone, where it came from added
     old_recipe = json.loads(old_meta["recipe"])
     expected = {k: v for k, v in old_recipe.items() if k not in ("format", "version")}
-    assert json.loads(meta["recipe"]) == {**expected, "converted_from": f"ganviz-{kind} v1"}
+    recipe = json.loads(meta["recipe"])
+    if kind == "classifier":
+        assert recipe == {**expected, "converted_from": "ganviz-classifier v1"}
+    else:  # BEGAN's names mapped onto the one config's, its state and history kept
+        assert recipe["converted_from"] == "ganviz-began v1 then began (BEGANTrainer)"
+        c, o = recipe["config"], expected["config"]
+        assert (c["latent_dim"], c["ae_code"], c["g_width"], c["d_width"], c["lr_g"], c["lr_d"]) == (
+            o["h"], o["h"], o["n"], o["n"], o["lr"], o["lr"])
+        assert (c["objective"], c["arch"], c["latent_dist"], c["began_gamma"]) == ("began", "began", "uniform",
+                                                                                  o["began_gamma"])
+        assert recipe["state"]["step"] == expected["state"]["step"]
+        assert recipe["state"]["objective"]["k_t"] == expected["state"]["k_t"]
+        assert [r["k_t"] for r in recipe["history"]] == [r["k_t"] for r in expected["history"]]
     assert expected["command"].startswith(f"python -m ganviz {'classifier' if kind == 'classifier' else 'began'}")
     side = json.loads((shipped.CHECKPOINTS / f"{name}.json").read_text())
-    assert side == {"format": "ganviz", "kind": kind, "version": 2, **json.loads(meta["recipe"])}
+    assert side == {"format": "ganviz", "kind": kind, "version": 2, **recipe}
 
 
 def test_the_readme_records_the_conversion_command():
@@ -214,22 +241,23 @@ def _run(capsys, *args):
 
 def test_convert_command_rewrites_an_old_file_in_place_with_the_same_tensors(tmp_path, capsys):
     t = _began()
-    old = _old_file(tb.to_bytes(t, command="python -m ganviz began --steps 2"), "ganviz-began")
+    old = _old_file(_began_kind(t, command="python -m ganviz began --steps 2 --set h=4"), "ganviz-began")
     path = tmp_path / "run.safetensors"
     path.write_bytes(old)
     status, out, err = _run(capsys, "convert-checkpoint", str(path), str(tmp_path / "run"), "--json")
     assert status == 0, err
     summary = json.loads(out.strip().splitlines()[-1])
-    assert summary == {"from": "ganviz-began v1", "to": "ganviz v2", "kind": "began", "tensors": len(st_load(old)),
+    assert summary == {"from": "ganviz-began v1", "to": "ganviz v2", "kind": "image", "tensors": len(st_load(old)),
                        "checkpoint": str(path)}
     new = path.read_bytes()
-    assert _meta(new)["kind"] == "began" and all(torch.equal(v, st_load(old)[k]) for k, v in st_load(new).items())
-    assert json.loads((tmp_path / "run.json").read_text())["command"] == "python -m ganviz began --steps 2"
+    assert _meta(new)["kind"] == "image" and all(torch.equal(v, st_load(old)[k]) for k, v in st_load(new).items())
+    assert (json.loads((tmp_path / "run.json").read_text())["command"]
+            == "python -m ganviz began --steps 2 --set latent_dim=4 --set ae_code=4")
     assert tb.load(path).step_count == 2
     # a file already in this format is rewritten as it is
     status, out, _ = _run(capsys, "convert-checkpoint", str(path), str(tmp_path / "again"), "--json")
     assert status == 0 and json.loads(out.strip().splitlines()[-1])["from"] == "ganviz v2"
-    assert ck.read(tmp_path / "again.safetensors", ("began",), "the test").recipe == ck.read(path, ("began",), "t").recipe
+    assert ck.read(tmp_path / "again.safetensors", ("image",), "the test").recipe == ck.read(path, ("image",), "t").recipe
 
 
 @pytest.mark.parametrize("content, words", [(None, "no checkpoint at"), (b"\x80\x04 a pickle", "pickle"),
@@ -244,7 +272,7 @@ def test_convert_command_refuses_a_bad_file_with_one_line_and_writes_nothing(tmp
 
 
 # --- a page names the kind it opens ---------------------------------------------------------------
-@pytest.mark.parametrize("make, said", [(lambda: tb.to_bytes(_began()), "this is a BEGAN checkpoint"),
+@pytest.mark.parametrize("make, said", [(lambda: _began_kind(_began()), "this is an image GAN checkpoint"),
                                         (lambda: ck.to_bytes(_image()), "this is an image GAN checkpoint")])
 def test_the_toy_lab_refuses_another_kind_naming_both_and_changes_nothing(make, said):
     from streamlit.testing.v1 import AppTest

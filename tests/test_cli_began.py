@@ -16,20 +16,23 @@ def _run(capsys, *args):
     return status, out, err
 
 
+TINY_SETS = ["--set", "latent_dim=4", "--set", "ae_code=4", "--set", "g_width=4", "--set", "d_width=4"]
+
+
 def test_began_trains_saves_and_records_its_command(tmp_path, capsys):
     out = tmp_path / "began_gamma0.4"
-    status, stdout, err = _run(capsys, "began", "--gamma", "0.4", "--steps", "3", "--set", "n=4", "--set", "h=4",
+    status, stdout, err = _run(capsys, "began", "--gamma", "0.4", "--steps", "3", *TINY_SETS,
                                "--set", "log_every=1", "--samples", "50", "--out", str(out), "--json", "--quiet")
     assert status == 0, err
     summary = json.loads(stdout.strip().splitlines()[-1])
     assert summary["steps"] == 3 and 0 <= summary["k_t"] <= 1 and "quality" in summary
     recipe = json.loads((tmp_path / "began_gamma0.4.json").read_text())
-    assert recipe["command"] == f"python -m ganviz began --gamma 0.4 --steps 3 --set h=4 --set n=4 --set log_every=1 --out {out}"
+    assert recipe["command"] == f"python -m ganviz began --gamma 0.4 --steps 3 --set latent_dim=4 --set g_width=4 --set d_width=4 --set ae_code=4 --set log_every=1 --out {out}"
 
 
 @pytest.mark.parametrize("args, words", [(["--gamma", "1.5"], "began_gamma must lie in"),
                                          (["--data", "/no/such/folder"], "no such folder"),
-                                         (["--set", "gama=0.5"], "unknown BEGAN setting"),
+                                         (["--set", "gama=0.5"], "unknown config keys: gama"),
                                          (["--steps", "0"], "expected a whole number >= 1")])
 def test_began_bad_input_exits_2_with_one_line(capsys, args, words):
     status, _, err = _run(capsys, "began", *(["--steps", "1"] if "--steps" not in args else []), *args)
@@ -65,7 +68,7 @@ def test_classifier_command(tmp_path, capsys):
 
 def test_the_recorded_command_reproduces_the_weights(tmp_path, capsys):
     from safetensors.torch import load_file
-    args = ["began", "--gamma", "0.3", "--steps", "4", "--set", "n=4", "--set", "h=4", "--samples", "20", "--quiet"]
+    args = ["began", "--gamma", "0.3", "--steps", "4", *TINY_SETS, "--samples", "20", "--quiet"]
     for name in ("a", "b"):
         assert _run(capsys, *args, "--out", str(tmp_path / name))[0] == 0
     a, b = load_file(tmp_path / "a.safetensors"), load_file(tmp_path / "b.safetensors")

@@ -59,7 +59,7 @@ def all_figures(snaps) -> dict[str, go.Figure]:
     lines = dv.estimation_samples(ParallelLines("P_0", 2, 0.0), ParallelLines("P_theta", 2, 0.5), 50)
     sat, fgan, critic = pob.saturation_curves(21), pob.fgan_curves(21), pob.critic_loss_curves(21)
     curve = {"step": list(range(0, 50, 10)), "k_t": [0.0, 0.1, 0.2, 0.2, 0.3], "m_global": [1, 0.5, 0.3, 0.2, 0.1],
-             "L_real": [0.5, 0.4, 0.3, 0.2, 0.1], "L_fake": [0.4, 0.3, 0.2, 0.1, 0.05], "lr": [1e-4] * 4 + [5e-5]}
+             "L_real": [0.5, 0.4, 0.3, 0.2, 0.1], "L_fake": [0.4, 0.3, 0.2, 0.1, 0.05], "lr_g": [1e-4] * 4 + [5e-5]}
     rows = [dict(gamma=g, quality=0.5 + g / 2, class_entropy=1 + g, pairwise_distance=3 + g) for g in (0.3, 0.5, 0.7)]
     trunc = [dict(threshold=t, quality=0.9 - t / 4, class_entropy=1 + t, pairwise_distance=2 + t) for t in (0.5, 1.0, 2.0)]
     raw = _series()

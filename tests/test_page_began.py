@@ -6,7 +6,9 @@ from PIL import Image
 
 from streamlit.testing.v1 import AppTest
 
-from ganviz.training.began import BEGANConfig, BEGANTrainer, to_bytes
+from ganviz.training import Trainer
+from ganviz.training.began import began_config
+from ganviz.training.checkpoint import to_bytes
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/3_BEGAN.py")
@@ -106,7 +108,8 @@ def test_an_uploaded_zip_trains_and_a_bad_one_changes_nothing():
 def test_an_uploaded_checkpoint_cannot_name_a_server_folder(tmp_path):
     """A checkpoint's recipe comes from the browser too: its data source is a name, never a path."""
     (tmp_path / "secret.png").write_bytes(_png(0))
-    trainer = BEGANTrainer(BEGANConfig(source=str(tmp_path), n=8, h=8))
+    trainer = Trainer(began_config(dataset="folder", source=str(tmp_path), g_width=8, d_width=8, latent_dim=8,
+                                   ae_code=8))
     assert len(trainer.data) == 1  # the command line reads the path
     at = AppTest.from_file(PAGE).run(timeout=120)
     before = _text(at)
@@ -123,7 +126,8 @@ def test_formulas_beside_the_curves_and_headers_a_lecture_reads():
     for term in (r"\mathcal{L}_D = \mathcal{L}(x) - k_t", r"k_{t+1} = \operatorname{clip}_{[0,1]}", r"M_{\rm global}"):
         assert term in latex
     assert list(at.dataframe[0].value.columns) == ["γ", "quality (mean confidence)", "class entropy",
-                                                  "pairwise distance", "classes present", "k_t at the end", "steps"]
+                                                  "pairwise distance", "classes present", "digit FID", "precision",
+                                                  "recall", "density", "coverage", "k_t at the end", "steps"]
 
 
 def test_presentation_mode_folds_the_intro_so_the_figures_come_up():

@@ -49,5 +49,5 @@ def test_the_same_link_draws_the_same_truncated_samples_and_png():
     pngs = []
     for _ in range(2):
         torch.rand(7)  # whatever ran before must not matter
-        pngs.append(grid_png(grid_frame(0, trainer.sample(z=truncated_points(trainer.config.h, 32, 0.3)))))
+        pngs.append(grid_png(grid_frame(0, trainer.sample(z=truncated_points(trainer.config.latent_dim, 32, 0.3)))))
     assert pngs[0] == pngs[1]

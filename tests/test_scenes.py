@@ -16,13 +16,14 @@ from streamlit.testing.v1 import AppTest
 import ganviz.plots.animation as anim
 import ganviz.training.began as tb
 import ganviz.ui.scene as scene
+from ganviz.data.access import open_named
 from ganviz.training import checkpoint as ck
 from ganviz.training.export import spectra_csv
 from tests.conftest import ROOT
 
 DIV, BEGAN, LATENT, SPECTRA = (str(ROOT / "pages" / p) for p in
                                ("1_Divergences.py", "3_BEGAN.py", "4_Latent_Space.py", "5_Spectra.py"))
-TINY = dict(n=4, h=4, batch=8, log_every=1)
+TINY = dict(latent_dim=4, ae_code=4, g_width=4, d_width=4, batch=8, log_every=1)
 
 
 def _open(page, params):
@@ -132,37 +133,38 @@ def test_began_link_opens_its_checkpoint_and_gamma_and_garbage_falls_back(monkey
 
 @pytest.fixture(scope="module")
 def tiny():
-    t = tb.BEGANTrainer(tb.BEGANConfig(**TINY))
+    t = ck.Trainer(tb.began_config(**TINY))
     t.train(3)
     return t
 
 
 def test_began_bytes_round_trip_and_bad_uploads_say_why(tiny):
-    back = tb.from_bytes(tb.to_bytes(tiny))
+    digits = lambda c: open_named(tb.source_of(c), c.image_size)  # noqa: E731
+    back = tb.from_bytes(ck.to_bytes(tiny), digits)
     z = torch.rand(4, 4) * 2 - 1
-    assert back.step_count == 3 and back.k_t == pytest.approx(tiny.k_t)
+    assert back.step_count == 3 and back.objective.k_t == pytest.approx(tiny.objective.k_t)
     assert torch.allclose(back.sample(z=z), tiny.sample(z=z))
-    good = tb.to_bytes(tiny)
-    other = tb.BEGANTrainer(tb.BEGANConfig(**{**TINY, "n": 6}))
+    good = ck.to_bytes(tiny)
+    other = ck.Trainer(tb.began_config(**{**TINY, "g_width": 6, "d_width": 6}))
     from safetensors.torch import load as st_load, save as st_save
     header = json.loads(good[8:8 + int.from_bytes(good[:8], "little")])
-    mixed = st_save(st_load(tb.to_bytes(other)), metadata=header["__metadata__"])  # n=6 weights, n=4 recipe
+    mixed = st_save(st_load(ck.to_bytes(other)), metadata=header["__metadata__"])  # 6-filter weights, 4-filter recipe
     toy = ck.to_bytes(ck.Trainer(ck.TrainConfig(g_width=16, d_width=16)))
     for data, why in ((good[: len(good) // 2], "truncated"), (pickle.dumps({"a": 1}), "pickle"),
-                      (toy, "a toy GAN checkpoint; the BEGAN trainer opens BEGAN"), (mixed, "do not fit")):
+                      (toy, "a toy GAN checkpoint; the BEGAN page opens image GAN"), (mixed, "do not fit")):
         with pytest.raises(ck.CheckpointError, match=why):
-            tb.from_bytes(data)
+            tb.from_bytes(data, digits)
 
 
 def test_began_page_upload_refuses_a_bad_file_and_changes_nothing_then_takes_a_good_one(tiny):
     at = _open(BEGAN, {})
     before = _status(at)
-    at.file_uploader(key="bg_upload").upload("cut.safetensors", tb.to_bytes(tiny)[:500], "application/octet-stream")
+    at.file_uploader(key="bg_upload").upload("cut.safetensors", ck.to_bytes(tiny)[:500], "application/octet-stream")
     at.run()
     assert not at.exception
     assert any("cut.safetensors" in e.value and "Nothing was changed" in e.value for e in at.error)
     assert _status(at) == before  # the same run, the same step
-    at.file_uploader(key="bg_upload").upload("tiny.safetensors", tb.to_bytes(tiny), "application/octet-stream")
+    at.file_uploader(key="bg_upload").upload("tiny.safetensors", ck.to_bytes(tiny), "application/octet-stream")
     at.run()
     assert any("Continuing from tiny.safetensors" in s.value for s in at.success)
     assert "uploaded tiny.safetensors" in _status(at) and "step **3**" in _status(at)

@@ -18,7 +18,7 @@ def register(sub) -> None:
     p.add_argument("--data", default="digits", metavar="SOURCE",
                    help="'digits' (bundled) or a folder with MNIST/Fashion-MNIST idx files or images")
     p.add_argument("--size", type=int_arg, default=16, help="image size: 16 or 32 (default 16)")
-    add_run_args(p, "lr=5e-5 --set n=64")
+    add_run_args(p, "lr_g=5e-5 --set g_width=64")
     p.add_argument("--max-seconds", type=positive_int, metavar="S",
                    help="stop early after S seconds of training (the recipe records the steps done)")
     p.add_argument("--samples", type=positive_int, default=500, help="samples judged by the classifier")
@@ -26,52 +26,53 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ganviz.training import TrainingDiverged
     from ganviz.metrics.quality import judge_generator
-    from ganviz.training.began import BEGANConfig, BEGANTrainer, run_summary, save
+    from ganviz.training import Trainer, TrainingDiverged
+    from ganviz.training.began import began_config, run_summary
+    from ganviz.training.checkpoint import CheckpointError, save
     from ganviz.training.classifier import load_classifier
     from ganviz.training.shipped import classifier_path
-    from ganviz.training.checkpoint import CheckpointError
 
+    data = {"dataset": "digits"} if args.data == "digits" else {"dataset": "folder", "source": args.data}
     try:
-        config = BEGANConfig(source=args.data, size=args.size, seed=args.seed, began_gamma=args.gamma,
-                             steps_hint=args.steps).replace(**dict(args.set)).validate()
-        trainer = BEGANTrainer(config)
+        config = began_config(**data, image_size=args.size, seed=args.seed, began_gamma=args.gamma,
+                              **dict(args.set))
+        trainer = Trainer(config)
     except (ValueError, TypeError) as e:
         return fail(str(e))
-    progress = Progress(f"BEGAN gamma={config.began_gamma:g}", not args.quiet)
+    progress = Progress(f"BEGAN gamma={config.params.began_gamma:g}", not args.quiet)
     try:
         train_until(trainer, args.steps, args.max_seconds, progress)
     except TrainingDiverged as e:
         return fail(str(e))
-    summary = {"gamma": config.began_gamma, **run_summary(trainer), "seconds": round(trainer.train_seconds, 1),
+    summary = {"gamma": config.params.began_gamma, **run_summary(trainer), "seconds": round(trainer.train_seconds, 1),
                "device": str(trainer.device)}
-    if config.source == "digits" and classifier_path().is_file():
+    if config.dataset == "digits" and classifier_path().is_file():
         try:
             summary.update(judge_generator(trainer, load_classifier(classifier_path()), args.samples))
         except CheckpointError as e:
             print(f"python -m ganviz: warning: not judged: {e}", file=sys.stderr)
     if args.out:
-        trainer.config = trainer.config.replace(steps_hint=trainer.step_count)  # what the command says
         summary["checkpoint"] = str(save(trainer, args.out, command_for(trainer, args.out)))
     return report(summary, args.json)
 
 
 def command_for(trainer, out: str) -> str:
     """The one command that reproduces a run: its gamma, the steps it actually trained, and every
-    setting that differs from the defaults."""
-    from ganviz.training.began import BEGANConfig
+    setting that differs from BEGAN's recipe."""
+    from ganviz.training.began import began_config
 
-    c, default = trainer.config, BEGANConfig()
-    parts = ["python -m ganviz began", f"--gamma {c.began_gamma:g}", f"--steps {trainer.step_count}"]
-    if c.source != default.source:
+    c, default = trainer.config, began_config()
+    parts = ["python -m ganviz began", f"--gamma {c.params.began_gamma:g}", f"--steps {trainer.step_count}"]
+    if c.dataset == "folder":
         parts.append(f"--data {shlex.quote(c.source)}")
-    if c.size != default.size:
-        parts.append(f"--size {c.size}")
+    if c.image_size != default.image_size:
+        parts.append(f"--size {c.image_size}")
     if c.seed != default.seed:
         parts.append(f"--seed {c.seed}")
-    skip = {"began_gamma", "source", "size", "seed", "steps_hint", "device", "threads"}
-    for name, value in c.to_dict().items():
-        if name not in skip and value != getattr(default, name):
+    skip = {"began_gamma", "dataset", "source", "image_size", "seed", "device", "threads"}
+    mine, base = c.to_dict(), default.to_dict()
+    for name, value in mine.items():
+        if name not in skip and value != base.get(name):
             parts.append(f"--set {shlex.quote(f'{name}={json.dumps(value)}')}")
     return " ".join(parts + [f"--out {shlex.quote(str(out))}"])

@@ -2,7 +2,8 @@
 
 Each checkpoint draws the same number of samples from a fixed seed; the shipped digit classifier
 judges them (``ganviz.metrics.quality``): quality = mean confidence, class entropy of the predicted
-digits, mean pairwise distance, number of digits present.
+digits, mean pairwise distance, number of digits present; and on the classifier's features the
+digit FID (with the floor two real halves give), precision, recall, density and coverage (k = 5).
 """
 
 from __future__ import annotations
@@ -45,8 +46,19 @@ def run(args) -> int:
     if args.json:
         print_json(rows)
     else:
-        print(f"{'gamma':>6} {'quality':>8} {'entropy':>8} {'distance':>9} {'classes':>8} {'k_t':>8}")
+        print(f"{'gamma':>6} {'quality':>8} {'entropy':>8} {'distance':>9} {'classes':>8} {'k_t':>8} "
+              f"{'digitFID':>9} {'precision':>9} {'recall':>7} {'density':>8} {'coverage':>8}")
         for r in rows:
             print(f"{r['gamma']:>6g} {r['quality']:>8.3f} {r['class_entropy']:>8.3f} {r['pairwise_distance']:>9.3f} "
-                  f"{r['classes_present']:>8d} {r['k_t']:>8.4f}")
+                  f"{r['classes_present']:>8d} {r['k_t']:>8.4f} {_num(r['digit_fid'], 9, 1)} "
+                  f"{_num(r['precision'], 9, 3)} {_num(r['recall'], 7, 3)} {_num(r['density'], 8, 3)} "
+                  f"{_num(r['coverage'], 8, 3)}")
+        floor = rows[0].get("digit_fid_floor") if rows else None
+        if floor is not None:
+            print(f"digit FID (on our classifier's features, not Inception FID) of {args.samples} real digits "
+                  f"against the other 898: {floor:.1f}, the floor")
     return 0
+
+
+def _num(value, width: int, places: int) -> str:
+    return f"{'n/a':>{width}}" if value is None else f"{value:>{width}.{places}f}"

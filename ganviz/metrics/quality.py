@@ -85,8 +85,8 @@ MEASURES = ("digit_fid", "precision", "recall", "density", "coverage")
 
 def judge_generator(trainer, classifier, n: int = 500, seed: int = 0, truncation: float | None = None,
                     measured: bool = True) -> dict:
-    """``judge`` of n samples of a generator with BEGAN's latent U[-1, 1]^h (``trainer.config.h``,
-    images from ``trainer.sample(z=...)``), drawn with a fixed seed, optionally truncated at
+    """``judge`` of n samples of a generator (codes from ``trainer.latent(n, gen)``, BEGAN's U[-1, 1]^h
+    for instance, images from ``trainer.sample(z=...)``), drawn with a fixed seed, optionally truncated at
     ``truncation`` (BigGAN's trick, ``ganviz.latent.truncate``).
 
     With ``measured`` (about half a second more for n = 500 on one core), also ``MEASURES`` of
@@ -96,7 +96,7 @@ def judge_generator(trainer, classifier, n: int = 500, seed: int = 0, truncation
     numbers are the same either way.
     """
     gen = torch.Generator().manual_seed(seed)
-    z = torch.rand(n, trainer.config.h, generator=gen) * 2 - 1
+    z = trainer.latent(n, gen)
     if truncation is not None and truncation < 1:
         z = truncate(z, truncation, gen=gen)
     images = trainer.sample(z=z)

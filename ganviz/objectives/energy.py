@@ -33,6 +33,8 @@ gamma = 0.5 it becomes 0.001 (0.5 - 0.2) = 0.0003.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import torch
@@ -139,3 +141,5 @@ class BEGAN(Objective):
 
     def load_state(self, state):
         self.k_t = float(state.get("k_t", 0.0))
+        m = state.get("m_global")
+        self.m_global = math.nan if m is None else float(m)

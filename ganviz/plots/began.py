@@ -74,7 +74,7 @@ def curves_figure(curves: dict[str, list], key: str = "began_curves") -> go.Figu
     fig.add_trace(go.Scatter(x=steps, y=curves.get("L_real", []), name="L(x)", line=dict(color=pal.REAL)), 3, 1)
     fig.add_trace(go.Scatter(x=steps, y=curves.get("L_fake", []), name="L(G(z))",
                              line=dict(color=pal.FAKE)), 3, 1)
-    lr = curves.get("lr", [])
+    lr = curves.get("lr_g", [])
     for i in range(1, len(lr)):
         if lr[i] < lr[i - 1]:
             fig.add_vline(x=steps[i], line=dict(color=pal.REFERENCE, dash="dot", width=1), row=2, col=1)

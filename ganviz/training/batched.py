@@ -166,7 +166,10 @@ class BatchedTrials:
         self._last_real: tuple[torch.Tensor, torch.Tensor] | None = None  # the last D step's real batch, scores
 
     # The trainer's lr schedule and EMA, run on the stacked networks and optimisers: both read only
-    # config, step_count, opt_g / opt_d, G and G_ema, and act on each parameter element by element.
+    # config, step_count, lr_factor, opt_g / opt_d, G and G_ema, and act on each parameter element by
+    # element. BEGAN's plateau halving (the only schedule that moves lr_factor) is not batched.
+    lr_factor = 1.0
+    learning_rates = Trainer.learning_rates
     _apply_lr = Trainer._apply_lr
     _update_ema = Trainer._update_ema
 

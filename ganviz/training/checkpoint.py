@@ -7,8 +7,9 @@ are strings, so the version is "2" there); ``NAME.json`` is the same header, rea
 model and ``command``, the one command that made the weights. The kinds (``KINDS``):
 
 - "toy": the one ``Trainer`` on 2-D points (tensors "G.*", "D.*", "G_ema.*", "G_reference");
-- "image": the same ``Trainer`` on an image set (``config.dataset`` in ``IMAGE_SETS``);
-- "began": ``ganviz.training.began.BEGANTrainer`` (tensors "G.*", "D.*"; the recipe has its history);
+- "image": the same ``Trainer`` on images (an image set or a folder), BEGAN's runs included;
+- "began": read only: the separate BEGAN trainer's files, before BEGAN ran on the one Trainer (tensors
+  "G.*", "D.*"); ``_from_began`` maps their recipe onto an "image" run of objective and arch began;
 - "classifier": the digit classifier of ``ganviz.training.classifier`` (tensors "net.*").
 
 A reader names the kinds it opens; a file of another kind is refused with a message naming both.
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
@@ -42,9 +44,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
-from ganviz.data.images import IMAGE_SETS
 from ganviz.data.points import MAX_POINTS
-from ganviz.training.config import TrainConfig
+from ganviz.training.config import TrainConfig, is_image_data
 from ganviz.training.trainer import Trainer
 
 FORMAT = "ganviz"
@@ -52,8 +53,8 @@ VERSION = 2
 MAX_BYTES = 64 * 1024 * 1024
 # kind: (what the message calls it, where such a file comes from: the hint when another kind is given)
 KINDS = {"toy": ("toy GAN", "the toy lab or `python -m ganviz train --out`"),
-         "image": ("image GAN", "`python -m ganviz image --out`"),
-         "began": ("BEGAN", "the BEGAN page or `python -m ganviz began --out`"),
+         "image": ("image GAN", "the image lab, the BEGAN page, or `python -m ganviz image --out` (or `began`)"),
+         "began": ("BEGAN", "`python -m ganviz began --out` before version 2 of the BEGAN trainer"),
          "classifier": ("digit classifier", "`python -m ganviz classifier --out`")}
 # The formats before this one: their name in the header -> the kind their files become.
 OLD_FORMATS = {"ganviz-toy-gan": "toy", "ganviz-began": "began", "ganviz-classifier": "classifier"}
@@ -68,6 +69,10 @@ UPLOAD_LIMITS = {"latent_dim": 16, "g_depth": 6, "d_depth": 6, "g_width": 512, "
                  "minibatch_kernels": 16, "batch": 512, "n_critic": 10, "eval_samples": 5000, "history_max": 5000,
                  "ae_pretrain_steps": 2000, "total_steps": 1_000_000, "log_every": 100_000, "eval_every": 100_000,
                  "points": MAX_POINTS}  # an own data set's points (counted in points, not numbers)
+# An image run's: conv widths are filters of the first scale, so a browser's file stays near the
+# image lab's and the BEGAN page's scale (h = 200,000 took 3.4 GB before such a check).
+IMAGE_UPLOAD_LIMITS = {**UPLOAD_LIMITS, "latent_dim": 128, "ae_code": 128, "g_width": 64, "d_width": 64,
+                       "batch": 64, "shift": 4, "residual_steps": 100_000, "lr_patience": 1_000_000}
 
 
 class CheckpointError(ValueError):
@@ -184,10 +189,71 @@ def _from_old_format(fmt: str, meta: dict) -> tuple[str, dict]:
     old_version = recipe.pop("version", meta.get("version"))
     recipe.pop("format", None)
     kind = OLD_FORMATS[fmt]
-    if kind == "toy" and isinstance(recipe.get("config"), dict) and recipe["config"].get("dataset") in IMAGE_SETS:
+    if kind == "toy" and isinstance(recipe.get("config"), dict) and is_image_data(recipe["config"].get("dataset", "")):
         kind = "image"
     recipe["converted_from"] = f"{fmt} v{old_version}"
     return kind, recipe
+
+
+# The separate BEGAN trainer's settings -> the one config's (h was both the latent and the code, n the
+# filters of both networks, lr both learning rates); the rest kept their names.
+_BEGAN_FIELDS = {"h": ("latent_dim", "ae_code"), "n": ("g_width", "d_width"), "lr": ("lr_g", "lr_d"),
+                 "size": ("image_size",)}
+_BEGAN_DROPPED = ("steps_hint",)
+
+
+def _from_began(recipe: dict) -> dict:
+    """A "began" recipe as an "image" run's: the config mapped, BEGAN's state (k_t, M_global, the lr)
+    as the one trainer keeps it, the history with its lr column renamed. The weights' names are the
+    same ("G.*" the decoder, "D.*" the autoencoder)."""
+    try:
+        old, state = dict(recipe["config"]), dict(recipe.get("state") or {})
+        config = {"objective": "began", "arch": "began", "latent_dist": "uniform", "optimizer": "adam",
+                  "spectral_norm": False, "n_critic": 1, "eval_samples": 64, "eval_every": 250}
+        source = old.pop("source", "digits")
+        config.update({"dataset": "digits"} if source == "digits" else {"dataset": "folder", "source": source,
+                                                                       "channels": old.get("channels", 1)})
+        old.pop("channels", None)
+        for name in _BEGAN_DROPPED:
+            old.pop(name, None)
+        for name, value in old.items():
+            for new in _BEGAN_FIELDS.get(name, (name,)):
+                config[new] = value
+        lr = float(state.get("lr", config.get("lr_g", 1e-4)))
+        history = [{("lr_g" if k == "lr" else k): v for k, v in row.items()} for row in recipe.get("history") or []]
+        config = TrainConfig.from_dict(config).validate().to_dict()
+        plateau = {"smooth": state.get("m_smooth"), "best": state.get("m_best"), "best_step": state.get("step", 0),
+                   "last_step": state.get("step", 0)}
+    except (KeyError, ValueError, TypeError, AttributeError) as e:
+        raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
+    out = {k: v for k, v in recipe.items() if k not in ("config", "state", "history", "data")}
+    out.update(config=config, history=history, state={
+        "step": int(state.get("step", 0)), "lr_factor": lr / float(config.get("lr_g", lr) or lr),
+        "objective": {"k_t": state.get("k_t", 0.0), "m_global": state.get("m_global")},
+        "schedules": {"plateau": plateau}, "train_seconds": state.get("train_seconds", 0.0)})
+    out["converted_from"] = " then ".join(filter(None, [recipe.get("converted_from"), "began (BEGANTrainer)"]))
+    if isinstance(recipe.get("command"), str):
+        out["command"] = _began_command(recipe["command"])
+    return out
+
+
+def _began_command(command: str) -> str:
+    """The BEGAN trainer's command in the one config's names: ``--set h=16`` is
+    ``--set latent_dim=16 --set ae_code=16``, and so on (``_BEGAN_FIELDS``).
+
+    Example:
+        >>> _began_command("python -m ganviz began --gamma 0.3 --set h=16 --set lr=5e-05 --set shift=2")
+        'python -m ganviz began --gamma 0.3 --set latent_dim=16 --set ae_code=16 --set lr_g=5e-05 --set lr_d=5e-05 --set shift=2'
+    """
+    words, out = shlex.split(command), []
+    for i, word in enumerate(words):
+        if i and words[i - 1] == "--set":
+            name, _, value = word.partition("=")
+            news = _BEGAN_FIELDS.get(name, (name,))
+            out += [part for new in news for part in ("--set", shlex.quote(f"{new}={value}"))][1:]
+        else:
+            out.append(shlex.quote(word) if word else "''")
+    return " ".join(out)
 
 
 def _read_header(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
@@ -227,6 +293,8 @@ def _checked(meta: dict, tensors: dict[str, torch.Tensor], kinds: tuple[str, ...
     else:
         raise CheckpointError(f"this safetensors file was not written by ganviz (its header's format is {fmt!r}, "
                               f"not {FORMAT!r}): use a .safetensors file saved by ganviz")
+    if kind == "began":
+        kind, recipe = "image", _from_began(recipe)
     if kind not in kinds:
         wanted = " or ".join(KINDS[k][0] for k in kinds)
         where = " or ".join(KINDS[k][1] for k in kinds)
@@ -293,13 +361,16 @@ def trainer_kind(config: TrainConfig) -> str:
         >>> trainer_kind(TrainConfig(dataset="digits")), trainer_kind(TrainConfig(dataset="ring8"))
         ('image', 'toy')
     """
-    return "image" if config.dataset in IMAGE_SETS else "toy"
+    return "image" if is_image_data(config.dataset) else "toy"
 
 
 def _contents(trainer: Trainer, command: str | None) -> tuple[dict[str, torch.Tensor], dict, str]:
-    recipe = {"config": trainer.config.to_dict(),
-              "state": {"step": trainer.step_count, "objective": trainer.objective.state()},
-              "command": command}
+    state = {"step": trainer.step_count, "objective": trainer.objective.state(), "lr_factor": trainer.lr_factor,
+             "schedules": {s.name: s.state() for s in trainer.schedules},
+             "train_seconds": round(trainer.train_seconds, 3)}
+    # The curves travel with the weights: a reopened run shows where it came from.
+    recipe = {"config": trainer.config.to_dict(), "state": state, "history": trainer.history.rows,
+              "eval_history": trainer.eval_history.rows, "command": command}
     return _tensors(trainer), recipe, trainer_kind(trainer.config)
 
 
@@ -314,16 +385,22 @@ def save(trainer: Trainer, path: str | Path, command: str | None = None) -> Path
     return write(path, *_contents(trainer, command))
 
 
-def _trainer_recipe(recipe: dict, limits: dict[str, int] | None) -> dict:
+def _trainer_recipe(recipe: dict, limits: dict[str, int] | None, kind: str) -> dict:
     """The recipe checked (and with ``limits``, a browser's file, bounded) before anything is built."""
     try:
         if limits is not None:
-            check_limits(recipe["config"], limits)
+            check_limits(recipe["config"], IMAGE_UPLOAD_LIMITS if kind == "image" and limits is UPLOAD_LIMITS
+                         else limits)
             # the server's threads and device are its own, whatever the file says
             recipe["config"] = {**recipe["config"], "threads": 1, "device": "auto"}
         TrainConfig.from_dict(recipe["config"]).validate()
         int(recipe["state"].get("step", 0))
+        float(recipe["state"].get("lr_factor", 1.0))
+        float(recipe["state"].get("train_seconds", 0.0))
         dict(recipe["state"].get("objective", {}))
+        dict(recipe["state"].get("schedules", {}))
+        for key in ("history", "eval_history"):
+            recipe[key] = [dict(row) for row in recipe.get(key) or []]
     except CheckpointError:
         raise
     except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as e:
@@ -343,36 +420,56 @@ def load_weights(net: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix:
 
 
 def from_bytes(data: bytes, limits: dict[str, int] | None = UPLOAD_LIMITS, kinds: tuple[str, ...] = TRAINER_KINDS,
-               reader: str = "the Trainer") -> Trainer:
-    """A trainer rebuilt from its recipe with the checkpoint's weights (validated shapes). The bytes
-    come from a browser unless said otherwise, so the recipe is held to ``limits`` (None: none).
+               reader: str = "the Trainer", open_data=None, device: str | None = None) -> Trainer:
+    """A trainer rebuilt from its recipe with the checkpoint's weights (validated shapes), its
+    curves and its schedules' state. The bytes come from a browser unless said otherwise, so the
+    recipe is held to ``limits`` (None: none; an image run's are ``IMAGE_UPLOAD_LIMITS``).
     ``kinds`` are those the caller opens (a page of one kind passes its own, and its name as ``reader``).
+
+    ``open_data(config)`` gives an image run's images: a page passes one that reads the recipe's
+    ``source`` as a data set name (``ganviz.data.access``), never as a path, since the recipe comes
+    from the browser; a browser's folder run without it is refused. Without it the command line's
+    folder is opened as a path. ``device`` overrides the recipe's.
 
     Example:
         >>> t = Trainer(TrainConfig(g_width=8, d_width=8, eval_samples=100)); t.train(1)
         >>> from_bytes(to_bytes(t), kinds=("toy",), reader="the toy lab").step_count
         1
     """
-    _, recipe, tensors = parse(data, kinds, reader)
-    recipe = _trainer_recipe(recipe, limits)
+    kind, recipe, tensors = parse(data, kinds, reader)
+    recipe = _trainer_recipe(recipe, limits, kind)
     try:
-        trainer = Trainer(TrainConfig.from_dict(recipe["config"]))
-    except (ValueError, RuntimeError, OverflowError) as e:  # e.g. a seed torch cannot take
+        config = TrainConfig.from_dict(recipe["config"])
+        if device is not None:
+            config = config.replace(device=device)
+        if open_data is None and limits is not None and config.dataset == "folder":
+            raise ValueError("its images are a folder's, and a browser's file never names a folder here")
+        trainer = Trainer(config, data=None if open_data is None or not is_image_data(config.dataset)
+                          else open_data(config))
+    except (ValueError, RuntimeError, OverflowError) as e:  # e.g. a seed torch cannot take, a data set not here
         raise CheckpointError(f"cannot rebuild this checkpoint's trainer: {e}") from None
     for prefix, net in (("G", trainer.G), ("D", trainer.D), ("G_ema", trainer.G_ema)):
         if net is not None:
             load_weights(net, tensors, prefix)
     if "G_reference" in tensors:
         trainer.G.reference = tensors["G_reference"].to(trainer.device)
-    trainer.step_count = int(recipe["state"].get("step", 0))
+    state = recipe["state"]
+    trainer.step_count = int(state.get("step", 0))
+    trainer.lr_factor = float(state.get("lr_factor", 1.0))
+    trainer.train_seconds = float(state.get("train_seconds", 0.0))
+    trainer.history.rows, trainer.eval_history.rows = recipe["history"], recipe["eval_history"]
     try:
-        trainer.objective.load_state(recipe["state"].get("objective", {}))
+        trainer.objective.load_state(state.get("objective", {}))
+        for schedule in trainer.schedules:
+            schedule.load_state(dict(state.get("schedules", {}).get(schedule.name) or {}))
     except (KeyError, ValueError, TypeError) as e:
         raise CheckpointError(f"the checkpoint's recipe is damaged: {e}") from None
+    trainer._run_schedules()  # the residual carry of the restored step
     return trainer
 
 
-def load(path: str | Path) -> Trainer:
+def load(path: str | Path, kinds: tuple[str, ...] = TRAINER_KINDS, reader: str = "the Trainer",
+         device: str | None = None) -> Trainer:
     """Load a checkpoint file (the local user's: no size limits); a missing, truncated, foreign or
     pickled file raises CheckpointError."""
-    return from_bytes(read_file(path), limits=None)
+    return from_bytes(read_file(path), limits=None, kinds=kinds, reader=reader, device=device)

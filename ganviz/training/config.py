@@ -34,21 +34,29 @@ from ganviz.objectives import OBJECTIVES, PARAM_OWNERS, Params
 from ganviz.objectives.base import coerce
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+FOLDER = "folder"  # the dataset of a run on a folder's images (``source``)
 LATENTS = ("normal", "uniform")
 SCHEDULES = ("constant", "linear")
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    dataset: str = "ring8"
+    dataset: str = field(default="ring8", metadata={"help": (
+        "a toy point set, 'own' (drawn points), an image set (digits), or 'folder': the images of "
+        "``source``.")})
     objective: str = "nsgan"
     params: Params | None = None  # the objective's settings; None: its defaults
     seed: int = 0
-    # images (a data set of IMAGE_SETS): side in pixels, architecture, shift augmentation
+    # images (a data set of IMAGE_SETS, or FOLDER): side in pixels, architecture, shift augmentation
+    source: str = field(default="", metadata={"help": (
+        "dataset 'folder': the images' folder. On the command line a path; on a page an operator's data "
+        "set name or this session's upload (ganviz.data.access), never a path from a browser.")})
+    channels: int = 1  # dataset 'folder': 1 (grey) or 3 (colour); an image set has its own
     image_size: int = 16
     arch: str = field(default="dcgan", metadata={"help": (
         "dcgan: DCGAN-style conv G and D (BEGAN's autoencoder as D for energy objectives); began: BEGAN's "
-        "decoder as G and its autoencoder as D.")})
+        "decoder as G and its autoencoder as D; sagan: the DCGAN pair with a self-attention block at 8x8 "
+        "and spectral norm in G (Zhang et al. 2019).")})
     shift: int = 0  # real images shifted by up to this many pixels each time they are drawn (0 = off)
     skip: bool = field(default=False, metadata={"help": (
         "arch began: skip connections from h, projected to 8x8 and upsampled, concatenated after each "
@@ -84,6 +92,14 @@ class TrainConfig:
         "R1 penalty (gamma / 2) E_real ||grad_x D(x)||^2 (Mescheder et al. 2018, with the paper's 1/2; "
         "code that drops it uses half this gamma), on the networks' standardised inputs.")})
     ae_pretrain_steps: int = 0
+    # BEGAN's schedules (Berthelot et al. 2017): hooks of the one trainer (ganviz.training.schedules)
+    lr_patience: int = field(default=0, metadata={"help": (
+        "objective began: halve both learning rates when M_global (smoothed over ~100 steps) has not "
+        "improved for this many steps (0 = never), down to lr_min.")})
+    lr_min: float = 1e-6
+    residual_steps: int = field(default=0, metadata={"help": (
+        "arch began: vanishing residuals, each block's input carried with weight 1 -> 0 over these "
+        "steps (0 = off).")})
     # Improved-GAN tricks (one-sided label smoothing is the logistic objectives' own setting)
     feature_matching: bool = False
     historical_averaging: float = 0.0
@@ -145,7 +161,14 @@ class TrainConfig:
         for f in fields(self):
             if f.name not in ("params", "points"):
                 _check_type(f.name, f.type, getattr(self, f.name))
-        _choice("dataset", self.dataset, (*DATASETS, *IMAGE_SETS, OWN))
+        _choice("dataset", self.dataset, (*DATASETS, *IMAGE_SETS, OWN, FOLDER))
+        if self.dataset == FOLDER:
+            if not self.source:
+                raise ValueError("dataset 'folder' needs source: the folder of images (or a page's data set name)")
+            _choice("channels", self.channels, (1, 3))
+        elif self.source or self.channels != 1:
+            raise ValueError(f"source and channels name a folder's images (dataset {FOLDER!r}); "
+                             f"{self.dataset} has its own")
         if self.dataset == OWN:
             check_flat(self.points)
         elif self.points:
@@ -173,7 +196,7 @@ class TrainConfig:
             v = getattr(self, name)
             if v is not None and not (0 <= v < 1):
                 raise ValueError(f"{name} must lie in [0, 1), got {v!r}")
-        if self.dataset in IMAGE_SETS:
+        if is_image_data(self.dataset):
             _choice("image_size", self.image_size, SIZES)
             _choice("arch", self.arch, ARCHS)
             if self.arch == "began" and OBJECTIVES[self.objective].discriminator != "autoencoder":
@@ -183,12 +206,19 @@ class TrainConfig:
                 raise ValueError("virtual_batch_norm is the toy MLP generator's; the conv generator has batch norm")
             if self.skip and self.arch != "began":
                 raise ValueError("skip connections are BEGAN's networks' (arch 'began'), not the DCGAN pair's")
+            if self.residual_steps and self.arch != "began":
+                raise ValueError("residual_steps (vanishing residuals) are BEGAN's networks' (arch 'began')")
         elif self.shift:
             raise ValueError("shift augments images; it does not apply to toy points")
         elif self.skip:
             raise ValueError("skip connections are BEGAN's image networks'; they do not apply to toy points")
+        elif self.residual_steps:
+            raise ValueError("residual_steps (vanishing residuals) are BEGAN's image networks'; not toy points")
+        if self.lr_patience and self.objective != "began":
+            raise ValueError(f"lr_patience halves the lr on an M_global plateau: M_global is BEGAN's, not "
+                             f"{self.objective}'s")
         for name in ("r1_gamma", "historical_averaging", "ortho_beta", "sigma_clamp", "minibatch_kernels",
-                     "ae_pretrain_steps", "total_steps", "shift"):
+                     "ae_pretrain_steps", "total_steps", "shift", "lr_patience", "lr_min", "residual_steps"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
@@ -240,8 +270,13 @@ def field_help(name: str) -> str | None:
     raise ValueError(f"unknown config field {name!r}")
 
 
+def is_image_data(dataset: str) -> bool:
+    """Whether a run on ``dataset`` trains on images (an image set or a folder) rather than points."""
+    return dataset in IMAGE_SETS or dataset == FOLDER
+
+
 STRUCTURAL = frozenset({
-    "dataset", "objective", "seed", "latent_dim", "g_depth", "g_width", "g_activation", "d_depth", "d_width",
+    "dataset", "source", "channels", "objective", "seed", "latent_dim", "g_depth", "g_width", "g_activation", "d_depth", "d_width",
     "d_activation", "ae_code", "spectral_norm", "minibatch_kernels", "virtual_batch_norm", "optimizer", "device",
     "threads", "ae_pretrain_steps", "standardize", "eval_samples", "image_size", "arch", "skip",
     "points",
@@ -250,7 +285,7 @@ STRUCTURAL = frozenset({
 
 def _choice(name, value, allowed):
     if value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; choose one of: {', '.join(allowed)}")
+        raise ValueError(f"unknown {name} {value!r}; choose one of: {', '.join(map(str, allowed))}")
 
 
 def _positive_int(name, value):

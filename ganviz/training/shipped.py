@@ -3,7 +3,7 @@ gamma sweep that judges each run.
 
 The folder is the repository's checkpoints/ (measured in checkpoints/README.md), or
 $GANVIZ_CHECKPOINTS where it is set (tests, other models). A BEGAN run is
-began_gamma<G>.safetensors (``ganviz.training.began``), the classifier digit_classifier.safetensors
+began_gamma<G>.safetensors (an image run of objective began: ``ganviz.training.began``), the classifier digit_classifier.safetensors
 (``ganviz.training.classifier``).
 
 Example:
@@ -51,5 +51,5 @@ def sweep(classifier, n: int = 500, seed: int = 0, folder: str | Path | None = N
     for gamma, path in shipped_began(folder).items():
         trainer = load(path)
         rows.append({"gamma": gamma, **judge_generator(trainer, classifier, n, seed),
-                     "k_t": round(trainer.k_t, 5), "steps": trainer.step_count, "checkpoint": str(path)})
+                     "k_t": round(trainer.objective.k_t, 5), "steps": trainer.step_count, "checkpoint": str(path)})
     return rows

@@ -28,7 +28,8 @@ from ganviz.data.images import IMAGE_SETS, ImageSet, load_images
 from ganviz.nets.factory import make_networks
 from ganviz.objectives import DView, make_objective
 from ganviz.objectives.penalties import HistoricalAverage, clamp_sigma, feature_matching, orthogonal_penalty, r1_penalty
-from ganviz.training.config import STRUCTURAL, TrainConfig
+from ganviz.training.config import FOLDER, STRUCTURAL, TrainConfig
+from ganviz.training.schedules import schedules
 
 POOL_SIZE = 65_536
 
@@ -80,7 +81,7 @@ def _make_optimizer(name, params, lr, betas):
 
 
 class Trainer:
-    """Trains one GAN on a toy distribution. Not thread-safe: ``TrainerWorker`` guards it."""
+    """Trains one GAN on points or images (BEGAN's runs included). Not thread-safe: ``TrainerWorker`` guards it."""
 
     def __init__(self, config: TrainConfig, data: ImageSet | None = None):
         self.config = config.validate().resolved()
@@ -92,6 +93,8 @@ class Trainer:
         self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
         if c.dataset in IMAGE_SETS:
             self._image_data(data if data is not None else load_images(c.dataset, c.image_size))
+        elif c.dataset == FOLDER:  # a page passes the images it opened by name; the command line, a path
+            self._image_data(data if data is not None else load_images(c.source, c.image_size, c.channels))
         else:
             self._point_data(torch.Generator().manual_seed(c.seed))
         self.objective = make_objective(c.objective, c.params)
@@ -105,6 +108,7 @@ class Trainer:
         self.opt_d = _make_optimizer(c.optimizer, self.D.parameters(), c.lr_d, (c.beta1, c.beta2))
         self.hist_g = HistoricalAverage(self.G)
         self.hist_d = HistoricalAverage(self.D)
+        self.lr_factor = 1.0  # on both learning rates; BEGAN's plateau halving lowers it
         self.step_count = 0  # generator steps
         self.d_step_count = 0
         self.train_seconds = 0.0
@@ -114,9 +118,11 @@ class Trainer:
         self.last_eval: dict = {}
         self._recent_times: deque[float] = deque(maxlen=50)
         self._last_real: DView | None = None
-        # Instrumentation hangs off the trainer: each hook is called with it after every step
-        # (the spectra recorder is one).
+        # Schedules (BEGAN's plateau halving and residual carry) act on the run after every step and
+        # travel in its checkpoint; hooks only watch it (the spectra recorder is one).
+        self.schedules = schedules()
         self.hooks: list = []
+        self._run_schedules()
         if c.ae_pretrain_steps and self.objective.discriminator == "autoencoder":
             self.pretrain_autoencoder(c.ae_pretrain_steps)
 
@@ -153,24 +159,33 @@ class Trainer:
         if self.config.g_ema > 0 and self.G_ema is None:
             self.G_ema = copy.deepcopy(self.G)
 
-    def _apply_lr(self) -> None:
+    def learning_rates(self) -> tuple[float, float]:
+        """(G's, D's) learning rate of the next step: the config's, times ``lr_factor`` and the schedule."""
         c = self.config
-        scale = 1.0
+        scale = self.lr_factor
         if c.lr_schedule == "linear":
             # Annealing the lr at the end pulls samples onto the modes (HQ fraction rises).
             start = c.lr_decay_start * c.total_steps
-            scale = min(1.0, max(0.0, (c.total_steps - self.step_count) / max(c.total_steps - start, 1)))
-        for opt, lr in ((self.opt_g, c.lr_g), (self.opt_d, c.lr_d)):
+            scale *= min(1.0, max(0.0, (c.total_steps - self.step_count) / max(c.total_steps - start, 1)))
+        return c.lr_g * scale, c.lr_d * scale
+
+    def _apply_lr(self) -> None:
+        c = self.config
+        for opt, lr in zip((self.opt_g, self.opt_d), self.learning_rates()):
             for group in opt.param_groups:
-                group["lr"] = lr * scale
+                group["lr"] = lr
                 if "betas" in group:
                     group["betas"] = (c.beta1, c.beta2)
 
     # --- sampling -----------------------------------------------------------------------------
     def _latent(self, n: int) -> torch.Tensor:
+        return self.latent(n, self.gen)
+
+    def latent(self, n: int, gen: torch.Generator) -> torch.Tensor:
+        """n latent codes of the run's distribution (N(0, I) or U[-1, 1]^d) from ``gen``, on ``gen``'s device."""
         if self.config.latent_dist == "uniform":
-            return torch.rand(n, self.config.latent_dim, generator=self.gen, device=self.device) * 2 - 1
-        return torch.randn(n, self.config.latent_dim, generator=self.gen, device=self.device)
+            return torch.rand(n, self.config.latent_dim, generator=gen, device=gen.device) * 2 - 1
+        return torch.randn(n, self.config.latent_dim, generator=gen, device=gen.device)
 
     def _real(self, n: int) -> torch.Tensor:
         idx = torch.randint(0, len(self.pool), (n,), generator=self.gen, device=self.device)
@@ -348,16 +363,22 @@ class Trainer:
         fake = self.G(self._latent(self.config.batch))
         self.step_d(fake)
         self.step_g(fake)
+        self._run_schedules()
         dt = time.perf_counter() - t0
         self.train_seconds += dt
         self._recent_times.append(dt)
         c = self.config
         if self.step_count % c.log_every == 0:
-            self.history.add({"step": self.step_count, **self.last, **self.objective.state()})
+            self.history.add({"step": self.step_count, **self.last, **self.objective.state(),
+                              "lr_g": self.learning_rates()[0]})
         if self.step_count % c.eval_every == 0:
             self.evaluate()
         for hook in self.hooks:
             hook(self)
+
+    def _run_schedules(self) -> None:
+        for schedule in self.schedules:
+            schedule(self)
 
     def train(self, steps: int, progress=None) -> None:
         """Run ``steps`` generator steps; ``progress(done, total)`` is called now and then."""
