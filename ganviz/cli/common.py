@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shlex
 import sys
 import time
 
+from ganviz.data.images import SIZES
+from ganviz.objectives import OBJECTIVES
 from ganviz.training.config import parse_value
 
 
@@ -90,9 +93,64 @@ def add_run_args(p, set_example: str | None = "lr_g=1e-3") -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def objective_help(archs: tuple[str, ...]) -> str:
+    """--objective's help for a command that trains ``archs``: the names allowed and, per arch, the
+    objective the image recipe picks without one (``ganviz.training.recipes.image_recipe``), so the
+    help cannot drift from what runs. An arch the default cannot train names what it needs.
+
+    Example:
+        >>> objective_help(("dcgan",)).endswith("(default: nsgan)")
+        True
+    """
+    from ganviz.training.recipes import image_recipe
+
+    defaults = []
+    for arch in archs:
+        try:
+            objective = image_recipe(arch=arch).objective
+            defaults.append(objective if len(archs) == 1 else f"{objective} with --arch {arch}")
+        except ValueError:  # the default objective does not fit this arch's discriminator
+            energy = [name for name, o in OBJECTIVES.items() if o.discriminator == "autoencoder"]
+            defaults.append(f"--arch {arch} needs one of {', '.join(energy)}")
+    return "one of: " + ", ".join(OBJECTIVES) + f" (default: {'; '.join(defaults)})"
+
+
+def add_image_train_args(p, archs: tuple[str, ...] = ("dcgan",), what: str = "the run") -> None:
+    """The options of a command that trains the image recipe: --objective (its help names each
+    arch's default, ``objective_help``), --size, --steps and --max-seconds; ``what`` names what
+    the limits stop in their help ("the run", "a trial").
+
+    Example:
+        >>> p = argparse.ArgumentParser()
+        >>> add_image_train_args(p)
+        >>> a = p.parse_args(["--steps", "5"])
+        >>> a.objective, a.size, a.steps, a.max_seconds
+        (None, 16, 5, None)
+    """
+    p.add_argument("--objective", choices=list(OBJECTIVES), metavar="NAME", help=objective_help(archs))
+    p.add_argument("--size", type=int_arg, choices=list(SIZES), default=16, metavar="S",
+                   help="image side: " + " or ".join(map(str, SIZES)))
+    p.add_argument("--steps", type=positive_int, default=2000, help=f"generator steps of {what} at most (default 2000)")
+    p.add_argument("--max-seconds", type=positive_int, metavar="S", help=f"stop {what} after S seconds of training")
+
+
+def set_args(pairs) -> list[str]:
+    """``--set KEY=VALUE`` options that give back the same values: each value as JSON, so that
+    ``key_value`` reads it as it was (True stays a bool, "relu" a string).
+
+    Example:
+        >>> set_args([("batch", 16), ("spectral_norm", True)])
+        ['--set batch=16', '--set spectral_norm=true']
+    """
+    return [f"--set {shlex.quote(f'{k}={json.dumps(v)}')}" for k, v in pairs]
+
+
 def train_until(trainer, steps: int, max_seconds: float | None, progress, chunk: int = 25) -> None:
     """Train ``steps`` more generator steps, or until ``max_seconds`` have passed (checked every
     ``chunk`` steps), whichever comes first; ``progress(done, steps)`` after each chunk."""
+    from ganviz.training.trainer import claim_process
+
+    claim_process(trainer.config.threads)  # the command line's process is the trainer's
     t_end = time.monotonic() + max_seconds if max_seconds else math.inf
     start = trainer.step_count
     while trainer.step_count - start < steps and time.monotonic() < t_end:

@@ -13,26 +13,19 @@ Example (a few steps, a few samples):
 from __future__ import annotations
 
 import math
-import shlex
 
-from ganviz.cli.common import Progress, add_run_args, fail, int_arg, positive_int, report, train_until
-from ganviz.data.images import SIZES
+from ganviz.cli.common import (Progress, add_image_train_args, add_run_args, fail, positive_int, report, set_args,
+                               train_until)
 from ganviz.metrics.modes import mean_and_se
 from ganviz.metrics.stacked import MODES, SAMPLES, expected_coverage, generator_coverage
-from ganviz.objectives import OBJECTIVES
 
 
 def register(sub) -> None:
     p = sub.add_parser("stacked", help="stacked-digits mode coverage (1,000 modes)",
                        description="Train K trials on stacked digits (three digits as RGB channels) and report "
                                    "modes captured and the KL of the mode histogram to uniform.")
-    p.add_argument("--objective", choices=list(OBJECTIVES), metavar="NAME",
-                   help="one of: " + ", ".join(OBJECTIVES) + " (default: the image default, nsgan)")
+    add_image_train_args(p, what="a trial")
     p.add_argument("--trials", type=positive_int, default=1, help="trials, seeds --seed .. --seed + K - 1")
-    p.add_argument("--steps", type=positive_int, default=2000, help="generator steps a trial at most (default 2000)")
-    p.add_argument("--max-seconds", type=positive_int, metavar="S", help="stop a trial after S seconds of training")
-    p.add_argument("--size", type=int_arg, choices=list(SIZES), default=16, metavar="S",
-                   help="image side: " + " or ".join(map(str, SIZES)))
     p.add_argument("--samples", type=positive_int, default=SAMPLES, help=f"samples classified (default {SAMPLES:,})")
     add_run_args(p, "lr_g=1e-4")
     p.set_defaults(func=run)
@@ -62,11 +55,10 @@ def run(args) -> int:
     modes_mean, modes_se = mean_and_se([r["modes"] for r in rows])
     kls = [r["kl"] for r in rows if not math.isnan(r["kl"])]
     kl_mean, kl_se = mean_and_se(kls) if kls else (math.nan, math.nan)
-    perfect_modes, perfect_kl = expected_coverage([1 / MODES] * MODES, args.samples)
     summary = {"objective": configs[0].objective, "data": "stacked", "size": args.size, "samples": args.samples,
                "trials": args.trials, "modes_mean": modes_mean, "modes_se": round(modes_se, 2),
                "kl_mean": round(kl_mean, 4), "kl_se": round(kl_se, 4),
-               "perfect": {"modes": round(perfect_modes, 1), "kl": round(perfect_kl, 4)}, "per_trial": rows}
+               "perfect": perfect(args.samples), "per_trial": rows}
     if args.out:
         summary["checkpoint"] = str(save(trainer, args.out, command_for(args, trainer.step_count)))
     return report(summary, args.json)
@@ -79,10 +71,7 @@ def trial(config, classifier, args, label: str):
     trainer = Trainer(config)
     try:
         train_until(trainer, args.steps, args.max_seconds, Progress(f"{label} {config.objective}", not args.quiet))
-        r = generator_coverage(trainer.sample, classifier, args.samples,
-                               progress=Progress(f"{label} modes of", not args.quiet))
-        measured = {"modes": r.modes_captured, "kl": round(r.kl_to_uniform, 4),
-                    "channel_classes": list(r.channel_classes)}
+        measured = coverage(trainer.sample, classifier, args.samples, Progress(f"{label} modes of", not args.quiet))
     except TrainingDiverged as e:
         # A diverged trial captured nothing; it counts in the modes' mean, as in the papers' averages.
         measured = {"modes": 0, "kl": math.nan, "diverged": str(e)}
@@ -90,10 +79,28 @@ def trial(config, classifier, args, label: str):
                      **measured}
 
 
+def coverage(sample, classifier, n: int, progress=None) -> dict:
+    """Modes captured (of 1,000), KL(mode histogram || uniform) and classes per channel of n samples
+    drawn by ``sample(m)`` (``ganviz.metrics.stacked.generator_coverage``), as a run's summary holds them."""
+    r = generator_coverage(sample, classifier, n, progress=progress)
+    return {"modes": r.modes_captured, "kl": round(r.kl_to_uniform, 4), "channel_classes": list(r.channel_classes)}
+
+
+def perfect(n: int) -> dict:
+    """What a generator drawing the 1,000 modes uniformly scores on n samples (expected modes and KL):
+    the floor a run's numbers are read against.
+
+    Example:
+        >>> perfect(26_000)
+        {'modes': 1000.0, 'kl': 0.0193}
+    """
+    modes, kl = expected_coverage([1 / MODES] * MODES, n)
+    return {"modes": round(modes, 1), "kl": round(kl, 4)}
+
+
 def command_for(args, steps: int) -> str:
     """The command that reproduces one trial: the steps it trained, its seed and every option given."""
     parts = ["python -m ganviz stacked", f"--steps {steps}", f"--seed {args.seed}", f"--size {args.size}"]
     if args.objective:
         parts.append(f"--objective {args.objective}")
-    parts += [f"--set {shlex.quote(f'{k}={v}')}" for k, v in args.set]
-    return " ".join(parts)
+    return " ".join(parts + set_args(args.set))
