@@ -1,10 +1,11 @@
-"""ganviz home page: what it is and the pages that work."""
+"""ganviz home page: what it is and the pages that work; and the server that serves it.
 
-from ganviz import forkserver
-
-# The toy lab is the next page most visitors open: its trainer's start (importing torch, ~7 s of CPU
-# in the forkserver) begins here, while they read.
-forkserver.warm_up()
+``streamlit run app.py`` reads this file twice. First it imports it as the module ``app`` and finds
+``app``, the server (``st.App``): as it starts, it warms in the background what the toy lab's first
+visit would otherwise wait for (PyTorch in the trainers' forkserver and the page's own imports).
+Then, for every page a browser opens, Streamlit runs it as a script: the navigation, and the home
+page itself, which imports neither torch nor the trainers' modules.
+"""
 
 from pathlib import Path
 
@@ -13,29 +14,80 @@ import streamlit as st
 from ganviz.ui.scene import presentation_css, presentation_toggle
 from ganviz.ui.tour import PAGES, TOUR
 
-st.set_page_config(page_title="ganviz", page_icon="🎛️", layout="wide")
-with st.sidebar:
-    css = presentation_css(presentation_toggle("home"), [], ())
-if css:
-    st.markdown(css, unsafe_allow_html=True)
-st.title("ganviz")
-st.markdown(
-    "Train small GANs live and watch GAN theory happen: every number and picture here comes from a "
-    "real run or a real formula, on your own CPU (or GPU, where there is one). Nothing is downloaded."
-)
-here = Path(__file__).parent
-for path, title, blurb in PAGES:
-    if (here / path).is_file():
-        st.page_link(path, label=title, icon="▶")
-        st.caption(blurb)
-st.divider()
-st.subheader("Guided tour")
-st.caption("GAN theory in lecture order, one click per scene.")
-for path, label, params in TOUR:
-    if (here / path).is_file():
-        st.page_link(path, label=label, query_params=params)
-st.divider()
-st.markdown(
-    "**From the command line:** `python -m ganviz --help` lists the commands, e.g. "
-    "`python -m ganviz train --dataset ring8 --steps 5000 --json`."
-)
+HERE = Path(__file__).parent
+# What the toy lab (the tour's first scene) imports that costs: torch above all, then the trainer's
+# modules and the figures. Not ganviz.ui's modules: live_frames declares its component as it is
+# imported, which registers the component only inside a page's run.
+WARM_IMPORTS = ("torch", "ganviz.training.trainer", "ganviz.training.process_worker", "ganviz.training.presets",
+                "ganviz.plots.toy", "ganviz.plots.samples_view", "ganviz.plots.animation", "ganviz.training.export")
+
+
+def warm_server() -> None:
+    """Start the trainers' forkserver and wait until it can fork a trainer (its imports run in its own
+    process), then import the toy lab's heavy modules here. One after the other: importing here holds
+    the server's GIL, and a visitor's page, served meanwhile, needs it; the forkserver's do not."""
+    import importlib
+    import time
+
+    from ganviz import forkserver
+
+    t0 = time.perf_counter()
+    forkserver.wait_ready()
+    for name in WARM_IMPORTS:
+        importlib.import_module(name)
+    print(f"  ganviz is warm: PyTorch and the trainers' start-up loaded in {time.perf_counter() - t0:.1f} s",
+          flush=True)
+
+
+def home() -> None:
+    """The home page: what ganviz is, its pages, the guided tour."""
+    st.set_page_config(page_title="ganviz", page_icon="🎛️", layout="wide")
+    with st.sidebar:
+        css = presentation_css(presentation_toggle("home"), [], ())
+    if css:
+        st.markdown(css, unsafe_allow_html=True)
+    st.title("ganviz")
+    st.markdown(
+        "Train small GANs live and watch GAN theory happen: every number and picture here comes from a "
+        "real run or a real formula, on your own CPU (or GPU, where there is one). Nothing is downloaded."
+    )
+    for path, title, blurb in PAGES:
+        if (HERE / path).is_file():
+            st.page_link(path, label=title, icon="▶")
+            st.caption(blurb)
+    st.divider()
+    st.subheader("Guided tour")
+    st.caption("GAN theory in lecture order, one click per scene.")
+    for path, label, params in TOUR:
+        if (HERE / path).is_file():
+            st.page_link(path, label=label, query_params=params)
+    st.divider()
+    st.markdown(
+        "**From the command line:** `python -m ganviz --help` lists the commands, e.g. "
+        "`python -m ganviz train --dataset ring8 --steps 5000 --json`."
+    )
+
+
+if __name__ == "app":  # imported: by `streamlit run` looking for its server, or by a test reading PAGES
+    import contextlib
+    import threading
+
+    from streamlit.runtime.pages_manager import PagesManager
+
+    @contextlib.asynccontextmanager
+    async def _warm_at_start(_server):
+        # What st.navigation does at its first call, done before the first visit: else a link
+        # straight to a page would get the navigation of the pages/ folder (the home page named
+        # "app") until somebody opened the home page.
+        PagesManager.uses_pages_directory = False
+        # In a thread: the server answers at once, and a visitor who comes before the warm-up is
+        # done only waits for what is left of it.
+        threading.Thread(target=warm_server, name="ganviz-warm-up", daemon=True).start()
+        yield
+
+    app = st.App(__file__, lifespan=_warm_at_start)
+else:
+    # The sidebar's pages in the home page's order; the home page under its own name (the file's
+    # name, "app", otherwise). Page titles and addresses come from the file names (/Toy_GAN_Lab).
+    st.navigation([st.Page(home, title="Home", icon="🎛️", default=True)]
+                  + [st.Page(path) for path, *_ in PAGES if (HERE / path).is_file()]).run()

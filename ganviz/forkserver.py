@@ -1,11 +1,10 @@
 """The server of forks that starts the trainer processes (ganviz.training.process_worker).
 
-A module of its own, importing nothing but the standard library, so a page can start the forkserver
-before it imports torch itself: ganviz.training (and with it process_worker) imports torch and POT
-first (~5 s of CPU). Started that late, the forkserver's own imports (~7 s) came after the page's,
-and the toy lab's first visit on a fresh server waited for both in turn; started first, they run on
-two cores at once where two are free (bench/first_visit.py; on a busy shared machine the gain is
-smaller: there the first visit waits for its total CPU time more than for the longest chain of it).
+A module of its own, importing nothing but the standard library, so that the forkserver can start
+before anything imports torch: app.py's server starts it as the server starts (``wait_ready``), and
+a page calls ``warm_up`` before its own imports, for a server started without it (AppTest). The
+forkserver's imports (torch and POT, ~5 s of CPU) then run in their own process, beside the page's
+(on two cores at once where two are free), instead of after them.
 """
 
 from __future__ import annotations
@@ -16,17 +15,32 @@ import sys
 import threading
 import types
 
-# What a trainer process needs, imported once by the forkserver and shared by every fork.
-# torch._dynamo: torch.optim imports it lazily when the first optimiser is built (~1.8 s of CPU,
-# more than building the networks). Preloaded, a trainer forked from a running forkserver sent its
-# first snapshot after 0.22 s instead of 2.55 s, and held 26 MiB of private memory instead of 191
-# (the import wrote to pages the forks otherwise share; load 4-5 on 2 cores).
-# POT ("ot") too: the library imports it where it is used (the server's pages need it late or never),
-# but every trainer measures W1 with it.
-FORKSERVER_PRELOAD = ["torch", "torch._dynamo", "ot", "ganviz.training.trainer", "ganviz.training.snapshot",
-                      "ganviz.training.image_snapshot", "ganviz.metrics.image_quality",
-                      "ganviz.training.process_worker"]
+# What a trainer process needs (torch, POT, the trainer's modules), imported once by the forkserver
+# and shared by every fork; ganviz/forkserver_preload.py says what and why.
+FORKSERVER_PRELOAD = ["ganviz.forkserver_preload"]
 _main_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def absent(*packages: str):
+    """While inside, ``import`` of these packages raises ImportError, as if they were not installed
+    (a None in sys.modules); afterwards they import as before.
+
+    >>> with absent("json"):
+    ...     import json
+    Traceback (most recent call last):
+    ModuleNotFoundError: import of json halted; None in sys.modules
+    >>> import json
+    """
+    saved = {name: sys.modules[name] for name in packages if name in sys.modules}
+    for name in packages:
+        sys.modules[name] = None
+    try:
+        yield
+    finally:
+        for name in packages:
+            del sys.modules[name]
+        sys.modules.update(saved)
 
 
 def context():
@@ -76,3 +90,20 @@ def warm_up() -> None:
     with bare_main():
         forkserver.ensure_running()
     _started = True
+
+
+def _exit_at_once() -> None:
+    """The body of the child ``wait_ready`` starts: nothing."""
+
+
+def wait_ready() -> None:
+    """Start the forkserver if need be and return once it has finished its imports: a trainer started
+    from then on is up in a fraction of a second. It forks one child that exits at once (the
+    forkserver forks only after its imports). Elsewhere (trainers spawned) a no-op."""
+    warm_up()
+    if not _started:
+        return
+    child = context().Process(target=_exit_at_once, name="ganviz-warm-up", daemon=True)
+    with bare_main():
+        child.start()
+    child.join()

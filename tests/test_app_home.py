@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -59,3 +62,18 @@ def test_every_page_a_tour_scene_opens_links_the_next_scene(index):
     assert not at.exception
     text = " ".join(m.value for m in at.markdown) + " ".join(getattr(p.proto, "label", "") for p in at.get("page_link"))
     assert f"next scene → {index + 2}" in text.replace("\\", ""), text[:300]
+
+
+def test_the_home_page_imports_neither_torch_nor_the_trainers_forkserver():
+    """The home page is what a fresh server shows first: it must not wait for PyTorch (seconds of CPU),
+    nor start the trainers' forkserver (app.py's server warms that as it starts). A fresh interpreter,
+    so that no other test's imports count."""
+    code = ("import sys\n"
+            "from streamlit.testing.v1 import AppTest\n"
+            "at = AppTest.from_file(sys.argv[1]).run(timeout=60)\n"
+            "assert not at.exception and at.title[0].value == 'ganviz', at.exception\n"
+            "print(sorted(m for m in ('torch', 'ot', 'ganviz.training', 'ganviz.forkserver') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "app.py")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
