@@ -3,34 +3,42 @@
 "Ready" is what a student can use: the samples figure of run A is drawn and the Train button is
 shown, enabled (not the script going idle: the page can be usable while a fragment still polls, and
 idle while it still says "starting the trainer"). Each measurement starts its own ``streamlit run
-app.py`` (nothing imported, no trainer process yet) and opens the page as soon as the server
-answers its health check:
+app.py`` (nothing imported, no trainer process yet) and opens the page:
 
-- direct: the toy lab is the first page opened (a link shared in class); then the same page in a
-  second session (a second tab), whose time is what the browser and the page take without any
-  start-up: the floor under the first visit on this machine at this load;
+- direct: the toy lab is the first page opened, as soon as the server answers its health check
+  (the lecturer starts the server and opens a link at once); then the same page in a second
+  session (a second tab), whose time is what the browser and the page take without any start-up:
+  the floor under the first visit on this machine at this load;
+- settled: the toy lab opened ``--settle`` seconds after the server answered (the first student
+  arrives a little after the lecturer started the server), and whether the app said it was warm;
 - via_home: home first, then the toy lab (as bench/run.py measured before), both times reported.
 
-The machine may be shared: the 1-minute load average is printed beside each figure.
-Run: python bench/first_visit.py [--repeats N]
+``--compare DIR`` measures the checkout at DIR (another commit: a ``git worktree``) the same way,
+its servers and ours in turns (ABBA), so both see the same load, and prints our medians, theirs and
+the ratios. The machine may be shared: the 1-minute load average is printed beside each figure.
+Run: python bench/first_visit.py [--repeats N] [--settle S] [--compare DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests import browser_support  # noqa: E402
 from tests.browser_support import launch, streamlit_server, wait_idle  # noqa: E402
 
 LAB = "/Toy_GAN_Lab"
 BUDGET_S = 4.0  # seconds: the most a first visit may take (the issue that asked for this measure)
+WARM_LINE = "ganviz is warm"  # what app.py prints once its warm-up at server start is done
 # The samples figure (its element carries the chart's key) and an enabled Train button in the main area.
 READY_JS = """() => {
   const main = document.querySelector("[data-testid='stMain']");
@@ -49,33 +57,57 @@ def wait_ready(page, timeout: float = 120_000) -> None:
     page.wait_for_function(READY_JS, timeout=timeout, polling=50)
 
 
-def direct(browser) -> dict:
-    """The toy lab opened first on a fresh server: seconds from the request to ready."""
+@contextlib.contextmanager
+def server_of(root: Path):
+    """A fresh ``streamlit run app.py`` of the checkout at ``root`` (ours by default), its output in
+    a temporary log (``.log_path``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        old, browser_support.ROOT = browser_support.ROOT, root  # streamlit_server serves its ROOT
+        try:
+            with streamlit_server(log_path=Path(tmp) / "streamlit.log") as server:
+                yield server
+        finally:
+            browser_support.ROOT = old
+
+
+def _open(browser, url: str) -> float:
+    """Seconds from asking for the toy lab in a new tab to its being ready."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    t0 = time.perf_counter()
+    page.goto(url + LAB)
+    wait_ready(page)
+    seconds = time.perf_counter() - t0
+    page.close()
+    return seconds
+
+
+def direct(browser, root: Path = ROOT) -> dict:
+    """The toy lab opened first, as soon as the fresh server answers; then in a second tab."""
     t_server = time.perf_counter()
-    with streamlit_server() as server:
+    with server_of(root) as server:
         server_s = time.perf_counter() - t_server
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
         load = _load()
-        t0 = time.perf_counter()
-        page.goto(server.url + LAB)
-        wait_ready(page)
-        lab = time.perf_counter() - t0
+        lab = _open(browser, server.url)
         # The same page in a second session, everything imported and the forkserver up: what the
         # browser and the page itself take, the floor under the first visit on this machine now.
-        warm = browser.new_page(viewport={"width": 1400, "height": 1000})
-        t1 = time.perf_counter()
-        warm.goto(server.url + LAB)
-        wait_ready(warm)
-        second = time.perf_counter() - t1
-        warm.close()
-        page.close()
+        second = _open(browser, server.url)
     return {"toy_lab_s": round(lab, 2), "second_session_s": round(second, 2), "server_start_s": round(server_s, 2),
             "load_1min": load}
 
 
-def via_home(browser) -> dict:
+def settled(browser, root: Path = ROOT, settle: float = 20.0) -> dict:
+    """The toy lab opened first, ``settle`` seconds after the fresh server answered."""
+    with server_of(root) as server:
+        time.sleep(settle)  # the scenario itself: nobody visits before then
+        warm = WARM_LINE in Path(server.log_path).read_text(errors="replace")
+        load = _load()
+        lab = _open(browser, server.url)
+    return {"toy_lab_s": round(lab, 2), "warm_before_visit": warm, "load_1min": load}
+
+
+def via_home(browser, root: Path = ROOT) -> dict:
     """Home first (until its script is idle), then the toy lab (until ready), on a fresh server."""
-    with streamlit_server() as server:
+    with server_of(root) as server:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         load = _load()
         t0 = time.perf_counter()
@@ -90,17 +122,46 @@ def via_home(browser) -> dict:
     return {"home_s": round(home, 2), "toy_lab_s": round(lab, 2), "load_1min": load}
 
 
-def measure(repeats: int = 3) -> dict:
-    """``repeats`` fresh servers opened directly at the toy lab, and one via home; medians and runs."""
+def _median(runs: list[dict], key: str) -> float:
+    return round(statistics.median(r[key] for r in runs), 2)
+
+
+def measure(repeats: int = 3, settle: float | None = None, before: Path | None = None) -> dict:
+    """``repeats`` fresh servers opened directly at the toy lab (and, with ``settle``, as many opened
+    ``settle`` s after they answered), and one via home; with ``before``, that checkout's as well, in
+    turns with ours. Ours: medians and runs at the top level; theirs under "before"."""
     from playwright.sync_api import sync_playwright
 
+    trees = {"after": ROOT} if before is None else {"after": ROOT, "before": before}
+    runs = {name: {"direct": [], "settled": []} for name in trees}
     with sync_playwright() as p:
         browser = launch(p)  # started first: the figures are the server's and the page's time
-        runs = [direct(browser) for _ in range(repeats)]
-        home = via_home(browser)
+        for i in range(repeats):
+            order = list(trees) if i % 2 == 0 else list(trees)[::-1]  # ABBA: drift in load falls on both
+            for name in order:
+                runs[name]["direct"].append(direct(browser, trees[name]))
+            if settle is not None:
+                for name in order[::-1]:
+                    runs[name]["settled"].append(settled(browser, trees[name], settle))
+        home = {name: via_home(browser, trees[name]) for name in trees}
         browser.close()
-    return {"toy_lab_direct_s": statistics.median(r["toy_lab_s"] for r in runs), "direct_runs": runs,
-            "via_home": home, "budget_s": BUDGET_S}
+    out = {}
+    for name in trees:
+        r = runs[name]
+        out[name] = {"toy_lab_direct_s": _median(r["direct"], "toy_lab_s"), "direct_runs": r["direct"],
+                     "via_home": home[name], "budget_s": BUDGET_S}
+        if r["settled"]:
+            out[name].update(toy_lab_settled_s=_median(r["settled"], "toy_lab_s"), settled_runs=r["settled"],
+                             settle_s=settle)
+    result = out["after"]
+    if before is not None:
+        result["before"] = out["before"]
+        result["before_root"] = str(before)
+        result["ratio_direct"] = round(out["after"]["toy_lab_direct_s"] / out["before"]["toy_lab_direct_s"], 2)
+        if settle is not None:
+            result["ratio_settled"] = round(out["after"]["toy_lab_settled_s"] / out["before"]["toy_lab_settled_s"], 2)
+        result["ratio_home"] = round(home["after"]["home_s"] / home["before"]["home_s"], 2)
+    return result
 
 
 def summary(runs: list[dict]) -> str:
@@ -114,12 +175,45 @@ def summary(runs: list[dict]) -> str:
             f"on {os.cpu_count()} CPUs")
 
 
+def comparison(out: dict) -> str:
+    """Lines for a person: ours against the other checkout, scenario by scenario, with the loads."""
+    b = out["before"]
+    lines = [f"against {out['before_root']} (before), servers in turns:"]
+
+    def line(what: str, key: str, runs_key: str, ratio: str) -> str:
+        loads = ", ".join(f"{r['load_1min']:.1f}" for r in out[runs_key] + b[runs_key])
+        return (f"  {what}: {out[key]:.1f} s now, {b[key]:.1f} s before (x{out[ratio]:.2f}); medians of "
+                f"{len(out[runs_key])} each, 1-minute load average {loads}")
+
+    lines.append(line("toy lab opened as the server answers", "toy_lab_direct_s", "direct_runs", "ratio_direct"))
+    if "toy_lab_settled_s" in out:
+        warm = sum(r["warm_before_visit"] for r in out["settled_runs"])
+        lines.append(line(f"toy lab opened {out['settle_s']:g} s after it answered", "toy_lab_settled_s",
+                          "settled_runs", "ratio_settled")
+                     + f"; warm before the visit in {warm} of {len(out['settled_runs'])}")
+    lines.append(f"  home page first: {out['via_home']['home_s']:.1f} s now, {b['via_home']['home_s']:.1f} s before "
+                 f"(x{out['ratio_home']:.2f}; one each, load {out['via_home']['load_1min']:.1f}, "
+                 f"{b['via_home']['load_1min']:.1f})")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=3, help="fresh servers opened directly at the toy lab")
+    ap.add_argument("--repeats", type=int, default=3, help="fresh servers per scenario and checkout")
+    ap.add_argument("--settle", type=float, default=None,
+                    help="also open the toy lab this many seconds after a fresh server answered")
+    ap.add_argument("--compare", type=Path, default=None, help="another checkout (e.g. a git worktree of the "
+                    "parent commit) measured in turns with this one")
     args = ap.parse_args()
-    out = measure(args.repeats)
+    out = measure(args.repeats, args.settle, args.compare.resolve() if args.compare else None)
     print(summary(out["direct_runs"]), file=sys.stderr)
+    if "toy_lab_settled_s" in out:
+        warm = sum(r["warm_before_visit"] for r in out["settled_runs"])
+        print(f"toy lab opened {args.settle:g} s after a fresh server answered: {out['toy_lab_settled_s']:.1f} s "
+              f"({'within' if out['toy_lab_settled_s'] <= BUDGET_S else 'over'} the {BUDGET_S:g} s budget; "
+              f"warm before the visit in {warm} of {len(out['settled_runs'])})", file=sys.stderr)
+    if args.compare:
+        print(comparison(out), file=sys.stderr)
     print(json.dumps({"first_visit": out, "cpus": os.cpu_count()}))
 
 
