@@ -82,6 +82,7 @@ def _worker(args) -> None:
     import torch
 
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)  # as the trainer's process does (claim_process; a baseline's Trainer set it itself)
     rate = plain_loop(args.steps) if args.worker == "plain" else trainer_loop(args.steps, args.threads)
     print(rate)
 

@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from ganviz.training.trainer import claim_process
+
+    claim_process(1)  # every command trains or judges in this process (a run's own threads: train_until)
     return args.func(args) or 0
 
 

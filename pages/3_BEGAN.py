@@ -8,13 +8,13 @@ import pandas as pd  # noqa: E402
 
 from ganviz.plots.animation import grid_frame, grid_gif, grid_png  # noqa: E402
 from ganviz.plots.began import curves_figure, image_grid, sweep_figure  # noqa: E402
-from ganviz.training import Trainer  # noqa: E402
-from ganviz.training.began import began_config, curves, from_bytes, load, snapshot, source_of  # noqa: E402
-from ganviz.training.checkpoint import MAX_BYTES, CheckpointError, to_bytes  # noqa: E402
+from ganviz.training import began  # noqa: E402
+from ganviz.training.began import began_config, check_bytes, load, source_of  # noqa: E402
+from ganviz.training.checkpoint import MAX_BYTES, CheckpointError  # noqa: E402
 from ganviz.training.classifier import load_classifier  # noqa: E402
 from ganviz.training.export import FrameRecorder  # noqa: E402
 from ganviz.training.shipped import classifier_path, shipped_began, sweep  # noqa: E402
-from ganviz.training.worker import TrainerWorker  # noqa: E402
+from ganviz.training.process_worker import ProcessWorker  # noqa: E402
 from ganviz.ui import image_data, tour  # noqa: E402
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, png_config  # noqa: E402
@@ -42,11 +42,23 @@ SCENE = Scene("began", {
 }, groups=("run", "data", "export", "sweep"))
 
 
-def _run(trainer: Trainer, label: str) -> None:
-    """Make ``trainer`` this session's run (paused), the γ slider follow it, its GIF start afresh."""
+def _worker(config, images) -> ProcessWorker:
+    """This session's BEGAN worker (its trainer trains in a process of its own, never in the server)."""
+    w = workers.get(KEY)
+    return w if w is not None else workers.put(KEY, ProcessWorker(began.make_trainer, config, began.take, data=images))
+
+
+def _images(config):
+    """The run's images where the page opens them by name (an operator's folder, this session's
+    upload); the bundled digits are opened by the trainer's process itself."""
+    return None if config.dataset == "digits" else image_data.open_source(source_of(config), config.image_size,
+                                                                          config.channels)
+
+
+def _opened(config, label: str) -> None:
+    """The run of ``config`` is this session's (paused): the γ slider follows it, its GIF starts afresh."""
     s = st.session_state
-    workers.put(KEY, TrainerWorker(trainer))
-    gamma = own_gamma = trainer.config.params.began_gamma
+    gamma = own_gamma = config.params.began_gamma
     if gamma not in GAMMAS:  # the slider has fixed stops: move the run to the nearest one
         gamma = min(GAMMAS, key=lambda g: abs(g - own_gamma))
         workers.get(KEY).update(began_gamma=gamma)
@@ -58,23 +70,40 @@ def _run(trainer: Trainer, label: str) -> None:
 
 def _recorder() -> FrameRecorder:
     """The run's GIF frames: 32 samples of the fixed z at each live redraw."""
-    return FrameRecorder(make=lambda v: grid_frame(v["step"], v["samples"][:32]))
+    return FrameRecorder(make=lambda v: grid_frame(v.step, v.samples[:32]))
+
+
+def _load(data: bytes, name: str, label: str) -> tuple[str, str] | None:
+    """Continue from a checkpoint's bytes in this session's worker (paused). Checked here, built in
+    the worker's process; a file that fails (not safetensors, a pickle, another kind, weights that do
+    not fit) changes nothing: returns ("error", why)."""
+    try:
+        config, recipe = check_bytes(data, name)
+        images = _images(config)
+        _worker(config, images).load(data, config, images=images)
+    except (CheckpointError, ValueError) as e:  # ValueError: its data set is not available here
+        return "error", f"{name}: {e}. Nothing was changed."
+    _opened(config, label)
+    state = recipe["state"]
+    return "success", (f"Continuing from {name}: step {int(state.get('step', 0)):,}, k_t = "
+                       f"{float(state.get('objective', {}).get('k_t', 0.0)):.4f}, data {source_of(config)}. "
+                       "Press Train / resume.")
 
 
 def _open(path) -> None:
-    """Load a checkpoint into this session's worker (paused)."""
+    """Load a shipped checkpoint into this session's worker (paused)."""
     try:
-        trainer = load(path)
-    except CheckpointError as e:
+        data = path.read_bytes()
+    except OSError as e:
         st.session_state.bg_error = f"Cannot open {path.name}: {e}. Train from scratch below instead."
         return
-    _run(trainer, path.name)
+    said = _load(data, path.name, path.name)
+    if said[0] == "error":
+        st.session_state.bg_error = f"Cannot open {said[1]} Train from scratch below instead."
 
 
 def _upload() -> None:
-    """File-uploader callback: continue from the uploaded checkpoint. A file that fails validation
-    (not safetensors, a pickle, another format, weights that do not fit the recipe's networks)
-    changes nothing: the message says why."""
+    """File-uploader callback: continue from the uploaded checkpoint."""
     s = st.session_state
     f = s.get("bg_upload")
     if f is None:
@@ -83,36 +112,29 @@ def _upload() -> None:
         s.bg_upload_message = ("error", f"{f.name} is {f.size / 2**20:.1f} MB; checkpoints are at most "
                                         f"{MAX_BYTES // 2**20} MB. Nothing was changed.")
         return
-    try:
-        # The recipe comes from the browser: its data source is read as a data set name, never a path.
-        trainer = from_bytes(f.getvalue(), lambda c: image_data.open_source(source_of(c), c.image_size, c.channels))
-    except CheckpointError as e:
-        s.bg_upload_message = ("error", f"{f.name}: {e}. Nothing was changed.")
-        return
-    _run(trainer, f"uploaded {f.name}")
-    s.bg_upload_message = ("success", f"Continuing from {f.name}: step {trainer.step_count:,}, "
-                                      f"k_t = {trainer.objective.k_t:.4f}, data {trainer.data.source}. Press Train / resume.")
+    s.bg_upload_message = _load(f.getvalue(), f.name, f"uploaded {f.name}")
 
 
 def _from_scratch() -> None:
-    """A fresh trainer with the recipe of the chosen checkpoint (or the defaults), on the chosen data."""
+    """A fresh run with the recipe of the chosen checkpoint (or the defaults), on the chosen data."""
     s = st.session_state
     base = began_config()
     path = shipped.get(s.get("bg_ckpt"))
     if path is not None:
         try:
-            base = load(path).config
-        except CheckpointError:
+            base = check_bytes(path.read_bytes(), path.name)[0]
+        except (CheckpointError, OSError):
             pass
     # The data set's name: "digits" is a data set of its own, any other (a folder, an upload) a folder run.
     data = {"dataset": "digits", "source": ""} if s.bg_source == "digits" else {"dataset": "folder", "source": s.bg_source}
     try:
         config = base.replace(**data, image_size=int(s.bg_size), began_gamma=float(s.bg_gamma), device="auto").validate()
-        trainer = Trainer(config, data=image_data.open_source(s.bg_source, config.image_size, config.channels))
+        images = _images(config)
     except ValueError as e:
         s.bg_error = str(e)
         return
-    _run(trainer, f"new run on {trainer.data.source}")
+    _worker(config, images).replace(config, data=images)
+    _opened(config, f"new run on {images.source if images is not None else 'scikit-learn digits'}")
     workers.get(KEY).start()
 
 
@@ -186,20 +208,23 @@ def live() -> None:
     if w is None:
         st.info("Nothing loaded yet: press **From scratch** to train.")
         return
-    v = w.read(snapshot)
-    st.markdown(f"{state_badge(w.state, w.sharing)} · {st.session_state.get('bg_opened', '')} · step **{v['step']:,}** · "
-                f"k_t = **{v['k_t']:.4f}** · M_global = **{v['m_global']:.4f}** · γ = {v['gamma']:g} · "
-                f"lr = {v['lr']:.1e}" + (f" · {v['steps_per_second']:.1f} steps/s" if v["steps_per_second"] else "")
-                + f" on {v['device']}")
-    if w.error:
-        st.error(w.error)
+    v = w.snapshot()
+    if v is None:
+        st.info("The trainer's process is starting…")
+        return
+    st.markdown(f"{state_badge(w.state, w.sharing)} · {st.session_state.get('bg_opened', '')} · step **{v.step:,}** · "
+                f"k_t = **{v.k_t:.4f}** · M_global = **{v.m_global:.4f}** · γ = {v.gamma:g} · "
+                f"lr = {v.lr:.1e}" + (f" · {v.steps_per_second:.1f} steps/s" if v.steps_per_second else "")
+                + f" on {v.device}")
+    if v.error:
+        st.error(v.error)
     st.session_state.setdefault("bg_frames", _recorder()).add(v)
     left, right = st.columns([1.3, 1])
-    left.plotly_chart(SCENE.fit(curves_figure(v["curves"])), key="bg_fig_curves", width="stretch",
+    left.plotly_chart(SCENE.fit(curves_figure(v.curves)), key="bg_fig_curves", width="stretch",
                       config=png_config("ganviz_began_curves"))
-    right.plotly_chart(SCENE.fit(image_grid(v["samples"], 8, "Samples G(z), fixed z (refreshes live)", key="bg_grid")),
+    right.plotly_chart(SCENE.fit(image_grid(v.samples, 8, "Samples G(z), fixed z (refreshes live)", key="bg_grid")),
                        key="bg_fig_samples", width="stretch", config=png_config("ganviz_began_samples"))
-    right.caption(f"Data: {v['data']}. Dotted lines on M_global mark a halving of the learning rate "
+    right.caption(f"Data: {v.data}. Dotted lines on M_global mark a halving of the learning rate "
                   "(when M_global stops improving, as in the paper).")
 
 
@@ -213,6 +238,10 @@ f[1].latex(r"k_{t+1} = \operatorname{clip}_{[0,1]}\!\big(k_t + \lambda_k(\gamma\
 
 
 # --- exports and checkpoints ----------------------------------------------------------------------
+def _samples_png(v) -> bytes:
+    return grid_png(grid_frame(v.step, v.samples))
+
+
 def _exports() -> None:
     w = workers.get(KEY)
     # Download data is made after this run, outside it, where session state cannot be read: capture.
@@ -220,17 +249,17 @@ def _exports() -> None:
     frames = recorder.frames
     c = st.columns(4)
     download(c[0], "samples PNG", key="bg_dl_png", mime="image/png", file_name="ganviz_began_samples.png",
-             data=lambda: grid_png(w.read(lambda t: grid_frame(t.step_count, snapshot(t)["samples"]))),
+             data=lambda: _samples_png(w.snapshot()),
              help="the 64 samples of the fixed z, 4 screen pixels per pixel")
     download(c[1], f"run GIF ({len(frames)} frames)", key="bg_dl_gif", mime="image/gif",
              file_name="ganviz_began_run.gif", disabled=not frames,
              data=lambda: grid_gif(recorder.frames),
              help="32 samples of the fixed z, once a second while it trained (at most 120 frames)")
     download(c[2], "curves CSV", key="bg_dl_csv", mime="text/csv", file_name="ganviz_began_curves.csv",
-             data=lambda: pd.DataFrame(w.read(curves)).to_csv(index=False),
+             data=lambda: pd.DataFrame(w.snapshot().curves).to_csv(index=False),
              help="step, k_t, M_global, L(x), L(G(z)), G's lr as logged")
     download(c[3], "model (.safetensors)", key="bg_dl_model", mime="application/octet-stream",
-             file_name="ganviz_began.safetensors", data=lambda: w.read(to_bytes),
+             file_name="ganviz_began.safetensors", data=lambda: w.checkpoint_bytes(),
              help="weights, k_t, lr and the recipe with its history: upload it here to continue")
     cap_mb = min(MAX_BYTES // 2**20, st.get_option("server.maxUploadSize"))
     st.file_uploader(f"continue from a BEGAN checkpoint (.safetensors written by ganviz, at most {cap_mb} MB)",

@@ -6,10 +6,10 @@ st.set_page_config(page_title="ganviz · Spectra", layout="wide")
 
 from ganviz.plots.animation import gif_bytes, png_bytes  # noqa: E402
 from ganviz.plots.spectra import layer_names, ratio_figure, sigma0_figure, spectrum_heatmap  # noqa: E402
-from ganviz.training import checkpoint, snapshot  # noqa: E402
+from ganviz.training import snapshot  # noqa: E402
 from ganviz.training.export import FrameRecorder, spectra_csv  # noqa: E402
-from ganviz.training.presets_spectra import PRESETS, TOGGLES, new_trainer, preset_config, read_view  # noqa: E402
-from ganviz.training.worker import TrainerWorker  # noqa: E402
+from ganviz.training.presets_spectra import PRESETS, TOGGLES, new_trainer, preset_config, take  # noqa: E402
+from ganviz.training.process_worker import ProcessWorker  # noqa: E402
 from ganviz.ui import tour  # noqa: E402
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, choice, flag, png_config  # noqa: E402
@@ -61,12 +61,18 @@ def _config():
 
 
 def _rebuild() -> None:
-    """A new trainer from the preset and the toggles (spectral norm changes the network)."""
+    """A new run from the preset and the toggles (spectral norm changes the network), trained in the
+    worker's process (never in the server)."""
     try:
-        workers.put(KEY, TrainerWorker(new_trainer(_config()), max_steps=MAX_STEPS))
+        config = _config()
     except ValueError as e:
         st.session_state.sp_error = str(e)
         return
+    w = workers.get(KEY)
+    if w is None:
+        workers.put(KEY, ProcessWorker(new_trainer, config, take, max_steps=MAX_STEPS))
+    else:
+        w.replace(config, MAX_STEPS)
     st.session_state.sp_frames = FrameRecorder(make=snapshot.frame)
 
 
@@ -93,7 +99,7 @@ def _live_change() -> None:
 
 if workers.get(KEY) is not None and any(k not in st.session_state for k in WIDGETS):
     # Streamlit forgets widget values when the user visits another page: show the running config.
-    st.session_state.update(_toggle_values(workers.get(KEY).read(lambda t: {f: getattr(t.config, f) for f in TOGGLES})))
+    st.session_state.update(_toggle_values({f: getattr(workers.get(KEY).config, f) for f in TOGGLES}))
 linked = SCENE.start()
 if "sp_preset" in linked:  # a link's preset sets the toggles the link does not name
     st.session_state.update({k: v for k, v in _toggle_values(PRESETS[st.session_state.sp_preset]).items()
@@ -146,13 +152,17 @@ if st.session_state.get("sp_error"):
 @st.fragment(run_every=1.0 if worker.running else None)
 def live() -> None:
     w = workers.get(KEY)
-    view = w.read(read_view)
+    v = w.snapshot()
+    if v is None:
+        st.info("The trainer's process is starting…")
+        return
+    view = v.view
     st.markdown(f"{state_badge(w.state, w.sharing)} · step **{view['step']}** · {view['steps_per_second']:.0f} steps/s · "
                 + ", ".join(f"{k} = {view['config'][k]}" for k in TOGGLES))
-    if w.error:
-        st.error(w.error + " Press Reset (or pick a preset) to start again.")
+    if v.error:
+        st.error(v.error + " Press Reset (or pick a preset) to start again.")
     elif w.running or not st.session_state.setdefault("sp_frames", FrameRecorder(make=snapshot.frame)).frames:
-        st.session_state.sp_frames.add(_arrows(w.read(snapshot.take)))  # the samples, for the run's GIF
+        st.session_state.sp_frames.add(_arrows(v.samples))  # the samples, for the run's GIF
     cols = st.columns(2)
     for col, net in zip(cols, ("G", "D")):
         sp = view["spectra"].get(net)
@@ -192,12 +202,12 @@ with SCENE.group("export", "Export"), st.expander("Export"):
                "GIF over the run, one frame per second of training; the model as a toy-lab checkpoint.")
     e = st.columns(4)
     download(e[0], "σ history CSV", key="sp_dl_csv", mime="text/csv", file_name="ganviz_spectra.csv",
-             data=lambda: spectra_csv(worker.read(read_view)["spectra"]),
+             data=lambda: spectra_csv(worker.snapshot().view["spectra"]),
              help="net, weight (raw or W_SN), layer, step, σ₀, σ₁, σ₀/σ₁ and the whole spectrum")
     # Download data is made after this run, outside it, where session state cannot be read: capture.
     arrow_scale = st.session_state.setdefault("sp_arrows", snapshot.RunArrowScale()).scale
     download(e[1], "samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
-             data=lambda: png_bytes(snapshot.with_arrow_scale(worker.read(snapshot.take), arrow_scale)))
+             data=lambda: png_bytes(snapshot.with_arrow_scale(worker.snapshot().samples, arrow_scale)))
     recorder = st.session_state.setdefault("sp_frames", FrameRecorder(make=snapshot.frame))
     frames = recorder.frames
     download(e[2], f"run GIF ({len(frames)} frames)", key="sp_dl_gif", mime="image/gif",
@@ -205,7 +215,7 @@ with SCENE.group("export", "Export"), st.expander("Export"):
              data=lambda: gif_bytes(recorder.frames))
     download(e[3], "model (.safetensors)", key="sp_dl_model", mime="application/octet-stream",
              file_name="ganviz_spectra.safetensors",
-             data=lambda: worker.read(checkpoint.to_bytes),
+             data=lambda: worker.checkpoint_bytes(),
              help="opens in the toy lab and in `python -m ganviz spectra --checkpoint PATH`")
 
 try_this([

@@ -16,7 +16,6 @@ from ganviz.training.began import began_config
 from ganviz.training.classifier import load_classifier
 from ganviz.training.schedules import PlateauHalving
 from ganviz.training.trainer import Trainer
-from ganviz.training.worker import TrainerWorker
 
 TINY = dict(latent_dim=4, ae_code=4, g_width=4, d_width=4, batch=8, log_every=1)
 
@@ -207,17 +206,45 @@ def test_bad_checkpoints_give_clear_messages(tiny, tmp_path):
         tb.load(tmp_path / "mix.safetensors")
 
 
-def test_worker_drives_the_began_trainer():
-    w = TrainerWorker(began())
-    w.start()
-    t0 = time.time()
-    while w.read(lambda t: t.step_count) < 3 and time.time() - t0 < 20:
-        time.sleep(0.05)
-    w.update(began_gamma=0.2)
-    w.pause()
-    assert w.trainer.step_count >= 3 and w.trainer.config.params.began_gamma == 0.2 and w.error is None
-    w.step_once("d")
-    w.step_once("g")
+def test_the_began_page_s_worker_trains_in_its_own_process():
+    """The page's run: commands to a child process, the BEGAN snapshot back (nothing trains in the server)."""
+    from ganviz.training.process_worker import ProcessWorker
+
+    w = ProcessWorker(tb.make_trainer, began_config(**TINY), tb.take)
+    try:
+        assert w.snapshot().step == 0 and w.snapshot().samples.shape[1:] == (1, 16, 16)
+        w.start()
+        t0 = time.time()
+        while w.snapshot().step < 3 and time.time() - t0 < 30:
+            time.sleep(0.05)
+        w.update(began_gamma=0.2)  # acts at the next step, and the next snapshot says so
+        assert w.snapshot().gamma == 0.2
+        w.pause()
+        n = w.snapshot().step
+        w.step_once("both")
+        assert w.snapshot().step == n + 1 and w.snapshot().error is None
+        assert tb.check_bytes(w.checkpoint_bytes())[0].params.began_gamma == 0.2
+    finally:
+        w.stop()
+
+
+def test_a_checkpoint_whose_weights_do_not_fit_leaves_the_worker_s_run_as_it_was(tiny):
+    from safetensors.torch import load as st_load, save as st_save
+    from ganviz.training.process_worker import ProcessWorker
+
+    good = ck.to_bytes(tiny)
+    header = json.loads(good[8:8 + int.from_bytes(good[:8], "little")])
+    mixed = st_save(st_load(ck.to_bytes(began(g_width=6, d_width=6))), metadata=header["__metadata__"])
+    config = tb.check_bytes(mixed)[0]  # the recipe is fine: only building finds the weights do not fit
+    w = ProcessWorker(tb.make_trainer, began_config(**TINY), tb.take)
+    try:
+        w.load(good, config)
+        assert w.snapshot().step == tiny.step_count > 0
+        with pytest.raises(ck.CheckpointError, match="do not fit"):
+            w.load(mixed, config)
+        assert w.snapshot().step == tiny.step_count and w.snapshot().error is None
+    finally:
+        w.stop()
 
 
 # --- the shipped checkpoints: the issue's must-show numbers, measured on 500 samples ------------------

@@ -182,35 +182,6 @@ def test_stopping_many_training_workers_at_once_raises_in_no_thread(monkeypatch)
     assert not any(w.alive for w in workers) and all(w._conn.closed for w in workers)
 
 
-def test_thread_trainers_take_turns_with_process_trainers():
-    """BEGAN and Spectra train in threads (TrainerWorker), the toy lab in processes: one scheduler
-    holds them all, so "at most N train at once on this server" is true of every page."""
-    from ganviz.training import worker as tw
-
-    assert pw.turns is tw.turns  # one set of slots for the server
-    slots = TurnScheduler(1, turn=0.3)
-    threads = [tw.TrainerWorker(Trainer(TrainConfig(**SMALL)), scheduler=slots) for _ in range(2)]
-    proc = pw.ProcessWorker(Trainer, TrainConfig(**SMALL), snapshot.take, scheduler=slots)
-    steps = [lambda w=w: w.read(lambda t: t.step_count) for w in threads] + [lambda: proc.snapshot().step]
-    try:
-        proc.snapshot()
-        for w in (*threads, proc):
-            w.start()
-        assert [w.state for w in (*threads, proc)].count("queued") == 2 and threads[1].sharing == 2
-        wait(lambda: all(s() > 0 for s in steps), timeout=60)
-        start = [s() for s in steps]
-        wait(lambda: all(s() > n for s, n in zip(steps, start)), timeout=60)  # again, turn after turn
-        threads[0].pause()
-        assert not slots.waiting(threads[0]) and not slots.holding(threads[0]) and threads[0].state == "paused"
-        n = steps[0]()
-        time.sleep(0.8)
-        assert steps[0]() == n and all(w.running for w in (threads[1], proc))
-    finally:
-        for w in (*threads, proc):
-            w.stop()
-    assert not any(t.name == "ganviz-trainer" and t.is_alive() for t in threading.enumerate())
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="trainers fork from a forkserver on Linux only")
 def test_warm_up_starts_the_forkserver_that_trainers_then_fork_from():
     """The page's warm_up and a later ProcessWorker share one forkserver (started once, not twice)."""

@@ -1,13 +1,9 @@
-import threading
-import time
-
 import pytest
 import torch
 
 from ganviz.objectives import OBJECTIVES
 from ganviz.training import TrainConfig, Trainer, TrainingDiverged
 from ganviz.training.trainer import BoundedHistory
-from ganviz.training.worker import TrainerWorker
 
 SMALL = dict(g_width=32, d_width=32, batch=64, eval_samples=500, eval_every=10, log_every=1)
 # SGD at lr 10 blows up within a few steps (NaN losses) at the default width.
@@ -112,31 +108,6 @@ def test_history_stays_bounded_and_spans_the_run():
         h.add({"step": i})
     assert len(h.rows) < 10
     assert h.rows[0]["step"] == 0 and h.rows[-1]["step"] > 800
-
-
-def test_worker_pause_ends_the_thread_and_divergence_stops_it():
-    before = threading.active_count()
-    w = TrainerWorker(Trainer(TrainConfig(**SMALL)))
-    w.start()
-    deadline = time.time() + 10
-    while w.read(lambda t: t.step_count) < 5 and time.time() < deadline:
-        time.sleep(0.05)
-    assert w.state == "running"
-    w.pause()
-    assert not w.running and w.state == "paused"
-    assert threading.active_count() == before
-    n = w.read(lambda t: t.step_count)
-    time.sleep(0.2)
-    assert w.read(lambda t: t.step_count) == n  # paused really stopped
-    w.step_once("d")
-    assert w.read(lambda t: t.d_step_count) == n + 1
-    w.replace(Trainer(TrainConfig(**DIVERGING)))
-    w.start()
-    deadline = time.time() + 20
-    while w.running and time.time() < deadline:
-        time.sleep(0.05)
-    assert w.state == "diverged" and "diverged" in w.error
-    assert threading.active_count() == before
 
 
 @pytest.mark.parametrize("text", ["9" * 5000, "[" * 3000 + "]" * 3000, "1" * 201])

@@ -19,14 +19,17 @@ faster k_t (lambda_k = 0.01) and a lower learning rate (5e-5).
 Example:
     >>> from ganviz.training.trainer import Trainer
     >>> t = Trainer(began_config(latent_dim=8, ae_code=8, g_width=8, d_width=8)); t.step()
-    >>> t.step_count, 0.0 <= t.objective.k_t <= 1.0, snapshot(t)["samples"].shape[1:]
+    >>> t.step_count, 0.0 <= t.objective.k_t <= 1.0, take(t).samples.shape[1:]
     (1, True, torch.Size([1, 16, 16]))
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
+
+import torch
 
 from ganviz.training import checkpoint
 from ganviz.training.checkpoint import CheckpointError
@@ -53,24 +56,34 @@ def began_config(**changes) -> TrainConfig:
     return TrainConfig.from_dict({**RECIPE, **changes}).validate()
 
 
-def _is_began(trainer: Trainer, name: str) -> Trainer:
-    if trainer.config.objective != "began":
-        raise CheckpointError(f"{name} is a {trainer.config.objective} run; {READER} opens BEGAN runs: "
+def _is_began(config: TrainConfig, name: str) -> None:
+    if config.objective != "began":
+        raise CheckpointError(f"{name} is a {config.objective} run; {READER} opens BEGAN runs: "
                               "open it in the image lab")
-    return trainer
 
 
 def load(path: str | Path, device: str = "cpu") -> Trainer:
     """A BEGAN run rebuilt from a checkpoint file (the local user's: no size limits), on the CPU by
     default: weights, k_t, learning rate, curves. Anything else raises CheckpointError saying why."""
-    return _is_began(checkpoint.load(path, ("image",), READER, device=device), Path(path).name)
+    trainer = checkpoint.load(path, ("image",), READER, device=device)
+    _is_began(trainer.config, Path(path).name)
+    return trainer
 
 
 def from_bytes(data: bytes, open_data) -> Trainer:
     """``load`` of an upload's bytes: held to the image limits, its images from ``open_data(config)``
     (a page's data set by name, never a path)."""
-    return _is_began(checkpoint.from_bytes(data, kinds=("image",), reader=READER, open_data=open_data,
-                                           device="auto"), "this file")
+    trainer = checkpoint.from_bytes(data, kinds=("image",), reader=READER, open_data=open_data, device="auto")
+    _is_began(trainer.config, "this file")
+    return trainer
+
+
+def check_bytes(data: bytes, name: str = "this file") -> tuple[TrainConfig, dict]:
+    """(config, recipe) of a BEGAN checkpoint's bytes, checked as ``from_bytes`` checks them, building
+    nothing (the page's server checks; the worker's process builds)."""
+    config, recipe = checkpoint.check_bytes(data, ("image",), READER)
+    _is_began(config, name)
+    return config, recipe
 
 
 def source_of(config: TrainConfig) -> str:
@@ -101,12 +114,35 @@ def run_summary(trainer: Trainer) -> dict:
     return out
 
 
-def snapshot(trainer: Trainer, n_samples: int = 64) -> dict:
-    """What the BEGAN page draws, copied (call it under the worker's lock): numbers, curves, samples
-    of the run's fixed codes."""
+@dataclass(frozen=True)
+class BEGANSnapshot:
+    """What the BEGAN page draws, copied in the trainer's process (the page only reads it)."""
+
+    step: int
+    state: str
+    error: str | None
+    k_t: float
+    m_global: float
+    lr: float
+    gamma: float
+    lambda_k: float
+    steps_per_second: float
+    curves: dict
+    samples: torch.Tensor  # (64, C, S, S) of the run's fixed codes
+    device: str
+    data: str
+
+
+def make_trainer(config: TrainConfig, data=None) -> Trainer:
+    """The BEGAN page's run (a worker's child builds it; ``data``: images the page opened by name)."""
+    return Trainer(config, data)
+
+
+def take(trainer: Trainer, state: str = "paused", error: str | None = None, n_samples: int = 64) -> BEGANSnapshot:
+    """Copy what the BEGAN page draws: numbers, curves, samples of the run's fixed codes."""
     c, obj = trainer.config, trainer.objective
-    return {"step": trainer.step_count, "k_t": obj.k_t, "m_global": obj.m_global, "lr": trainer.learning_rates()[0],
-            "gamma": c.params.began_gamma, "lambda_k": c.params.began_lambda_k,
-            "steps_per_second": trainer.steps_per_second, "curves": curves(trainer),
-            "samples": trainer.sample(z=trainer.eval_z[:n_samples]), "device": str(trainer.device),
-            "data": trainer.data.source}
+    return BEGANSnapshot(step=trainer.step_count, state=state, error=error, k_t=obj.k_t, m_global=obj.m_global,
+                         lr=trainer.learning_rates()[0], gamma=c.params.began_gamma, lambda_k=c.params.began_lambda_k,
+                         steps_per_second=trainer.steps_per_second, curves=curves(trainer),
+                         samples=trainer.sample(z=trainer.eval_z[:n_samples]), device=str(trainer.device),
+                         data=trainer.data.source)

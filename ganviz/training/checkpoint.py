@@ -419,6 +419,22 @@ def load_weights(net: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix:
                               f"{first[0].strip()}") from None
 
 
+def check_bytes(data: bytes, kinds: tuple[str, ...] = TRAINER_KINDS, reader: str = "the Trainer",
+                limits: dict[str, int] | None = UPLOAD_LIMITS) -> tuple[TrainConfig, dict]:
+    """(config, recipe) of a trainer checkpoint's bytes, checked as ``from_bytes`` checks them (format,
+    kind, limits, a valid config) without building anything: a page's server checks an upload with
+    it and a worker's process builds the run. Whether the weights fit is the builder's check.
+
+    Example:
+        >>> t = Trainer(TrainConfig(g_width=8, d_width=8, eval_samples=100))
+        >>> check_bytes(to_bytes(t))[0].g_width
+        8
+    """
+    kind, recipe, _ = parse(data, kinds, reader)
+    recipe = _trainer_recipe(recipe, limits, kind)
+    return TrainConfig.from_dict(recipe["config"]), recipe
+
+
 def from_bytes(data: bytes, limits: dict[str, int] | None = UPLOAD_LIMITS, kinds: tuple[str, ...] = TRAINER_KINDS,
                reader: str = "the Trainer", open_data=None, device: str | None = None) -> Trainer:
     """A trainer rebuilt from its recipe with the checkpoint's weights (validated shapes), its

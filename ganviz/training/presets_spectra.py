@@ -18,7 +18,10 @@ test.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ganviz.metrics.spectra import SpectraRecorder
+from ganviz.training import snapshot
 from ganviz.training.config import TrainConfig
 from ganviz.training.trainer import Trainer
 
@@ -67,7 +70,7 @@ def recorder_of(trainer: Trainer) -> SpectraRecorder | None:
 
 
 def read_view(trainer: Trainer) -> dict:
-    """Everything the page draws, copied (call it under the worker's lock, via ``worker.read``)."""
+    """The spectra, the modes and the config the page draws, copied."""
     rec = recorder_of(trainer)
     ev = trainer.eval_history
     return {
@@ -77,3 +80,25 @@ def read_view(trainer: Trainer) -> dict:
         "modes": (ev.column("step"), ev.column("modes"), trainer.data.modes.shape[0] if trainer.data.modes is not None else 0),
         "config": {k: getattr(trainer.config, k) for k in TOGGLES + ("dataset", "objective", "lr_g", "lr_d")},
     }
+
+
+@dataclass(frozen=True)
+class SpectraSnapshot:
+    """What the Spectra page draws, copied in the trainer's process: ``view`` (``read_view``) and the
+    toy lab's picture of the samples (``snapshot.take``: its state and error too)."""
+
+    view: dict
+    samples: snapshot.Snapshot
+
+    @property
+    def state(self) -> str:
+        return self.samples.state
+
+    @property
+    def error(self) -> str | None:
+        return self.samples.error
+
+
+def take(trainer: Trainer, state: str = "paused", error: str | None = None) -> SpectraSnapshot:
+    """The Spectra page's snapshot of ``trainer`` (a worker's child takes it)."""
+    return SpectraSnapshot(read_view(trainer), snapshot.take(trainer, state, error))

@@ -5,12 +5,14 @@ figures is Python-heavy, so a training thread inside the Streamlit server lost a
 its speed while the page redrew 4 times a second (bench/live_training.py measures this). The child
 process trains on its own core; the server only reads the snapshots it pushes.
 
-Protocol over one ``multiprocessing`` pipe (both ends are ours; no user data crosses it):
-parent -> child: (seq, "start"), (seq, "pause"), (seq, "step", "d"|"g"|"both"), (seq, "update", changes),
-(seq, "replace", config, max_steps), (seq, "load", checkpoint_bytes, max_steps), (seq, "save"),
-(seq, "stop"); seq numbers the commands.
-child -> parent: ("snapshot", (seq, Snapshot)), ("saved", (seq, bytes)), where seq is the last
-command handled, so the parent can wait for the answer to its own command.
+Protocol over one ``multiprocessing`` pipe (both ends are ours; a browser's bytes cross it only as a
+checkpoint the child reads with ``checkpoint.from_bytes``, which never unpickles):
+parent -> child: (seq, command), one of the command types below (``Start``, ``Pause``, ``Step``,
+``Update``, ``Replace``, ``Load``, ``Save``, ``Stop``); seq numbers the commands.
+child -> parent: ("snapshot", (seq, snapshot)), ("saved", (seq, bytes)), ("refused", (seq, message)) for
+a checkpoint it could not load (the run it had goes on), where seq is the last
+command handled, so the parent can wait for the answer to its own command; the snapshot is the
+lab's own type (``take_snapshot``'s).
 The child pushes a snapshot every ``PUSH_SECONDS`` while training and after every command.
 
 At most ``max_trainers()`` children train at once in this server (a lecture hall of tabs); the
@@ -24,7 +26,8 @@ import atexit
 import threading
 import time
 import weakref
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from ganviz import forkserver
 from ganviz.training.turns import TurnScheduler
@@ -43,11 +46,74 @@ def _stop_all() -> None:
         w.stop()
 
 
-def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Callable) -> None:
-    """The child's loop: obey commands, train in slices while running, push snapshots."""
-    from ganviz.training.trainer import TrainingDiverged  # imported in the child
+# --- the commands the parent sends --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Start:
+    """Train (the parent's turn scheduler says when)."""
 
-    trainer = make_trainer(config)
+
+@dataclass(frozen=True)
+class Pause:
+    """Stop training after the current slice."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One manual step while paused: a D step, a G step or both."""
+
+    which: str = "both"
+
+    def __post_init__(self):
+        if self.which not in ("d", "g", "both"):
+            raise ValueError(f"a step is 'd', 'g' or 'both', not {self.which!r}")
+
+
+@dataclass(frozen=True)
+class Update:
+    """Live changes (``Trainer.update``): they act at the next step."""
+
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Replace:
+    """A new run of ``config`` (reset, or a structural change), on ``data`` where the page opened it."""
+
+    config: Any
+    max_steps: int | None = None
+    data: Any = None
+
+
+@dataclass(frozen=True)
+class Load:
+    """Continue from the bytes of a checkpoint (held to the upload limits), on ``data`` where the page
+    opened the run's images by name."""
+
+    data_bytes: bytes
+    max_steps: int | None = None
+    data: Any = None
+
+
+@dataclass(frozen=True)
+class Save:
+    """Answer with the checkpoint's bytes."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the child."""
+
+
+def _build(make_trainer: Callable, config, data):
+    return make_trainer(config) if data is None else make_trainer(config, data)
+
+
+def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Callable, data=None) -> None:
+    """The child's loop: obey commands, train in slices while running, push snapshots."""
+    from ganviz.training.trainer import TrainingDiverged, claim_process  # imported in the child
+
+    trainer = _build(make_trainer, config, data)
+    claim_process(trainer.config.threads)  # this process is the trainer's: its threads, no denormals
     state, error = "paused", None
     last_push = 0.0
     done = 0  # sequence number of the last command handled (the parent waits on it)
@@ -67,26 +133,32 @@ def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Calla
         try:
             timeout = 0 if state == "running" else None
             while conn.poll(timeout):
-                done, *msg = conn.recv()
-                kind = msg[0]
-                if kind == "stop":
-                    return
-                if kind == "start" and state != "diverged":
-                    state = "running"
-                elif kind == "pause" and state == "running":
-                    state = "paused"
-                elif kind == "step" and state != "diverged":
-                    {"d": trainer.step_d, "g": trainer.step_g, "both": trainer.step}[msg[1]]()
-                elif kind == "update":
-                    trainer.update(**msg[1])
-                elif kind == "replace":
-                    trainer, max_steps, state, error = make_trainer(msg[1]), msg[2], "paused", None
-                elif kind == "load":
-                    from ganviz.training.checkpoint import from_bytes
-                    trainer, max_steps, state, error = from_bytes(msg[1]), msg[2], "paused", None
-                elif kind == "save":
-                    from ganviz.training.checkpoint import to_bytes
-                    conn.send(("saved", (done, to_bytes(trainer))))
+                done, command = conn.recv()
+                match command:
+                    case Stop():
+                        return
+                    case Start() if state != "diverged":
+                        state = "running"
+                    case Pause() if state == "running":
+                        state = "paused"
+                    case Step(which) if state != "diverged":
+                        {"d": trainer.step_d, "g": trainer.step_g, "both": trainer.step}[which]()
+                    case Update(changes):
+                        trainer.update(**changes)
+                    case Replace(new, steps, images):
+                        trainer, max_steps, state, error = _build(make_trainer, new, images), steps, "paused", None
+                    case Load(data_bytes, steps, images):
+                        from ganviz.training.checkpoint import CheckpointError, from_bytes
+                        opened = None if images is None else (lambda c: images)
+                        try:
+                            trainer = from_bytes(data_bytes, open_data=opened)
+                        except CheckpointError as e:  # e.g. weights that do not fit: the run goes on as it was
+                            conn.send(("refused", (done, str(e))))
+                        else:
+                            max_steps, state, error = steps, "paused", None
+                    case Save():
+                        from ganviz.training.checkpoint import to_bytes
+                        conn.send(("saved", (done, to_bytes(trainer))))
                 push()
                 timeout = 0
             if state == "running":
@@ -110,7 +182,8 @@ def _child(conn, make_trainer: Callable, config, max_steps, take_snapshot: Calla
 
 
 class ProcessWorker:
-    """Trains ``make_trainer(config)`` in a child process; the page reads ``snapshot``.
+    """Trains ``make_trainer(config)`` in a child process; the page reads ``snapshot``: the lab's
+    snapshot type, with ``state`` and ``error`` (every lab's page reads its run this way).
 
     ``make_trainer`` and ``take_snapshot(trainer, state, error)`` must be importable module-level
     functions (the child starts from a forkserver or is spawned; see ``ganviz.forkserver``). It trains
@@ -118,12 +191,12 @@ class ProcessWorker:
     """
 
     def __init__(self, make_trainer: Callable, config, take_snapshot: Callable, max_steps: int | None = None,
-                 scheduler: TurnScheduler | None = None):
+                 scheduler: TurnScheduler | None = None, data=None):
         self._turns = scheduler if scheduler is not None else turns
         self._conn, child_conn = _mp.Pipe()
         self.config = config
         self.max_steps = max_steps
-        self._proc = _mp.Process(target=_child, args=(child_conn, make_trainer, config, max_steps, take_snapshot),
+        self._proc = _mp.Process(target=_child, args=(child_conn, make_trainer, config, max_steps, take_snapshot, data),
                                  daemon=True, name="ganviz-trainer")
         with forkserver.bare_main():
             self._proc.start()
@@ -134,6 +207,7 @@ class ProcessWorker:
         self._seq = 0  # commands sent
         self._acked = 0  # commands the child has answered
         self._saved: bytes | None = None
+        self._refused: dict[int, str] = {}  # a Load's seq -> why the child could not load it
         self._want_running = False
         # Called with each new snapshot in the reader thread (the page's live picture is drawn there,
         # ganviz.ui.live_frames): quick, and never calling back into this worker's commands.
@@ -143,11 +217,11 @@ class ProcessWorker:
         _workers.add(self)
 
     # --- the pipe -----------------------------------------------------------------------------
-    def _send(self, *msg) -> int:
+    def _send(self, command) -> int:
         with self._send_lock:
             self._seq += 1
             try:
-                self._conn.send((self._seq, *msg))
+                self._conn.send((self._seq, command))
             except (OSError, BrokenPipeError):
                 pass
             return self._seq
@@ -168,6 +242,8 @@ class ProcessWorker:
                         self._turns.leave(self)
                 elif kind == "saved":
                     self._saved = payload
+                elif kind == "refused":
+                    self._refused[seq] = payload
                 self._cond.notify_all()
             hook = self.on_snapshot
             if kind == "snapshot" and hook is not None:
@@ -185,10 +261,10 @@ class ProcessWorker:
 
     # The scheduler's callbacks (run under its lock: they only send one message).
     def _turn_begins(self) -> None:
-        self._send("start")
+        self._send(Start())
 
     def _turn_ends(self) -> None:
-        self._send("pause")
+        self._send(Pause())
 
     # --- control ------------------------------------------------------------------------------
     @property
@@ -239,42 +315,50 @@ class ProcessWorker:
         """Stop training; its slot (or place in the queue) goes at once."""
         self._want_running = False
         self._turns.leave(self)
-        self._wait(self._send("pause"), timeout=10)
+        self._wait(self._send(Pause()), timeout=10)
 
     def step_once(self, which: str = "both") -> None:
-        self._wait(self._send("step", which))
+        self._wait(self._send(Step(which)))
 
     def update(self, **changes) -> None:
         self.config = self.config.replace(**changes)
-        self._send("update", changes)
+        self._wait(self._send(Update(changes)), timeout=5)  # the next snapshot read shows the change
 
-    def replace(self, config, max_steps: int | None = None) -> None:
-        was = self._want_running
-        if was:
-            self.pause()
-        self.config, self.max_steps = config, max_steps
-        self._wait(self._send("replace", config, max_steps))
-
-    def load(self, data: bytes, config, max_steps: int | None = None) -> None:
-        """Continue from a checkpoint (validate it first: ``checkpoint.from_bytes``); ``config`` is
-        its recipe's config."""
+    def replace(self, config, max_steps: int | None = None, data=None) -> None:
+        """A new run of ``config`` (paused), on ``data`` (an ImageSet the page opened) if given."""
         if self._want_running:
             self.pause()
         self.config, self.max_steps = config, max_steps
-        self._wait(self._send("load", data, max_steps))
+        self._wait(self._send(Replace(config, max_steps, data)))
+
+    def load(self, data: bytes, config, max_steps: int | None = None, images=None) -> None:
+        """Continue from a checkpoint (check it first: ``checkpoint.check_bytes``); ``config`` is
+        its recipe's config, ``images`` the run's images where the page opened them by name. Weights
+        that do not fit their recipe raise CheckpointError, and the run it had goes on (paused)."""
+        from ganviz.training.checkpoint import CheckpointError
+
+        if self._want_running:
+            self.pause()
+        seq = self._send(Load(data, max_steps, images))
+        self._wait(seq)
+        with self._cond:
+            refused = self._refused.pop(seq, None)
+        if refused is not None:
+            raise CheckpointError(refused)
+        self.config, self.max_steps = config, max_steps
 
     def checkpoint_bytes(self, timeout: float = 30.0) -> bytes | None:
         """The safetensors bytes of the current model (ganviz.training.checkpoint format)."""
         with self._cond:
             self._saved = None
-        self._wait(self._send("save"), timeout)
+        self._wait(self._send(Save()), timeout)
         return self._saved
 
     def stop(self) -> None:
         """End the child process and the reader thread."""
         self._want_running = False
         self._turns.leave(self)
-        self._send("stop")
+        self._send(Stop())
         self._proc.join(5)
         if self._proc.is_alive():
             self._proc.kill()

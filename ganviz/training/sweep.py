@@ -146,8 +146,9 @@ def config_of(run: Run):
 def train_run(run: Run) -> dict:
     """Train one run and return its row (``status`` "done", or "failed" with its ``reason``).
     Runs in a Ray worker: one torch thread, like every trainer."""
-    from ganviz.training.trainer import Trainer, TrainingDiverged
+    from ganviz.training.trainer import Trainer, TrainingDiverged, claim_process
 
+    claim_process(1)
     row = {"run_id": run.id, "seed": run.seed, **{k: _cell(v) for k, v in run.changes.items()}}
     try:
         trainer = Trainer(config_of(run))
@@ -164,7 +165,9 @@ def train_group(runs: list[Run]) -> list[dict]:
     """The rows of several trials of one config (same changes, other seeds), trained as one batched
     model where ``ganviz.training.batched`` supports the config, else one after another."""
     from ganviz.training.batched import supports, train_trials
+    from ganviz.training.trainer import claim_process
 
+    claim_process(1)
     try:
         config = config_of(runs[0])
     except (ValueError, TypeError):

@@ -80,15 +80,21 @@ def _make_optimizer(name, params, lr, betas):
     return torch.optim.SGD(params, lr=lr)
 
 
+def claim_process(threads: int = 1) -> None:
+    """Settings of the process a trainer trains in (a worker's child, the command line, the tests):
+    ``threads`` torch threads (one per trainer: on two busy cores two threads ran tiny MLPs several
+    times slower, bench/trainer_speed.py) and denormals flushed to zero (they slowed an ELU net ~10x
+    on the CPU). Process-wide, so never called in the app's server process."""
+    torch.set_num_threads(threads)
+    torch.set_flush_denormal(True)
+
+
 class Trainer:
-    """Trains one GAN on points or images (BEGAN's runs included). Not thread-safe: ``TrainerWorker`` guards it."""
+    """Trains one GAN on points or images (BEGAN's runs included). Not thread-safe: one worker drives it."""
 
     def __init__(self, config: TrainConfig, data: ImageSet | None = None):
         self.config = config.validate().resolved()
         c = self.config
-        torch.set_flush_denormal(True)  # denormals slowed an ELU net ~10x on CPU
-        torch.set_num_threads(c.threads)
-        torch.manual_seed(c.seed)
         self.device = pick_device(c.device)
         self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
         if c.dataset in IMAGE_SETS:
@@ -98,7 +104,12 @@ class Trainer:
         else:
             self._point_data(torch.Generator().manual_seed(c.seed))
         self.objective = make_objective(c.objective, c.params)
-        G, D = make_networks(c, self.shape, self.objective.discriminator)
+        # The initial weights come from the seed, and nothing outside this run is touched: the global
+        # generator is seeded inside fork_rng and given back as it was (a page's server builds trainers
+        # to check uploads; process-wide settings are the training process's: claim_process).
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(c.seed)
+            G, D = make_networks(c, self.shape, self.objective.discriminator)
         self.G, self.D = G.to(self.device), D.to(self.device)
         if c.virtual_batch_norm:
             self.G.reference = self._latent(c.batch)  # fixed for the whole run
