@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ganviz.__main__ import main
-from ganviz.cli.attention import attention_report
+from ganviz.metrics.attention import attention_report
 from ganviz.nets.attention import SelfAttention, attention_layers, keeping_maps, kl_from_uniform, query_map
 from ganviz.nets.sagan import SaganD, SaganG
 from ganviz.training.checkpoint import save
