@@ -6,7 +6,8 @@ import json
 import shlex
 import sys
 
-from ganviz.cli.common import Progress, add_run_args, fail, int_arg, positive_int, report, train_until
+from ganviz.cli.common import add_run_args, fail, int_arg, positive_int, report, trained
+from ganviz.cli.image import data_fields
 
 
 def register(sub) -> None:
@@ -16,7 +17,7 @@ def register(sub) -> None:
     p.add_argument("--gamma", type=float, default=0.5, help="diversity ratio gamma in [0, 1] (default 0.5)")
     p.add_argument("--steps", type=positive_int, default=20000, help="generator steps (default 20000)")
     p.add_argument("--data", default="digits", metavar="SOURCE",
-                   help="'digits' (bundled) or a folder with MNIST/Fashion-MNIST idx files or images")
+                   help="'digits' (bundled), 'stacked', or a folder with MNIST/Fashion-MNIST idx files or images")
     p.add_argument("--size", type=int_arg, default=16, help="image size: 16 or 32 (default 16)")
     add_run_args(p, "lr_g=5e-5 --set g_width=64")
     p.add_argument("--max-seconds", type=positive_int, metavar="S",
@@ -27,24 +28,20 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ganviz.metrics.quality import judge_generator
-    from ganviz.training import Trainer, TrainingDiverged
+    from ganviz.training import Trainer
     from ganviz.training.began import began_config, run_summary
     from ganviz.training.checkpoint import CheckpointError, save
     from ganviz.training.classifier import load_classifier
     from ganviz.training.shipped import classifier_path
 
-    data = {"dataset": "digits"} if args.data == "digits" else {"dataset": "folder", "source": args.data}
     try:
-        config = began_config(**data, image_size=args.size, seed=args.seed, began_gamma=args.gamma,
+        config = began_config(**data_fields(args.data, None), image_size=args.size, seed=args.seed, began_gamma=args.gamma,
                               **dict(args.set))
         trainer = Trainer(config)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, OSError) as e:
         return fail(str(e))
-    progress = Progress(f"BEGAN gamma={config.params.began_gamma:g}", not args.quiet)
-    try:
-        train_until(trainer, args.steps, args.max_seconds, progress)
-    except TrainingDiverged as e:
-        return fail(str(e))
+    if (status := trained(trainer, args, f"BEGAN gamma={config.params.began_gamma:g}")) is not None:
+        return status
     summary = {"gamma": config.params.began_gamma, **run_summary(trainer), "seconds": round(trainer.train_seconds, 1),
                "device": str(trainer.device)}
     if config.dataset == "digits" and classifier_path().is_file():

@@ -158,6 +158,18 @@ def train_until(trainer, steps: int, max_seconds: float | None, progress, chunk:
         progress(trainer.step_count - start, steps)
 
 
+def trained(trainer, args, label: str) -> int | None:
+    """Train ``trainer`` for ``--steps`` / ``--max-seconds`` with a progress line labelled ``label``;
+    None when done, or the exit status after one line saying it diverged."""
+    from ganviz.training import TrainingDiverged
+
+    try:
+        train_until(trainer, args.steps, args.max_seconds, Progress(label, not args.quiet))
+    except TrainingDiverged as e:
+        return fail(str(e))
+    return None
+
+
 def report(summary: dict, as_json: bool) -> int:
     """Print a run's summary: one JSON object as the last line of stdout, or aligned "key: value"
     lines; returns the exit status 0."""

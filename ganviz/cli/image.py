@@ -19,7 +19,7 @@ import shlex
 from pathlib import Path
 
 from ganviz.cli.common import (Progress, add_image_train_args, add_run_args, fail, int_arg, positive_int, report,
-                               set_args, train_until)
+                               set_args, trained)
 from ganviz.data.images import IMAGE_SETS
 from ganviz.nets.factory import ARCHS
 from ganviz.training.config import FOLDER
@@ -86,7 +86,7 @@ def config_for(args):
 
 def run(args) -> int:
     from ganviz.metrics.image_quality import HALF, K
-    from ganviz.training import Trainer, TrainingDiverged
+    from ganviz.training import Trainer
     from ganviz.training.checkpoint import save
 
     try:
@@ -97,11 +97,8 @@ def run(args) -> int:
         trainer = Trainer(config)
     except (ValueError, TypeError, OSError) as e:
         return fail(str(e))
-    progress = Progress(f"{config.objective} on {config.dataset} {config.image_size}px", not args.quiet)
-    try:
-        train_until(trainer, args.steps, args.max_seconds, progress)
-    except TrainingDiverged as e:
-        return fail(str(e))
+    if (status := trained(trainer, args, f"{config.objective} on {config.dataset} {config.image_size}px")) is not None:
+        return status
     data = {"data": config.dataset, **({"source": config.source, "channels": config.channels}
                                        if config.dataset == FOLDER else {})}
     speed = round(trainer.step_count / trainer.train_seconds, 2) if trainer.train_seconds else 0.0
