@@ -34,6 +34,16 @@ def test_round_trip_restores_weights_recipe_and_state(trained, tmp_path):
     assert torch.allclose(back.D(x), trained.D(x))
 
 
+def test_a_reopened_run_keeps_its_curves_and_time():
+    """An upload to the toy lab continues the run with its loss and mode curves, not from a blank chart."""
+    t = Trainer(TrainConfig(**{**SMALL, "log_every": 1, "eval_every": 2}))
+    t.train(6)
+    back = ck.from_bytes(ck.to_bytes(t))
+    assert back.history.rows == json.loads(json.dumps(t.history.rows)) and len(back.history.rows) == 6
+    assert back.eval_history.rows == json.loads(json.dumps(t.eval_history.rows)) and len(back.eval_history.rows) == 3
+    assert back.train_seconds == pytest.approx(t.train_seconds, abs=1e-3) and back.train_seconds > 0
+
+
 def test_began_k_t_survives_a_round_trip(tmp_path):
     t = Trainer(TrainConfig(objective="began", **SMALL))
     t.objective.k_t = 0.37
