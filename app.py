@@ -89,5 +89,5 @@ if __name__ == "app":  # imported: by `streamlit run` looking for its server, or
 else:
     # The sidebar's pages in the home page's order; the home page under its own name (the file's
     # name, "app", otherwise). Page titles and addresses come from the file names (/Toy_GAN_Lab).
-    st.navigation([st.Page(home, title="Home", icon="🎛️", default=True)]
+    st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True)]
                   + [st.Page(path) for path, *_ in PAGES if (HERE / path).is_file()]).run()

@@ -11,7 +11,8 @@ app.py`` (nothing imported, no trainer process yet) and opens the page:
   the floor under the first visit on this machine at this load;
 - settled: the toy lab opened ``--settle`` seconds after the server answered (the first student
   arrives a little after the lecturer started the server), and whether the app said it was warm;
-- via_home: home first, then the toy lab (as bench/run.py measured before), both times reported.
+- via_home: home first, as soon as the server answers, then the toy lab (as bench/run.py measured
+  before), both times reported.
 
 ``--compare DIR`` measures the checkout at DIR (another commit: a ``git worktree``) the same way,
 its servers and ours in turns (ABBA), so both see the same load, and prints our medians, theirs and
@@ -127,13 +128,13 @@ def _median(runs: list[dict], key: str) -> float:
 
 
 def measure(repeats: int = 3, settle: float | None = None, before: Path | None = None) -> dict:
-    """``repeats`` fresh servers opened directly at the toy lab (and, with ``settle``, as many opened
-    ``settle`` s after they answered), and one via home; with ``before``, that checkout's as well, in
-    turns with ours. Ours: medians and runs at the top level; theirs under "before"."""
+    """``repeats`` fresh servers of each scenario: opened directly at the toy lab, via home, and (with
+    ``settle``) at the toy lab ``settle`` s after they answered; with ``before``, that checkout's as
+    well, in turns with ours. Ours: medians and runs at the top level; theirs under "before"."""
     from playwright.sync_api import sync_playwright
 
     trees = {"after": ROOT} if before is None else {"after": ROOT, "before": before}
-    runs = {name: {"direct": [], "settled": []} for name in trees}
+    runs = {name: {"direct": [], "settled": [], "via_home": []} for name in trees}
     with sync_playwright() as p:
         browser = launch(p)  # started first: the figures are the server's and the page's time
         for i in range(repeats):
@@ -143,13 +144,16 @@ def measure(repeats: int = 3, settle: float | None = None, before: Path | None =
             if settle is not None:
                 for name in order[::-1]:
                     runs[name]["settled"].append(settled(browser, trees[name], settle))
-        home = {name: via_home(browser, trees[name]) for name in trees}
+            for name in order:
+                runs[name]["via_home"].append(via_home(browser, trees[name]))
         browser.close()
     out = {}
     for name in trees:
         r = runs[name]
+        home = {key: _median(r["via_home"], key) for key in ("home_s", "toy_lab_s", "load_1min")}
         out[name] = {"toy_lab_direct_s": _median(r["direct"], "toy_lab_s"), "direct_runs": r["direct"],
-                     "via_home": home[name], "budget_s": BUDGET_S}
+                     "via_home": home, "via_home_runs": r["via_home"], "home_first_s": home["home_s"],
+                     "budget_s": BUDGET_S}
         if r["settled"]:
             out[name].update(toy_lab_settled_s=_median(r["settled"], "toy_lab_s"), settled_runs=r["settled"],
                              settle_s=settle)
@@ -160,7 +164,7 @@ def measure(repeats: int = 3, settle: float | None = None, before: Path | None =
         result["ratio_direct"] = round(out["after"]["toy_lab_direct_s"] / out["before"]["toy_lab_direct_s"], 2)
         if settle is not None:
             result["ratio_settled"] = round(out["after"]["toy_lab_settled_s"] / out["before"]["toy_lab_settled_s"], 2)
-        result["ratio_home"] = round(home["after"]["home_s"] / home["before"]["home_s"], 2)
+        result["ratio_home"] = round(out["after"]["home_first_s"] / out["before"]["home_first_s"], 2)
     return result
 
 
@@ -191,9 +195,7 @@ def comparison(out: dict) -> str:
         lines.append(line(f"toy lab opened {out['settle_s']:g} s after it answered", "toy_lab_settled_s",
                           "settled_runs", "ratio_settled")
                      + f"; warm before the visit in {warm} of {len(out['settled_runs'])}")
-    lines.append(f"  home page first: {out['via_home']['home_s']:.1f} s now, {b['via_home']['home_s']:.1f} s before "
-                 f"(x{out['ratio_home']:.2f}; one each, load {out['via_home']['load_1min']:.1f}, "
-                 f"{b['via_home']['load_1min']:.1f})")
+    lines.append(line("home page opened as the server answers", "home_first_s", "via_home_runs", "ratio_home"))
     return "\n".join(lines)
 
 
