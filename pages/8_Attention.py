@@ -21,9 +21,6 @@ UPLOADED = "your upload: "  # the checkpoint choice "your upload: <file name>"
 # The preset: a query in the empty top-right corner, of a generated digit and a real one, where D's
 # maps look at the stroke (checkpoints/README.md, SAGAN; tests/test_page_attention.py).
 PRESET = {"index": 26, "real": 4, "row": 1, "col": 14}
-# An image run of the command line evaluates "never" (eval_every = 10**9): an interval costs the
-# server nothing, so an upload may ask for it; every other bound is the image pages' own.
-UPLOAD_LIMITS = {**IMAGE_UPLOAD_LIMITS, "eval_every": 10**9}
 ss = st.session_state
 
 page_frame(
@@ -86,7 +83,7 @@ def _upload() -> None:
                                   f"{MAX_BYTES // 2**20} MB. Nothing was changed.")
         return
     try:
-        trainer = from_bytes(f.getvalue(), limits=UPLOAD_LIMITS, kinds=("image",), reader="the attention page",
+        trainer = from_bytes(f.getvalue(), limits=IMAGE_UPLOAD_LIMITS, kinds=("image",), reader="the attention page",
                              open_data=_open_data)
     except CheckpointError as e:
         ss.at_message = ("error", f"{f.name}: {e}. Nothing was changed.")

@@ -67,7 +67,7 @@ TRAINER_KINDS = ("toy", "image")  # what the one Trainer rebuilds
 # server's memory before its weights were found not to fit. The command line's files are not bound.
 UPLOAD_LIMITS = {"latent_dim": 16, "g_depth": 6, "d_depth": 6, "g_width": 512, "d_width": 512, "ae_code": 16,
                  "minibatch_kernels": 16, "batch": 512, "n_critic": 10, "eval_samples": 5000, "history_max": 5000,
-                 "ae_pretrain_steps": 2000, "total_steps": 1_000_000, "log_every": 100_000, "eval_every": 100_000,
+                 "ae_pretrain_steps": 2000, "total_steps": 1_000_000, "log_every": 10**9, "eval_every": 10**9,
                  "points": MAX_POINTS}  # an own data set's points (counted in points, not numbers)
 # An image run's: conv widths are filters of the first scale, so a browser's file stays near the
 # image lab's and the BEGAN page's scale (h = 200,000 took 3.4 GB before such a check).

@@ -22,6 +22,8 @@ PAGES = [
      "orthogonal regularisation and the blow-up before a collapse."),
     ("pages/7_Image_Lab.py", "Image lab", "Every objective on handwritten digits with conv nets; quality, "
      "diversity and digit FID measured live."),
+    ("pages/8_Attention.py", "Attention", "Click a pixel of a digit: where SAGAN's self-attention looks, in G "
+     "and D."),
     ("pages/6_Leaderboard.py", "Leaderboard", "Mode coverage of every objective from our own sweeps, beside the "
      "papers' tables."),
 ]

@@ -40,6 +40,7 @@ PAGES = {
     "pages/4_Latent_Space.py": PageSpec("/Latent_Space", "Latent space", slider="Steps along the path"),
     "pages/5_Spectra.py": PageSpec("/Spectra", "Spectra", slider="Orthogonal reg. β", train="▶ Start",
                                    pause="⏸ Pause", gif="Export"),
+    "pages/8_Attention.py": PageSpec("/Attention", "Attention", slider="Query row"),
     "pages/6_Leaderboard.py": PageSpec("/Leaderboard", "Leaderboard", needs_figure_change=False),
     "pages/7_Image_Lab.py": PageSpec("/Image_Lab", "Image lab", train="Train", pause="Pause"),
 }
