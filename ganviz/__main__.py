@@ -12,7 +12,7 @@ import sys
 
 # Command modules, in the order --help lists them.
 COMMANDS = ["train", "modes", "sweep", "image", "stacked", "began", "gamma-sweep", "classifier", "divergence",
-            "spectra", "convert-checkpoint", "attention"]
+            "spectra", "convert-checkpoint", "attention", "truncation"]
 
 
 class Parser(argparse.ArgumentParser):

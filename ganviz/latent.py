@@ -7,7 +7,7 @@ BEGAN's latent is the cube U[-1, 1]^h.
   slerp follows the great circle and keeps the norm near that of the ends.
 - walk_grid: a 2D grid of codes around z0 along two directions.
 - truncate (Brock, Donahue & Simonyan 2019): resample every component whose magnitude exceeds a
-  threshold, trading diversity for fidelity.
+  threshold, trading diversity for fidelity, for the uniform cube or the normal latent N(0, I).
 
 Example:
     >>> z0, z1 = latent_point(8, 0), latent_point(8, 1)
@@ -24,22 +24,37 @@ import torch
 
 
 def truncate(z: torch.Tensor, threshold: float, low: float = -1.0, high: float = 1.0,
-             gen: torch.Generator | None = None, max_rounds: int = 1000) -> torch.Tensor:
-    """BigGAN's truncation trick for z ~ U[low, high]: redraw each component with |z_i| > threshold
-    until it falls inside; a threshold >= max(|low|, |high|) changes nothing.
+             gen: torch.Generator | None = None, max_rounds: int = 1000, dist: str = "uniform") -> torch.Tensor:
+    """BigGAN's truncation trick (Brock et al. 2019, Sec. 3.1): redraw every component with
+    |z_i| > threshold from the latent's own distribution until it falls inside, so each component
+    follows that distribution conditioned on |z_i| <= threshold (for N(0, 1), the truncated normal).
 
-    >>> z = truncate(torch.rand(1000, 8) * 2 - 1, 0.25, gen=torch.Generator().manual_seed(0))
+    ``dist`` is the latent's: "uniform" for z ~ U[low, high] (a threshold >= max(|low|, |high|)
+    changes nothing) or "normal" for z ~ N(0, 1) (``low`` and ``high`` unused; a threshold above
+    every |z_i| changes nothing). A lower threshold gives samples nearer the mode of the latent:
+    higher fidelity, less variety. Only the redrawn components take numbers from ``gen``.
+
+    >>> gen = torch.Generator().manual_seed(0)
+    >>> z = truncate(torch.rand(1000, 8) * 2 - 1, 0.25, gen=gen)
     >>> bool(z.abs().max() <= 0.25)
     True
+    >>> z = torch.randn(1000, 8, generator=gen)
+    >>> bool(truncate(z, 0.5, gen=gen, dist="normal").abs().max() <= 0.5), torch.equal(truncate(z, 10.0, dist="normal"), z)
+    (True, True)
     """
     if not threshold > 0:
         raise ValueError(f"the truncation threshold must be > 0, got {threshold!r}")
+    if dist not in ("uniform", "normal"):
+        raise ValueError(f"unknown latent distribution {dist!r}; choose one of: uniform, normal")
     z = z.clone()
     for _ in range(max_rounds):
         bad = z.abs() > threshold
         if not bad.any():
             return z
-        fresh = torch.rand(int(bad.sum()), generator=gen, device=z.device, dtype=z.dtype) * (high - low) + low
+        if dist == "normal":
+            fresh = torch.randn(int(bad.sum()), generator=gen, device=z.device, dtype=z.dtype)
+        else:
+            fresh = torch.rand(int(bad.sum()), generator=gen, device=z.device, dtype=z.dtype) * (high - low) + low
         z[bad] = fresh
     raise RuntimeError("truncation did not converge; use a larger threshold")
 

@@ -4,7 +4,9 @@
 - images (C, S, S), arch "dcgan": ``ConvG`` and ``ConvD`` (BEGAN's convolutional autoencoder as D
   for energy objectives); arch "began": BEGAN's decoder as G and its autoencoder as D; arch
   "sagan": ``SaganG`` and ``SaganD`` (the DCGAN pair with self-attention at 8 x 8 and spectral norm
-  in G; BEGAN's autoencoder as D for energy objectives, so only G attends there).
+  in G; BEGAN's autoencoder as D for energy objectives, so only G attends there); arch "biggan":
+  ``BigganG`` and ``BigganD`` (class-conditional: G(z, y) and the projection D(x, y), for labelled
+  data of ``n_classes`` classes and score objectives only).
 
 Widths are units per hidden layer for MLPs and the filters of the first scale for conv nets.
 
@@ -20,16 +22,18 @@ from __future__ import annotations
 from torch import nn
 
 from ganviz.nets.began import Autoencoder, Decoder
+from ganviz.nets.biggan import BigganD, BigganG
 from ganviz.nets.conv import ConvD, ConvG
 from ganviz.nets.mlp import MLP, AutoencoderD
 from ganviz.nets.sagan import SaganD, SaganG
 
-ARCHS = ("dcgan", "began", "sagan")
+ARCHS = ("dcgan", "began", "sagan", "biggan")
 
 
-def make_networks(c, shape: tuple[int, ...], discriminator: str) -> tuple[nn.Module, nn.Module]:
-    """(G, D) for config ``c``, data of one sample's ``shape``, and the objective's discriminator
-    kind ("score" or "autoencoder")."""
+def make_networks(c, shape: tuple[int, ...], discriminator: str, n_classes: int = 0) -> tuple[nn.Module, nn.Module]:
+    """(G, D) for config ``c``, data of one sample's ``shape``, the objective's discriminator
+    kind ("score" or "autoencoder") and, for the class-conditional arch "biggan", the data's
+    number of classes."""
     if len(shape) == 1:
         (d,) = shape
         g = MLP(c.latent_dim, d, c.g_depth, c.g_width, c.g_activation, virtual_batch_norm=c.virtual_batch_norm)
@@ -38,6 +42,12 @@ def make_networks(c, shape: tuple[int, ...], discriminator: str) -> tuple[nn.Mod
         return g, MLP(d, 1, c.d_depth, c.d_width, c.d_activation, spectral_norm=c.spectral_norm,
                       minibatch_kernels=c.minibatch_kernels)
     channels, size, _ = shape
+    if c.arch == "biggan":
+        if n_classes < 1 or discriminator != "score":
+            raise ValueError("arch biggan is class-conditional with a projection D: it needs labelled data "
+                             "and an objective with a score discriminator")
+        return (BigganG(c.latent_dim, c.g_width, size, channels, n_classes),
+                BigganD(c.d_width, size, channels, n_classes, spectral_norm=bool(c.spectral_norm)))
     if c.arch == "began":
         g = Decoder(c.latent_dim, c.g_width, size, channels, c.skip)
     elif c.arch == "sagan":

@@ -56,7 +56,9 @@ class TrainConfig:
     arch: str = field(default="dcgan", metadata={"help": (
         "dcgan: DCGAN-style conv G and D (BEGAN's autoencoder as D for energy objectives); began: BEGAN's "
         "decoder as G and its autoencoder as D; sagan: the DCGAN pair with a self-attention block at 8x8 "
-        "and spectral norm in G (Zhang et al. 2019).")})
+        "and spectral norm in G (Zhang et al. 2019); biggan: a class-conditional BigGAN, G(z, y) with a shared "
+        "class embedding and conditional batch norm, and a projection D(x, y) (Brock et al. 2019), for labelled "
+        "images.")})
     shift: int = 0  # real images shifted by up to this many pixels each time they are drawn (0 = off)
     skip: bool = field(default=False, metadata={"help": (
         "arch began: skip connections from h, projected to 8x8 and upsampled, concatenated after each "
@@ -202,6 +204,11 @@ class TrainConfig:
             if self.arch == "began" and OBJECTIVES[self.objective].discriminator != "autoencoder":
                 raise ValueError(f"arch 'began' is an autoencoder pair: it needs an energy objective (ebgan, began), "
                                  f"not {self.objective}")
+            if self.arch == "biggan" and OBJECTIVES[self.objective].discriminator != "score":
+                raise ValueError(f"arch 'biggan' has a projection discriminator D(x, y): it needs an objective with a "
+                                 f"score discriminator, not {self.objective}")
+            if self.arch == "biggan" and self.minibatch_kernels:
+                raise ValueError("arch 'biggan' has a projection discriminator: it takes no minibatch discrimination")
             if self.virtual_batch_norm:
                 raise ValueError("virtual_batch_norm is the toy MLP generator's; the conv generator has batch norm")
             if self.skip and self.arch != "began":

@@ -35,12 +35,17 @@ IMAGE_BEST = dict(objective="nsgan", g_width=32, d_width=32, latent_dim=32, batc
 # the architecture's own), Adam (0, 0.9) with two time-scales, D at 4e-4 and G at 1e-4. Another
 # objective may be picked; it trains with these optimiser settings too (``--set`` overrides them).
 SAGAN_RECIPE = dict(spectral_norm=True, lr_g=1e-4, lr_d=4e-4, beta1=0.0, beta2=0.9)
+# arch "biggan": BigGAN's recipe (Brock et al. 2019, Sec. 4 and Appendix C): hinge, spectral norm in G
+# (the architecture's) and D, Adam (0, 0.999) with D at 4e-4 and G at 1e-4, orthogonal
+# regularisation beta = 1e-4, an EMA of G at 0.999.
+BIGGAN_RECIPE = dict(spectral_norm=True, lr_g=1e-4, lr_d=4e-4, beta1=0.0, beta2=0.999, ortho_beta=1e-4, g_ema=0.999)
 
 
 def image_recipe(dataset: str = "digits", objective: str | None = None, *, seed: int = 0, **overrides) -> TrainConfig:
     """The config for an image data set: the image default when ``objective`` is None, else that
-    objective with its paper's optimiser settings on the default's networks; with ``arch="sagan"``,
-    SAGAN's recipe (hinge unless ``objective`` says otherwise). ``overrides`` win.
+    objective with its paper's optimiser settings on the default's networks; with ``arch="sagan"``
+    or ``"biggan"``, SAGAN's or BigGAN's recipe (hinge unless ``objective`` says otherwise).
+    ``overrides`` win.
 
     Example:
         >>> c = image_recipe(objective="wgan-gp")
@@ -49,10 +54,15 @@ def image_recipe(dataset: str = "digits", objective: str | None = None, *, seed:
         >>> c = image_recipe(arch="sagan")
         >>> c.objective, c.lr_d, c.lr_g, (c.beta1, c.beta2), c.spectral_norm
         ('hinge', 0.0004, 0.0001, (0.0, 0.9), True)
+        >>> c = image_recipe(arch="biggan")
+        >>> c.objective, c.lr_d, c.lr_g, (c.beta1, c.beta2), c.ortho_beta, c.g_ema
+        ('hinge', 0.0004, 0.0001, (0.0, 0.999), 0.0001, 0.999)
     """
     base = dict(IMAGE_BEST) if objective is None else {**IMAGE_BEST, "objective": objective}
     if overrides.get("arch") == "sagan":
         base.update(SAGAN_RECIPE, objective=objective or "hinge")
+    if overrides.get("arch") == "biggan":
+        base.update(BIGGAN_RECIPE, objective=objective or "hinge")
     base.update(dataset=dataset, seed=seed, eval_every=10**9)
     base.update(overrides)
     return TrainConfig.from_dict(base).validate()

@@ -9,6 +9,11 @@ Why it is faster than the usual one-file loop (bench/trainer_speed.py measures i
 - one discriminator forward on cat(real, fake) instead of two, where D mixes no batch members;
 - D's parameters stop asking for gradients during the G step, so backward skips their grads;
 - one torch thread (on two busy cores two threads ran tiny MLPs many times slower).
+
+Class-conditional runs (arch "biggan", ``n_classes`` > 0) need labelled images: the real batch
+draws its labels with its images from the pool, the fake batch draws its labels uniformly from the
+run's generator right after its z, and the networks are called as G(z, y) and D(x, y). An
+unconditional run draws no labels and calls G(z) and D(x), so its random stream is unchanged.
 """
 
 from __future__ import annotations
@@ -109,7 +114,7 @@ class Trainer:
         # to check uploads; process-wide settings are the training process's: claim_process).
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(c.seed)
-            G, D = make_networks(c, self.shape, self.objective.discriminator)
+            G, D = make_networks(c, self.shape, self.objective.discriminator, self.n_classes)
         self.G, self.D = G.to(self.device), D.to(self.device)
         if c.virtual_batch_norm:
             self.G.reference = self._latent(c.batch)  # fixed for the whole run
@@ -129,6 +134,7 @@ class Trainer:
         self.last_eval: dict = {}
         self._recent_times: deque[float] = deque(maxlen=50)
         self._last_real: DView | None = None
+        self._last_real_y: torch.Tensor | None = None  # its labels (class-conditional runs)
         # Schedules (BEGAN's plateau halving and residual carry) act on the run after every step and
         # travel in its checkpoint; hooks only watch it (the spectra recorder is one).
         self.schedules = schedules()
@@ -147,6 +153,7 @@ class Trainer:
         # geometry is kept) and samples multiplied back. grid25 spans [-4, 4], ring8 [-1, 1].
         self.scale = float(pool.std()) if c.standardize and float(pool.std()) > 0 else 1.0
         self.pool = (pool / self.scale).to(self.device)
+        self.pool_labels, self.n_classes = None, 0
         # Fixed evaluation set: real samples and latent codes, so curves are comparable across steps.
         self.eval_real = self.data.sample(c.eval_samples, cpu_gen)
 
@@ -158,6 +165,13 @@ class Trainer:
         self.scale = 1.0
         self.pool = images.images.to(self.device)
         self.eval_real = images.images[:self.config.eval_samples]
+        self.pool_labels, self.n_classes = None, 0
+        if self.config.arch == "biggan":
+            if images.labels is None or images.labels.ndim != 1 or len(images.labels) != len(images):
+                raise ValueError(f"arch biggan is class-conditional: it needs labelled images, and "
+                                 f"{images.source} has no labels (the digits have)")
+            self.pool_labels = images.labels.to(self.device)
+            self.n_classes = int(images.labels.max()) + 1
 
     # --- live changes -------------------------------------------------------------------------
     def update(self, **changes) -> None:
@@ -199,22 +213,56 @@ class Trainer:
         return torch.randn(n, self.config.latent_dim, generator=gen, device=gen.device)
 
     def _real(self, n: int) -> torch.Tensor:
+        return self._real_labelled(n)[0]
+
+    def _real_labelled(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """n real samples drawn from the pool and their labels (None in an unconditional run)."""
         idx = torch.randint(0, len(self.pool), (n,), generator=self.gen, device=self.device)
+        y = None if self.pool_labels is None else self.pool_labels[idx]
         if self.config.shift:  # images only (config checks): a fresh random shift at every draw
-            return random_shift(self.pool[idx], self.gen, self.config.shift)
-        return self.pool[idx]
+            return random_shift(self.pool[idx], self.gen, self.config.shift), y
+        return self.pool[idx], y
+
+    def _fake_input(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(z, y) of a fake batch: y uniform over the classes, drawn after z (None when unconditional)."""
+        z = self._latent(n)
+        if not self.n_classes:
+            return z, None
+        return z, torch.randint(0, self.n_classes, (n,), generator=self.gen, device=self.device)
+
+    def _generate(self, z: torch.Tensor, y: torch.Tensor | None, net: torch.nn.Module | None = None) -> torch.Tensor:
+        net = self.G if net is None else net
+        return net(z) if y is None else net(z, y)
+
+    def classes(self, n: int, y=None) -> torch.Tensor | None:
+        """The classes of n samples of a class-conditional run, on the trainer's device: ``y`` None
+        gives 0, 1, ..., K - 1, 0, 1, ... (every class, in a fixed order, drawing nothing from the
+        run's generator), an int that class for all, else ``y`` itself (n labels). None, and ``y``
+        refused, in an unconditional run."""
+        if not self.n_classes:
+            if y is not None:
+                raise ValueError(f"this run is unconditional (arch {self.config.arch}): it takes no classes")
+            return None
+        if y is None:
+            return torch.arange(n, device=self.device) % self.n_classes
+        y = torch.full((n,), y) if isinstance(y, int) else torch.as_tensor(y)
+        if y.shape != (n,) or y.is_floating_point() or (len(y) and not 0 <= int(y.min()) <= int(y.max()) < self.n_classes):
+            raise ValueError(f"classes must be {n} whole numbers from 0 to {self.n_classes - 1}")
+        return y.to(self.device, torch.long)
 
     def _uniform(self, n: int) -> torch.Tensor:
         return torch.rand(n, 1, generator=self.gen, device=self.device)
 
     @torch.no_grad()
-    def sample(self, n: int | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
-        """Generated samples in data space, on the CPU (from the EMA generator when it is on)."""
+    def sample(self, n: int | None = None, z: torch.Tensor | None = None, y=None) -> torch.Tensor:
+        """Generated samples in data space, on the CPU (from the EMA generator when it is on); in a
+        class-conditional run of the classes ``y`` (``classes``: by default every class in turn)."""
         z = self.eval_z if (z is None and n is None) else (self._latent(n) if z is None else z.to(self.device))
+        y = self.classes(len(z), y)
         net = self.G_ema if self.G_ema is not None else self.G
         net.eval()  # batch norm from its running statistics: drawing samples must not move them
         try:
-            return net(z).float().cpu() * self.scale
+            return self._generate(z, y, net).float().cpu() * self.scale
         finally:
             net.train()
 
@@ -223,19 +271,21 @@ class Trainer:
         return x.to(self.device) / self.scale
 
     # --- the discriminator's view -------------------------------------------------------------
-    def view(self, x: torch.Tensor) -> DView:
-        """What D says about x (score and features, or energy and code)."""
+    def view(self, x: torch.Tensor, y: torch.Tensor | None = None) -> DView:
+        """What D says about x (score and features, or energy and code); D(x, y) in a
+        class-conditional run, which needs the classes ``y``."""
         if self.objective.discriminator == "autoencoder":
             recon, code = self.D(x)
             return DView(x, energy=self.objective.energy(x.flatten(1), recon.flatten(1)), code=code)
-        score, feats = self.D.forward_with_features(x)
+        score, feats = self.D.forward_with_features(x) if y is None else self.D.forward_with_features(x, y)
         return DView(x, score=score.squeeze(1), features=feats)
 
-    def _views(self, real: torch.Tensor, fake: torch.Tensor) -> tuple[DView, DView]:
+    def _views(self, real: torch.Tensor, fake: torch.Tensor, y_real: torch.Tensor | None = None,
+               y_fake: torch.Tensor | None = None) -> tuple[DView, DView]:
         # One forward for both batches unless D compares batch members (minibatch discrimination).
         if getattr(self.D, "mbd", None) is not None:
-            return self.view(real), self.view(fake)
-        both = self.view(torch.cat([real, fake]))
+            return self.view(real, y_real), self.view(fake, y_fake)
+        both = self.view(torch.cat([real, fake]), None if y_real is None else torch.cat([y_real, y_fake]))
         n = real.shape[0]
 
         def part(sl, x):
@@ -250,23 +300,34 @@ class Trainer:
         # The penalties work on flat rows (an image is one row of C * S * S values).
         return self.D.per_sample(x.view(-1, *self.shape)).squeeze(1)
 
+    def _score_fn(self, y: torch.Tensor | None):
+        """``_score``, or in a class-conditional run D(x, y)'s per-sample scores at the classes ``y``
+        (the real batch's: R1 is on real data, and WGAN-GP's interpolates pair real i with fake i)."""
+        if y is None:
+            return self._score
+        return lambda x: self.D.per_sample(x.view(-1, *self.shape), y).squeeze(1)
+
     # --- steps --------------------------------------------------------------------------------
-    def step_d(self, fake: torch.Tensor | None = None) -> float:
-        """One discriminator update (on ``fake`` if given, else on a fresh batch); returns its loss."""
+    def step_d(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> float:
+        """One discriminator update (on ``fake`` of classes ``y_fake`` if given, else on a fresh
+        batch); returns its loss."""
         c = self.config
         self._apply_lr()
-        real = self._real(c.batch)
+        real, y_real = self._real_labelled(c.batch)
         if fake is None:
             with torch.no_grad():
-                fake = self.G(self._latent(c.batch))
+                z, y_fake = self._fake_input(c.batch)
+                fake = self._generate(z, y_fake)
+        self._check_classes(y_fake)
         fake = fake.detach()
-        real_v, fake_v = self._views(real, fake)
+        real_v, fake_v = self._views(real, fake, y_real, y_fake)
         loss = self.objective.d_loss(real_v, fake_v)
-        penalty = self.objective.penalty(self._score, real.flatten(1), fake.flatten(1), self._uniform)
+        score = self._score_fn(y_real)
+        penalty = self.objective.penalty(score, real.flatten(1), fake.flatten(1), self._uniform)
         if penalty is not None:
             loss = loss + penalty
         if c.r1_gamma > 0:
-            loss = loss + r1_penalty(self._score, real.flatten(1), c.r1_gamma)
+            loss = loss + r1_penalty(score, real.flatten(1), c.r1_gamma)
         loss = self._regularise(loss, self.D, self.hist_d)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
@@ -278,27 +339,33 @@ class Trainer:
             self.hist_d.update()
         self._last_real = DView(real, *(None if t is None else t.detach() for t in
                                         (real_v.score, real_v.features, real_v.energy, real_v.code)))
+        self._last_real_y = y_real
         self.d_step_count += 1
         value = float(loss.detach())
         self._check_finite("discriminator loss", value)
         self.last["d_loss"] = value
         return value
 
-    def step_g(self, fake: torch.Tensor | None = None) -> float:
-        """One generator update (through ``fake`` = G(z) with its graph, if given); returns its loss."""
+    def step_g(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> float:
+        """One generator update (through ``fake`` = G(z, y_fake) with its graph, if given); returns its loss."""
         c = self.config
         self._apply_lr()
         if fake is None:
-            fake = self.G(self._latent(c.batch))
+            z, y_fake = self._fake_input(c.batch)
+            fake = self._generate(z, y_fake)
+        self._check_classes(y_fake)
         self.D.requires_grad_(False)  # no D weight gradients in the G step
         try:
             if c.feature_matching:
                 # Both batches' features from the D of this step (after its update), Salimans 2016.
-                real_x = self._last_real.x if self._last_real is not None else self._real(c.batch)
-                real_v, fake_v = self._views(real_x, fake)
+                if self._last_real is not None:
+                    real_x, y_real = self._last_real.x, self._last_real_y
+                else:
+                    real_x, y_real = self._real_labelled(c.batch)
+                real_v, fake_v = self._views(real_x, fake, y_real, y_fake)
                 loss = feature_matching(real_v.features, fake_v.features)
             else:
-                fake_v = self.view(fake)
+                fake_v = self.view(fake, y_fake)
                 real_v = self._real_view(fresh=self.objective.g_needs_real)
                 loss = self.objective.g_loss(real_v, fake_v)
             loss = self._regularise(loss, self.G, self.hist_g)
@@ -335,8 +402,13 @@ class Trainer:
         """D's view of the last D step's real batch: as that step saw it, or (``fresh``) by the
         current D. Before any D step, of a fresh real batch."""
         if self._last_real is None:
-            return self.view(self._real(self.config.batch))
-        return self.view(self._last_real.x) if fresh else self._last_real
+            return self.view(*self._real_labelled(self.config.batch))
+        return self.view(self._last_real.x, self._last_real_y) if fresh else self._last_real
+
+    def _check_classes(self, y: torch.Tensor | None) -> None:
+        if (y is None) != (not self.n_classes):
+            raise ValueError("a class-conditional run's fake batch needs its classes, and an unconditional "
+                             "run's takes none")
 
     @torch.no_grad()
     def _update_ema(self):
@@ -371,9 +443,10 @@ class Trainer:
             self.step_d()
         # The last critic step and the G step share one G(z) (as in the DCGAN tutorial): G does not
         # change in between, and the G step backpropagates through the graph kept from it.
-        fake = self.G(self._latent(self.config.batch))
-        self.step_d(fake)
-        self.step_g(fake)
+        z, y = self._fake_input(self.config.batch)
+        fake = self._generate(z, y)
+        self.step_d(fake, y)
+        self.step_g(fake, y)
         self._run_schedules()
         dt = time.perf_counter() - t0
         self.train_seconds += dt
