@@ -322,7 +322,9 @@ class ProcessWorker:
 
     def update(self, **changes) -> None:
         self.config = self.config.replace(**changes)
-        self._wait(self._send(Update(changes)), timeout=5)  # the next snapshot read shows the change
+        seq = self._send(Update(changes))
+        if self._latest is not None:  # a child that is up answers within a slice: the next snapshot shows it
+            self._wait(seq, timeout=2)
 
     def replace(self, config, max_steps: int | None = None, data=None) -> None:
         """A new run of ``config`` (paused), on ``data`` (an ImageSet the page opened) if given."""
