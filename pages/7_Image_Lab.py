@@ -36,8 +36,10 @@ with st.sidebar:
     objective = st.selectbox("objective", list(OBJECTIVES), index=list(OBJECTIVES).index("nsgan"), key="im_objective",
                              help="the loss family; each comes with its paper's optimiser settings")
     energy = OBJECTIVES[objective].discriminator == "autoencoder"
-    # BEGAN's pair is an autoencoder D: only the energy objectives can train it.
-    arch = st.radio("architecture", [a for a in ARCHS if energy or a != "began"], key=f"im_arch_{energy}",
+    # BEGAN's pair is an autoencoder D: only the energy objectives train it; BigGAN's projection D is a
+    # score: only the others do.
+    archs = [a for a in ARCHS if a != ("biggan" if energy else "began")]
+    arch = st.radio("architecture", archs, key=f"im_arch_{energy}",
                     horizontal=True, help="dcgan: conv G and D (BEGAN's autoencoder as D for energy objectives); "
                                           "began: BEGAN's decoder as G and its autoencoder as D; sagan: dcgan with "
                                           "self-attention at 8x8 and spectral norm in G (Zhang et al. 2019)")
