@@ -16,7 +16,8 @@ from ganviz.training.export import FrameRecorder  # noqa: E402
 from ganviz.training.shipped import classifier_path, shipped_began, sweep  # noqa: E402
 from ganviz.training.process_worker import ProcessWorker  # noqa: E402
 from ganviz.ui import image_data, tour  # noqa: E402
-from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
+from ganviz.ui.common import (device_caption, download, page_frame, session_workers, state_badge, too_big,  # noqa: E402
+                              try_this)
 from ganviz.ui.scene import Param, Scene, choice, png_config  # noqa: E402
 
 KEY = "began"
@@ -108,9 +109,8 @@ def _upload() -> None:
     f = s.get("bg_upload")
     if f is None:
         return
-    if f.size > MAX_BYTES:
-        s.bg_upload_message = ("error", f"{f.name} is {f.size / 2**20:.1f} MB; checkpoints are at most "
-                                        f"{MAX_BYTES // 2**20} MB. Nothing was changed.")
+    if too_big(f):
+        s.bg_upload_message = ("error", too_big(f))
         return
     s.bg_upload_message = _load(f.getvalue(), f.name, f"uploaded {f.name}")
 

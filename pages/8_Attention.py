@@ -7,10 +7,10 @@ st.set_page_config(page_title="Attention · ganviz", layout="wide")
 from ganviz.metrics.attention import attention_claim, attention_maps, has_attention  # noqa: E402
 from ganviz.plots.attention import attention_figure, distance_figure, gamma_figure  # noqa: E402
 from ganviz.training.began import source_of  # noqa: E402
-from ganviz.training.checkpoint import IMAGE_UPLOAD_LIMITS, MAX_BYTES, CheckpointError, from_bytes, load  # noqa: E402
+from ganviz.training.checkpoint import IMAGE_UPLOAD_LIMITS, CheckpointError, from_bytes, load  # noqa: E402
 from ganviz.training.shipped import checkpoint_dir  # noqa: E402
 from ganviz.ui import image_data  # noqa: E402
-from ganviz.ui.common import page_frame, try_this  # noqa: E402
+from ganviz.ui.common import page_frame, too_big, try_this  # noqa: E402
 from ganviz.ui.scene import Param, Scene, number, png_config  # noqa: E402
 
 SHIPPED = "sagan_digits.safetensors"
@@ -78,9 +78,8 @@ def _upload() -> None:
     f = ss.get("at_upload")
     if f is None:
         return
-    if f.size > MAX_BYTES:
-        ss.at_message = ("error", f"{f.name} is {f.size / 2**20:.1f} MB; checkpoints are at most "
-                                  f"{MAX_BYTES // 2**20} MB. Nothing was changed.")
+    if too_big(f):
+        ss.at_message = ("error", too_big(f))
         return
     try:
         trainer = from_bytes(f.getvalue(), limits=IMAGE_UPLOAD_LIMITS, kinds=("image",), reader="the attention page",

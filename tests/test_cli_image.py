@@ -12,6 +12,7 @@ from PIL import Image
 
 from ganviz.__main__ import build_parser, main
 from ganviz.training.checkpoint import load
+from tests.conftest import run_main
 
 TINY = ["--set", "batch=16", "--set", "g_width=8", "--set", "d_width=8", "--set", "latent_dim=8"]
 
@@ -134,11 +135,7 @@ def test_it_stops_at_the_time_limit_before_the_step_limit():
     (("--set", "source=x"), "use --data"),
 ])
 def test_bad_values_exit_2_with_one_line_naming_what_is_allowed(args, names, capsys):
-    try:
-        code = main(["image", "--quiet", *args, "--steps", "1"])
-    except SystemExit as e:  # argparse's refusals
-        code = e.code
-    err = capsys.readouterr().err
+    code, _, err = run_main(capsys, "image", "--quiet", *args, "--steps", "1")
     assert code == 2 and names in err and len(err.strip().splitlines()) == 1, err
 
 

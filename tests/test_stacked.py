@@ -14,6 +14,7 @@ from ganviz.metrics.stacked import (classify_channels, coverage_of_triples, expe
                                     generator_coverage)
 from ganviz.training.classifier import load_classifier
 from ganviz.training.shipped import classifier_path
+from tests.conftest import run_main
 
 N = 26_000  # the papers' sample count
 
@@ -132,11 +133,5 @@ def test_a_three_channel_run_trains_and_saves_its_checkpoint(tmp_path, capsys):
     (("--trials", "2", "--out", "x"), "--trials 1"),
 ])
 def test_bad_values_exit_2_with_one_line_naming_what_is_allowed(args, names, capsys):
-    from ganviz.__main__ import main
-
-    try:
-        code = main(["stacked", "--quiet", *args, "--steps", "1"])
-    except SystemExit as e:  # argparse's refusals
-        code = e.code
-    err = capsys.readouterr().err
+    code, _, err = run_main(capsys, "stacked", "--quiet", *args, "--steps", "1")
     assert code == 2 and names in err and len(err.strip().splitlines()) == 1, err

@@ -112,3 +112,18 @@ def state_badge(state: str, sharing: int = 0) -> str:
         "finished": ":blue[● finished]",
         "diverged": ":red[● stopped: diverged]",
     }.get(state, state)
+
+
+def too_big(f) -> str | None:
+    """Why an uploaded checkpoint is refused before it is read (over ``MAX_BYTES``), or None.
+
+    Example:
+        >>> class F: name, size = "big.safetensors", 2**30
+        >>> too_big(F())
+        'big.safetensors is 1024.0 MB; checkpoints are at most 64 MB. Nothing was changed.'
+    """
+    from ganviz.training.checkpoint import MAX_BYTES
+
+    if f.size <= MAX_BYTES:
+        return None
+    return f"{f.name} is {f.size / 2**20:.1f} MB; checkpoints are at most {MAX_BYTES // 2**20} MB. Nothing was changed."
