@@ -128,6 +128,12 @@ def test_formulas_beside_the_curves_and_headers_a_lecture_reads():
     assert list(at.dataframe[0].value.columns) == ["γ", "quality (mean confidence)", "class entropy",
                                                   "pairwise distance", "classes present", "digit FID", "precision",
                                                   "recall", "density", "coverage", "k_t at the end", "steps"]
+    # the FID floor the page names is the one measured on the same n (two real halves)
+    from ganviz.metrics.image_quality import real_floor
+    from ganviz.training.classifier import load_classifier
+    from ganviz.training.shipped import classifier_path
+    floor = real_floor(load_classifier(classifier_path()), n=500)["digit_fid"]
+    assert f"500 real digits against the other 898 give {floor:.1f}" in " ".join(c.value for c in at.caption)
 
 
 def test_presentation_mode_folds_the_intro_so_the_figures_come_up():

@@ -116,3 +116,15 @@ def test_a_links_huge_or_deep_value_is_refused_with_a_message_not_a_traceback(te
 
     with pytest.raises(ValueError, match="seed must be of type int"):
         TrainConfig.from_dict({"seed": parse_value(text)}).validate()
+
+
+def test_building_a_trainer_leaves_the_process_as_it_was():
+    """A page's server builds trainers (to check an upload): the global generator, the thread count
+    and denormal flushing stay the server's; the weights still come from the seed alone."""
+    torch.manual_seed(123)
+    state, threads = torch.random.get_rng_state(), torch.get_num_threads()
+    a = Trainer(TrainConfig(**{**SMALL, "threads": threads + 1}))
+    assert torch.equal(torch.random.get_rng_state(), state) and torch.get_num_threads() == threads
+    torch.rand(5)  # whatever ran before must not matter
+    b = Trainer(TrainConfig(**SMALL))
+    assert all(torch.equal(p, q) for p, q in zip(a.G.parameters(), b.G.parameters()))

@@ -68,9 +68,15 @@ class ResidualCarry:
 
     name = "carry"
 
+    def __init__(self):
+        self.carry: float | None = None  # the one last set: walking the networks' modules every step is waste
+
     def __call__(self, trainer) -> None:
         steps = trainer.config.residual_steps
         carry = max(0.0, 1.0 - trainer.step_count / steps) if steps else 0.0
+        if carry == self.carry:
+            return
+        self.carry = carry
         for net in (trainer.G, trainer.D):
             if hasattr(net, "set_carry"):
                 net.set_carry(carry)
