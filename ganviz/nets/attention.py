@@ -78,6 +78,19 @@ def attention_layers(net: nn.Module, prefix: str = "") -> list[tuple[str, SelfAt
     return [(prefix + name, m) for name, m in net.named_modules() if isinstance(m, SelfAttention)]
 
 
+def gammas(**nets: nn.Module) -> dict[str, float]:
+    """Each attention block's gamma, keyed "gamma <net>.<path>": logged by the trainer, so gamma's
+    climb from 0 over training travels in a run's history (and its checkpoint).
+
+    Example:
+        >>> net = nn.Sequential(SelfAttention(8))
+        >>> gammas(G=net), gammas(D=nn.Linear(2, 1))
+        ({'gamma G.0': 0.0}, {})
+    """
+    return {f"gamma {name}": float(block.gamma.detach()) for prefix, net in nets.items()
+            for name, block in attention_layers(net, prefix + ".")}
+
+
 @contextlib.contextmanager
 def keeping_maps(*nets: nn.Module):
     """Within the block, every attention block of ``nets`` keeps its last map; afterwards none does

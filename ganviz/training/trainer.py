@@ -30,6 +30,7 @@ from ganviz.metrics.divergence import histogram_js, w1
 from ganviz.metrics.modes import mode_coverage
 from ganviz.data.augment import random_shift
 from ganviz.data.images import IMAGE_SETS, ImageSet, load_images
+from ganviz.nets.attention import gammas
 from ganviz.nets.factory import make_networks
 from ganviz.objectives import DView, make_objective
 from ganviz.objectives.penalties import HistoricalAverage, clamp_sigma, feature_matching, orthogonal_penalty, r1_penalty
@@ -454,7 +455,7 @@ class Trainer:
         c = self.config
         if self.step_count % c.log_every == 0:
             self.history.add({"step": self.step_count, **self.last, **self.objective.state(),
-                              "lr_g": self.learning_rates()[0]})
+                              **gammas(G=self.G, D=self.D), "lr_g": self.learning_rates()[0]})
         if self.step_count % c.eval_every == 0:
             self.evaluate()
         for hook in self.hooks:
