@@ -4,7 +4,7 @@ import streamlit as st
 
 st.set_page_config(page_title="Attention · ganviz", layout="wide")
 
-from ganviz.metrics.attention import attention_claim, attention_maps, has_attention  # noqa: E402
+from ganviz.metrics.attention import attention_claim, attention_maps, gamma_curves, has_attention, long_reach  # noqa: E402
 from ganviz.plots.attention import attention_figure, distance_figure, gamma_figure  # noqa: E402
 from ganviz.training.began import source_of  # noqa: E402
 from ganviz.training.checkpoint import IMAGE_UPLOAD_LIMITS, CheckpointError, from_bytes, load  # noqa: E402
@@ -21,6 +21,10 @@ UPLOADED = "your upload: "  # the checkpoint choice "your upload: <file name>"
 # The preset: a query in the empty top-right corner, of a generated digit and a real one, where D's
 # maps look at the stroke (checkpoints/README.md, SAGAN; tests/test_page_attention.py).
 PRESET = {"index": 26, "real": 4, "row": 1, "col": 14}
+# The long-reach preset: the on-stroke query of G's layer that looks farthest against a uniform map,
+# searched over the run's generated digits (ganviz.metrics.attention.long_reach), with a real digit
+# whose stroke covers the same pixel.
+LONG_REACH = {"index": 233, "real": 1572, "row": 14, "col": 6}
 ss = st.session_state
 
 page_frame(
@@ -111,8 +115,8 @@ def _trainer():
     return _shipped()
 
 
-def _preset() -> None:
-    for name, value in PRESET.items():
+def _preset(values: dict[str, int]) -> None:
+    for name, value in values.items():
         ss[f"at_{name}"] = value
     _clamp()  # an upload may have fewer codes
 
@@ -151,15 +155,18 @@ with st.sidebar, SCENE.group("checkpoint", "Checkpoint"):
                      on_change=_upload)
 
 with SCENE.group("query", "Digits and query pixel"):
-    c = st.columns([4, 4, 5, 5, 3], vertical_alignment="bottom")
+    c = st.columns([4, 4, 5, 5, 3, 3], vertical_alignment="bottom")
     index = c[0].number_input("Generated digit #", 0, top["index"], key="at_index",
                               help="which of the run's fixed evaluation codes G draws")
     real = c[1].number_input("Real digit #", 0, top["real"], key="at_real",
                            help="which image of the data set D looks at")
     row = c[2].slider("Query row", 0, top["row"], key="at_row", help="counted from 0 at the top; or click a pixel")
     col = c[3].slider("Query column", 0, top["col"], key="at_col", help="counted from 0 at the left")
-    c[4].button("Preset", key="at_preset", on_click=_preset, width="stretch",
+    c[4].button("Preset", key="at_preset", on_click=_preset, args=(PRESET,), width="stretch",
                 help="generated digit 26 and real digit 4, the query in their empty top-right corner")
+    c[5].button("Long reach", key="at_long", on_click=_preset, args=(LONG_REACH,), width="stretch",
+                help="generated digit 233, the query at the bottom of its stroke: the farthest-looking query "
+                     "on a stroke of G's layer")
 SCENE.write()
 
 fakes, fake_layers = attention_maps(trainer, "fake", [index])
@@ -176,6 +183,24 @@ if not _uploaded() and (index, real, row, col) == tuple(PRESET.values()):
                 f"look at the digit: **{d_fake['on_stroke']:.0%}** of their weight on the generated digit's "
                 f"stroke and **{d_real['on_stroke']:.0%}** on the real one's, which cover "
                 f"{d_fake['stroke_share']:.0%} and {d_real['stroke_share']:.0%} of the cells.")
+if not _uploaded() and (index, real, row, col) == tuple(LONG_REACH.values()):
+    if "at_reach" not in ss:  # the search over every generated digit, once a session
+        ss.at_reach = long_reach(trainer, "fake"), long_reach(trainer, "real")
+    (g_far, d_far), (d_real_far,) = ss.at_reach
+    g_q, d_fake, d_real = queries
+    st.markdown(f"**Long reach:** of G's {g_far['queries']:,} queries on the strokes of the run's {g_far['images']} "
+                f"generated digits, this one looks farthest against a uniform map. From the bottom of digit "
+                f"{index}'s stroke, G's map looks **{g_q['distance_px']:.1f} px** away on average, against "
+                f"**{g_q['uniform_px']:.1f} px** for a uniform map from the same cell and **{g_q['local_px']:.1f} px** "
+                f"for a 3×3 neighbourhood's; **{g_q['far_stroke']:.0%}** of its weight lies on the far end of its "
+                f"own stroke (its cells over {trainer.config.image_size // 2} px away, in the top half), which is "
+                f"{g_q['far_stroke_share']:.0%} of the cells. This is the paper's long-range link, but the tail, "
+                f"not the rule: {g_far['beyond_uniform']:.0%} of G's on-stroke queries look farther than a "
+                f"uniform map. D's maps stay near uniform: from this pixel they are "
+                f"{d_fake['kl_from_uniform']:.2f} and {d_real['kl_from_uniform']:.2f} nats from it and look "
+                f"{d_fake['distance_px']:.1f} px on the generated digit and {d_real['distance_px']:.1f} px on real "
+                f"#{real}, about a uniform map's; D's farthest on-stroke query, of every generated and real digit, "
+                f"reaches only {max(d_far['ratio'], d_real_far['ratio']):.2f} times a uniform map's.")
 st.plotly_chart(fit(figure), key="at_click", on_select=_clicked, selection_mode="points", width="stretch",
                 config=png_config("ganviz_attention"))
 h, w = fake_layers[0].shape
@@ -208,16 +233,27 @@ with left:
     if shipped:  # the words below are measured on the shipped run (tests/test_page_attention.py)
         numbers += (" So the maps are not uniform and γ has left 0: attention is in use, and D's looks at the "
                     "digit. It reaches the whole image, as far as a uniform map and far beyond a convolution's "
-                    "neighbours, but it does not prefer far cells over near ones: this small run does not show "
-                    "the paper's long-range link (a stroke's far end looking at its start).")
+                    "neighbours, but on average it does not prefer far cells over near ones: the paper's "
+                    "long-range link (a stroke's far end looking at its start) shows in a few of G's queries, "
+                    "not in most (**Long reach**).")
     st.markdown(numbers)
 with right:
     st.plotly_chart(fit(distance_figure(rows)), key="at_distance", width="stretch",
                     config=png_config("ganviz_attention_distance"))
-    st.plotly_chart(fit(gamma_figure({r["layer"]: r["gamma"] for r in rows if r["image"] == "fake"})),
+    curves = gamma_curves(trainer.history.rows)
+    st.plotly_chart(fit(gamma_figure({r["layer"]: r["gamma"] for r in rows if r["image"] == "fake"}, curves)),
                     key="at_gamma", width="stretch", config=png_config("ganviz_attention_gamma"))
-    st.caption("γ as trained: the checkpoint's history logs the losses, not γ, so its path over training "
-               "is not shown.")
+    if curves:
+        ends = ", ".join(f"{name} {values[-1]:+.3f}" for name, (_, values) in curves.items())
+        words = (" Both leave 0 at a nearly steady pace and neither has settled by the last step: a fifth or "
+                 "more of each final γ came in the last third of training." if shipped else "")
+        st.caption(f"γ of G's and D's layers, logged every {trainer.config.log_every} steps from 0 (the block "
+                   f"starts as the identity) to step {curves[next(iter(curves))][0][-1]:,}: {ends}. The samples "
+                   f"are drawn by {g['layer'].split('.')[0]}, whose γ is {g['gamma']:+.3f}.{words}")
+    else:
+        st.caption("γ as trained (the final values): this checkpoint's history has no γ, as it comes from a run "
+                   "made before the trainer logged it, so its path over training cannot be drawn. Retrain it to "
+                   "see the curve.")
 st.dataframe([{"layer": r["layer"], "digits": r["image"], "γ": round(r["gamma"], 3),
                "KL from uniform (nats)": round(r["mean_kl_from_uniform"], 3),
                "distance (px)": round(r["distance_px"], 2), "uniform (px)": round(r["uniform_px"], 2),
@@ -226,6 +262,7 @@ st.dataframe([{"layer": r["layer"], "digits": r["image"], "γ": round(r["gamma"]
 
 try_this([
     "Click the background far from the stroke, then a pixel on the stroke: does the query look at the digit?",
+    "Press **Long reach**, then move the query up the stroke, cell by cell: where does the map go?",
     "Step the generated digit's number with the same query: the maps follow the digit drawn.",
     "Compare D's map of a generated digit with its map of a real one: on average D attends to both alike "
     "(the table's two D rows).",

@@ -2,6 +2,7 @@
 sets the digits and the query, a bad upload says why and changes nothing; and the page's claim,
 measured on the shipped checkpoint (checkpoints/README.md, SAGAN)."""
 
+import ast
 import base64
 import json
 import re
@@ -13,7 +14,8 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from ganviz.__main__ import main
-from ganviz.metrics.attention import attention_claim, attention_maps
+from ganviz.metrics.attention import (attention_claim, attention_maps, distances, gamma_curves, long_reach,
+                                     stroke_component)
 from ganviz.training.checkpoint import load, to_bytes
 from ganviz.training.config import TrainConfig
 from ganviz.training.shipped import CHECKPOINTS
@@ -51,6 +53,14 @@ def _caption(at) -> str:
     return next(c.value for c in at.caption if c.value.startswith("Query pixel"))
 
 
+def _constant(name: str) -> dict:
+    """A preset of the page, read from its source (the page is a script, not a module)."""
+    return ast.literal_eval(re.search(rf"^{name} = (\{{.*\}})$", Path(PAGE).read_text(), re.M).group(1))
+
+
+LONG_REACH = _constant("LONG_REACH")
+
+
 def test_the_page_opens_and_the_query_moves_the_map():
     at = _open()
     assert not at.exception and not at.error
@@ -69,6 +79,15 @@ def test_the_page_opens_and_the_query_moves_the_map():
     _, layers = attention_maps(load(SHIPPED), "fake", [26])
     want = layers[0].query(13, 2)["map"].numpy()
     np.testing.assert_allclose(after[0][::2, ::2], want, rtol=1e-5, atol=1e-7)
+    # the long-reach preset: its digits and query, held in the link, and its sentence's numbers
+    at.button(key="at_long").click().run()
+    assert not at.exception and dict(at.query_params) == {k: str(v) for k, v in LONG_REACH.items()}
+    text = next(m.value for m in at.markdown if m.value.startswith("**Long reach:**"))
+    distance, uniform, local = (float(x) for x in re.findall(r"\*\*([\d.]+) px\*\*", text))
+    assert distance > 1.3 * uniform and uniform > 3 * local  # farther than a uniform map, not a convolution
+    far, share = re.search(r"\*\*(\d+)%\*\* of its weight .* which is (\d+)% of the cells", text).groups()
+    assert int(far) > 2.5 * int(share)
+    assert f"real #{LONG_REACH['real']}" in text and "9,273 queries" in text and "500 generated digits" in text
 
 
 def test_a_link_sets_the_digits_and_the_query_and_a_bad_one_says_why():
@@ -110,6 +129,19 @@ def test_a_bad_upload_says_why_and_changes_nothing():
     at.button(key="at_preset").click().run()
     assert all(np.array_equal(a, b) for a, b in zip(before, _maps(at)))
     assert "Over every query of the first 64 generated digits" in " ".join(m.value for m in at.markdown)
+    assert _gamma_traces(at) == ["scatter", "scatter"]  # a curve per layer
+    # a run from before the trainer logged gamma: the final values, and why there is no curve
+    old = load(SHIPPED)
+    old.history.rows = [{k: v for k, v in row.items() if not k.startswith("gamma ")} for row in old.history.rows]
+    at.file_uploader(key="at_upload").upload("old.safetensors", to_bytes(old), "application/octet-stream").run()
+    assert not at.exception and any("Opened old.safetensors" in s.value for s in at.success)
+    assert _gamma_traces(at) == ["bar"]
+    assert any("this checkpoint's history has no γ" in c.value for c in at.caption)
+
+
+def _gamma_traces(at) -> list[str]:
+    spec = json.loads(next(c for c in at.get("plotly_chart") if "γ of each layer" in c.proto.spec).proto.spec)
+    return [t["type"] for t in spec["data"]]
 
 
 def test_without_the_shipped_checkpoint_the_page_says_how_to_make_it(tmp_path, monkeypatch):
@@ -164,6 +196,57 @@ def test_the_presets_query_in_the_empty_corner_makes_d_look_at_the_stroke():
         assert q["cell"] == (0, 7) and not layer.stroke[0, 7]
         assert q["on_stroke"] > 2 * q["stroke_share"]
     assert g.query(1, 14)["kl_from_uniform"] > 0.1
+
+
+@pytest.fixture(scope="module")
+def reach():
+    trainer = load(SHIPPED)
+    return trainer, long_reach(trainer, "fake"), long_reach(trainer, "real")
+
+
+def test_the_long_reach_preset_is_gs_farthest_query_and_looks_past_a_uniform_map(reach):
+    # the preset's sentence: of G's on-stroke queries over the 500 generated digits, the farthest
+    # against a uniform map from the same cell; from the bottom of its stroke (cell row 7) it looks
+    # farther than a uniform map and a 3x3 neighbourhood, with its weight on its own stroke's far end
+    # (cells over 8 px away, all in the top half), far above their share of the cells
+    trainer, (g_far, d_far), (d_real_far,) = reach
+    index, real, row, col = LONG_REACH.values()
+    assert (g_far["layer"], g_far["images"], g_far["queries"]) == ("G_ema.ups.attention", 500, 9273)
+    assert (g_far["image"], g_far["pixel"]) == (index, (row, col)) and g_far["cell"][0] == 7
+    _, (g, d_fake) = attention_maps(trainer, "fake", [index])
+    q = g.query(row, col)
+    assert q["distance_px"] == pytest.approx(g_far["ratio"] * q["uniform_px"], rel=1e-5)
+    assert q["distance_px"] > 1.3 * q["uniform_px"] and q["distance_px"] > 3 * q["local_px"]
+    assert q["far_stroke"] > 2.5 * q["far_stroke_share"] and q["far_stroke"] > 0.5
+    assert q["kl_from_uniform"] > 0.1
+    j = 8 * 7 + 3
+    far = stroke_component(g.stroke[0], 8, j) & (distances(8, 8, 2.0)[j] > 8)
+    assert g.stroke[0, j] and far.float().mean() == pytest.approx(q["far_stroke_share"])
+    assert far.nonzero().flatten().max() < 32  # the far end: rows 0 to 3 of the 8 x 8 map, the top half
+    # "the tail, not the rule": under a third of G's on-stroke queries look past a uniform map
+    assert g_far["beyond_uniform"] < 0.3
+    # "D's maps stay near uniform ... about a uniform map's; its farthest reaches only 1.09 times"
+    _, (d_real,) = attention_maps(trainer, "real", [real])
+    assert d_real.stroke[0, 8 * 7 + 3]  # the real digit's stroke covers the query too
+    for layer in (d_fake, d_real):
+        qd = layer.query(row, col)
+        assert qd["kl_from_uniform"] < 0.1 and abs(qd["distance_px"] / qd["uniform_px"] - 1) < 0.05
+    assert max(d_far["ratio"], d_real_far["ratio"]) < 1.1 < g_far["ratio"]
+
+
+def test_the_shipped_sagans_gammas_leave_0_steadily_and_have_not_settled():
+    # the page's caption: from 0 at step 0, both move away at a nearly steady pace, and a fifth or
+    # more of each final gamma came in the last third of the 1,500 steps
+    trainer = load(SHIPPED)
+    curves = gamma_curves(trainer.history.rows)
+    assert list(curves) == ["G.ups.attention", "D.trunk.attention"]
+    for name, (steps, values) in curves.items():
+        assert steps[0] == 0 and values[0] == 0 and steps[-1] == 1500 and len(steps) == 151
+        net, path = name.split(".", 1)
+        assert values[-1] == pytest.approx(getattr(trainer, net).get_submodule(path).gamma.item(), abs=1e-7)
+        growing = np.mean(np.diff(np.abs(values)) > 0)
+        assert growing > 0.85, (name, growing)
+        assert abs(values[-1] - values[steps.index(1000)]) > 0.2 * abs(values[-1])
 
 
 def test_the_attention_command_prints_the_same_summary(claim, capsys):

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ganviz.__main__ import main
-from ganviz.metrics.attention import attention_report
+from ganviz.metrics.attention import LayerMaps, attention_report, gamma_curves, local_map, uniform_map
 from ganviz.nets.attention import SelfAttention, attention_layers, keeping_maps, kl_from_uniform, query_map
 from ganviz.nets.sagan import SaganD, SaganG
 from ganviz.training.checkpoint import save
@@ -122,6 +122,54 @@ def test_a_sagan_trains_in_the_trainer_with_hinge_and_gamma_moves():
     after = {k: v for net in (t.G, t.D) for k, v in net.state_dict().items()}
     assert [layer["name"] for layer in report["layers"]] == ["G.ups.attention", "D.trunk.attention"]
     assert all(torch.equal(before[k], after[k]) for k in before) and t.G.training and t.D.training
+
+
+def test_gamma_curves_follow_the_trainers_history_from_0():
+    t = Trainer(TrainConfig(**TINY, log_every=1))
+    assert t.history.rows == [] and gamma_curves(t.history.rows) == {}
+    t.train(3)
+    curves = gamma_curves(t.history.rows)
+    assert list(curves) == ["G.ups.attention", "D.trunk.attention"]
+    for name, block in attention_layers(t.G, "G.") + attention_layers(t.D, "D."):
+        steps, values = curves[name]
+        assert steps == [0, 1, 2, 3] and values[0] == 0.0 and values[-1] == block.gamma.item() != 0
+        assert len(set(values)) == 4  # a value per logged step, not the final one repeated
+
+
+def _layer(maps, stroke, size=8):
+    """A 4 x 4 attention layer of one ``size`` px image (2 px a cell) with the given maps and stroke."""
+    return LayerMaps("G.a", 0.1, (4, 4), size, maps[None], torch.tensor(stroke, dtype=torch.bool)[None])
+
+
+def test_a_query_on_a_stroke_looking_at_its_far_end_is_long_range():
+    # an L-shaped stroke down column 0 and along row 3, and a lone cell at (0, 3); the query at the
+    # stroke's top (0, 0) looks only at the stroke's far end (3, 3), every other query is local
+    stroke = [1, 0, 0, 1,
+              1, 0, 0, 0,
+              1, 0, 0, 0,
+              1, 1, 1, 1]
+    maps = local_map(4, 4).clone()
+    maps[0] = 0
+    maps[0, 15] = 1.0
+    layer = _layer(maps, stroke)
+    q = layer.query(1, 0)  # pixel (1, 0) is cell (0, 0)
+    assert q["distance_px"] == pytest.approx(2 * 3 * 2**0.5)  # the opposite corner, 3 cells down and across
+    assert q["uniform_px"] == pytest.approx(float(torch.cdist(torch.zeros(1, 2), _grid()).mean() * 2))
+    assert q["local_px"] == pytest.approx((2 + 2 + 2 * 2**0.5) / 4)
+    # its own stroke is the L (7 cells), not the lone cell; over 4 px away: row 3 ((2, 0) is 4 px)
+    assert q["far_stroke"] == 1.0 and q["far_stroke_share"] == 4 / 16
+    assert layer.query(0, 7)["far_stroke"] == 0 and layer.query(0, 7)["far_stroke_share"] == 0  # the lone cell
+    far = layer.farthest()
+    assert (far["queries"], far["image"], far["cell"], far["pixel"]) == (8, 0, (0, 0), (0, 0))
+    assert far["ratio"] == pytest.approx(q["distance_px"] / q["uniform_px"]) and far["beyond_uniform"] == 1 / 8
+    # a uniform layer: nothing looks beyond a uniform map, every ratio is 1
+    flat = _layer(uniform_map(4, 4), stroke).farthest()
+    assert flat["beyond_uniform"] == 0 and flat["ratio"] == pytest.approx(1.0)
+
+
+def _grid():
+    rows, cols = torch.meshgrid(torch.arange(4.0), torch.arange(4.0), indexing="ij")
+    return torch.stack([rows.flatten(), cols.flatten()], 1)
 
 
 @pytest.fixture(scope="module")

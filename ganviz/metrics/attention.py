@@ -91,6 +91,34 @@ def stroke_cells(images: torch.Tensor, height: int, width: int) -> torch.Tensor:
     return torch.nn.functional.adaptive_avg_pool2d(grey, (height, width)).flatten(1) > 0
 
 
+def stroke_component(stroke: torch.Tensor, width: int, j: int) -> torch.Tensor:
+    """(N,) bool: the stroke cells joined to cell j through stroke cells that touch by a side or a
+    corner (8-connected), j included; none when cell j is off the stroke. The stroke of a query is
+    this piece, not every bright cell of the image (a 4's two strokes, an 8's loops are one piece).
+
+    Example (a 3 x 3 grid: a diagonal of two cells and a lone corner):
+        >>> s = torch.tensor([1, 0, 0, 0, 1, 0, 0, 0, 0], dtype=torch.bool)
+        >>> stroke_component(s, 3, 0).nonzero().flatten().tolist(), int(stroke_component(s, 3, 1).sum())
+        ([0, 4], 0)
+        >>> s[8] = True; stroke_component(s, 3, 8).nonzero().flatten().tolist()
+        [0, 4, 8]
+    """
+    on = stroke.tolist()
+    height = len(on) // width
+    piece, todo = set(), [j] if on[j] else []
+    while todo:
+        k = todo.pop()
+        if k in piece:
+            continue
+        piece.add(k)
+        r, c = divmod(k, width)
+        todo += [rr * width + cc for rr in range(max(r - 1, 0), min(r + 2, height))
+                 for cc in range(max(c - 1, 0), min(c + 2, width)) if on[rr * width + cc]]
+    out = torch.zeros(len(on), dtype=torch.bool)
+    out[sorted(piece)] = True
+    return out
+
+
 @dataclass(frozen=True)
 class LayerMaps:
     """One attention layer's maps of a few images: ``maps[b, j]`` is query j's softmax row for
@@ -112,7 +140,11 @@ class LayerMaps:
         """What the pixel (row, col) of image ``image`` looks at: the layer's cell holding it (the
         H x W cells cover the image: cell = pixel * H // S), that cell's map (H, W), its KL from
         uniform, its mean attention distance in pixels, and the weight it puts on the stroke's cells
-        (``on_stroke``) against their share of the cells (``stroke_share``)."""
+        (``on_stroke``) against their share of the cells (``stroke_share``). Beside its distance, the
+        uniform map's and the local map's from the same cell (``uniform_px``, ``local_px``: a corner
+        sees farther than the centre). For a query on the stroke, the weight on the far part of its own
+        stroke (``far_stroke``: the cells of its ``stroke_component`` more than half the image side
+        away) against the share of cells there (``far_stroke_share``, what a uniform map puts there)."""
         size, (height, width) = self.size, self.shape
         if not (0 <= row < size and 0 <= col < size):
             raise ValueError(f"query {row},{col} lies outside the {size}x{size} image: "
@@ -122,9 +154,27 @@ class LayerMaps:
         beta = self.maps[image, j]
         dist = distances(height, width, self.pixels_per_cell)[j]
         stroke = self.stroke[image].float()
+        far = (stroke_component(self.stroke[image], width, j) & (dist > size / 2)).float()
         return {"cell": cell, "map": beta.view(height, width), "kl_from_uniform": float(kl_from_uniform(beta)),
-                "distance_px": float((beta * dist).sum()), "on_stroke": float((beta * stroke).sum()),
-                "stroke_share": float(stroke.mean())}
+                "distance_px": float((beta * dist).sum()), "uniform_px": float(dist.mean()),
+                "local_px": float((local_map(height, width)[j] * dist).sum()),
+                "on_stroke": float((beta * stroke).sum()), "stroke_share": float(stroke.mean()),
+                "far_stroke": float((beta * far).sum()), "far_stroke_share": float(far.mean())}
+
+    def farthest(self) -> dict:
+        """Over the queries on the stroke of every image: how many (``queries``), the share that look
+        farther than a uniform map from the same cell (``beyond_uniform``), and the one that looks
+        farthest against it (largest d_j / d_uniform,j: ``image``, its ``cell``, the ``pixel`` at the
+        cell's top-left, ``ratio``)."""
+        d = distances(*self.shape, self.pixels_per_cell)
+        ratio = mean_distance(self.maps, d) / mean_distance(uniform_map(*self.shape), d)
+        ratio = torch.where(self.stroke, ratio, torch.full_like(ratio, -1.0))
+        on = ratio[self.stroke]
+        b, j = divmod(int(ratio.argmax()), ratio.shape[1])
+        cell = divmod(j, self.shape[1])
+        rep = self.size // self.shape[0]
+        return {"layer": self.name, "images": len(self.maps), "queries": len(on), "beyond_uniform": float((on > 1).float().mean()),
+                "image": b, "cell": cell, "pixel": (cell[0] * rep, cell[1] * rep), "ratio": float(ratio[b, j])}
 
     def summary(self) -> dict:
         """Over every query of every image: mean KL from uniform (and log N, a map's KL when it puts
@@ -218,3 +268,30 @@ def attention_claim(trainer, n: int = 64) -> list[dict]:
         _, layers = attention_maps(trainer, image, range(min(n, count)))
         rows += [{"image": image, **layer.summary()} for layer in layers]
     return rows
+
+
+def long_reach(trainer, image: str = "fake", n: int | None = None) -> list[dict]:
+    """The long-range search: for each attention layer, over every on-stroke query of the first ``n``
+    (default all) generated images (``image`` "fake": the run's evaluation codes) or data images
+    ("real"), the query that looks farthest against a uniform map (``LayerMaps.farthest``); ``image``
+    in each row is that image's index."""
+    count = len(trainer.eval_z) if image == "fake" else len(trainer.pool)
+    _, layers = attention_maps(trainer, image, range(count if n is None else min(n, count)))
+    return [layer.farthest() for layer in layers]
+
+
+def gamma_curves(history: list[dict]) -> dict[str, tuple[list[int], list[float]]]:
+    """Each attention layer's gamma over training from a run's history rows (the trainer logs
+    "gamma <net>.<path>" every ``log_every`` steps): {layer: (steps, gammas)}, starting at step 0
+    where every gamma is 0 (``SelfAttention`` starts as the identity). Empty for a history without
+    gammas (a run from before they were logged, or without attention).
+
+    Example:
+        >>> gamma_curves([{"step": 10, "d_loss": 1.0, "gamma G.a": 0.01}, {"step": 20, "gamma G.a": 0.03}])
+        {'G.a': ([0, 10, 20], [0.0, 0.01, 0.03])}
+        >>> gamma_curves([{"step": 10, "d_loss": 1.0}])
+        {}
+    """
+    names = list(dict.fromkeys(k for row in history for k in row if k.startswith("gamma ")))
+    return {name[len("gamma "):]: ([0] + [row["step"] for row in history if name in row],
+                                   [0.0] + [float(row[name]) for row in history if name in row]) for name in names}

@@ -78,19 +78,41 @@ def attention_figure(panels: list[tuple[str, torch.Tensor, torch.Tensor]], query
     return fig
 
 
-def gamma_figure(gammas: dict[str, float], key: str = "attention_gamma") -> go.Figure:
-    """Each attention layer's gamma (its output is gamma o + x; gamma starts at 0), as bars about 0.
+def gamma_figure(gammas: dict[str, float], curves: dict[str, tuple[list, list]] | None = None,
+                 key: str = "attention_gamma") -> go.Figure:
+    """Each attention layer's gamma (its output is gamma o + x; gamma starts at 0). With ``curves``
+    ({layer: (steps, gammas)}, ``ganviz.metrics.attention.gamma_curves``): a line per layer over
+    training from 0 at step 0, the final value marked. Without (a history that did not log gamma):
+    the final ``gammas`` as bars about 0. Layer k has colour ``LAYERS[k]`` either way.
 
     Example:
         >>> fig = gamma_figure({"G.ups.attention": 0.04, "D.trunk.attention": -0.12})
         >>> list(fig.data[0].y), list(fig.data[0].x)
         (['G.ups.attention', 'D.trunk.attention'], [0.04, -0.12])
+        >>> fig = gamma_figure({}, {"G.a": ([0, 10, 20], [0.0, 0.01, 0.03])})
+        >>> [t.mode for t in fig.data], list(fig.data[0].y), fig.layout.xaxis.title.text
+        (['lines+markers'], [0.0, 0.01, 0.03], 'step')
     """
+    zero = dict(color=pal.REFERENCE, width=1)
+    if curves:
+        fig = go.Figure([go.Scatter(x=steps, y=values, name=name, mode="lines+markers",
+                                    line=dict(color=pal.LAYERS[k % len(pal.LAYERS)], width=2),
+                                    marker=dict(size=[0] * (len(values) - 1) + [8]),
+                                    hovertemplate=f"{name}<br>step %{{x}}: γ %{{y:+.3f}}<extra></extra>")
+                         for k, (name, (steps, values)) in enumerate(curves.items())])
+        fig.add_hline(y=0, line=zero, annotation_text="γ starts at 0", annotation_position="top left",
+                      annotation_font=dict(size=12, color=pal.NOTE))
+        fig.update_xaxes(title_text="step", rangemode="tozero")
+        fig.update_yaxes(title_text="γ", zeroline=False)
+        fig.update_layout(title=dict(text="γ of each layer over training", x=0.0, font=dict(size=14)),
+                          height=300, margin=dict(l=10, r=10, t=40, b=45), template="plotly_white",
+                          uirevision=key, legend=dict(orientation="h", y=-0.3, font=dict(size=12)))
+        return fig
     names = list(gammas)
     fig = go.Figure(go.Bar(x=[gammas[n] for n in names], y=names, orientation="h", marker_color=pal.LAYERS[:len(names)],
                            text=[f"{gammas[n]:+.3f}" for n in names], textposition="outside", cliponaxis=False))
     reach = max([abs(v) for v in gammas.values()] + [1e-3]) * 1.6
-    fig.add_vline(x=0, line=dict(color=pal.REFERENCE, width=1))
+    fig.add_vline(x=0, line=zero)
     fig.update_xaxes(title_text="γ (starts at 0)", range=[-reach, reach], zeroline=False)
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_layout(title=dict(text="γ of each layer (final)", x=0.0, font=dict(size=14)),
