@@ -188,19 +188,18 @@ if not _uploaded() and (index, real, row, col) == tuple(LONG_REACH.values()):
         ss.at_reach = long_reach(trainer, "fake"), long_reach(trainer, "real")
     (g_far, d_far), (d_real_far,) = ss.at_reach
     g_q, d_fake, d_real = queries
-    st.markdown(f"**Long reach:** of G's {g_far['queries']:,} queries on the strokes of the run's {g_far['images']} "
-                f"generated digits, this one looks farthest against a uniform map. From the bottom of digit "
-                f"{index}'s stroke, G's map looks **{g_q['distance_px']:.1f} px** away on average, against "
-                f"**{g_q['uniform_px']:.1f} px** for a uniform map from the same cell and **{g_q['local_px']:.1f} px** "
-                f"for a 3×3 neighbourhood's; **{g_q['far_stroke']:.0%}** of its weight lies on the far end of its "
-                f"own stroke (its cells over {trainer.config.image_size // 2} px away, in the top half), which is "
-                f"{g_q['far_stroke_share']:.0%} of the cells. This is the paper's long-range link, but the tail, "
-                f"not the rule: {g_far['beyond_uniform']:.0%} of G's on-stroke queries look farther than a "
-                f"uniform map. D's maps stay near uniform: from this pixel they are "
-                f"{d_fake['kl_from_uniform']:.2f} and {d_real['kl_from_uniform']:.2f} nats from it and look "
-                f"{d_fake['distance_px']:.1f} px on the generated digit and {d_real['distance_px']:.1f} px on real "
-                f"#{real}, about a uniform map's; D's farthest on-stroke query, of every generated and real digit, "
-                f"reaches only {max(d_far['ratio'], d_real_far['ratio']):.2f} times a uniform map's.")
+    st.markdown(f"**Long reach:** the farthest-looking of G's {g_far['queries']:,} on-stroke queries in the run's "
+                f"{g_far['images']} generated digits (measured against a uniform map from the same cell). From the "
+                f"bottom of digit {index}'s stroke it looks **{g_q['distance_px']:.1f} px** away on average, against "
+                f"**{g_q['uniform_px']:.1f} px** for a uniform map and **{g_q['local_px']:.1f} px** for a 3×3 "
+                f"neighbourhood's, with **{g_q['far_stroke']:.0%}** of its weight on its own stroke's far end (over "
+                f"{trainer.config.image_size // 2} px away, in the top half; {g_q['far_stroke_share']:.0%} of the "
+                f"cells): the paper's long-range link. It is the tail, not the rule: "
+                f"{g_far['beyond_uniform']:.0%} of G's on-stroke queries look past a uniform map, and D's maps stay "
+                f"near uniform (from here {d_fake['kl_from_uniform']:.2f} and {d_real['kl_from_uniform']:.2f} nats, "
+                f"{d_fake['distance_px']:.1f} and {d_real['distance_px']:.1f} px on digit {index} and real #{real}; "
+                f"D's farthest on-stroke query, generated or real, reaches {max(d_far['ratio'], d_real_far['ratio']):.2f} "
+                f"times a uniform map's).")
 st.plotly_chart(fit(figure), key="at_click", on_select=_clicked, selection_mode="points", width="stretch",
                 config=png_config("ganviz_attention"))
 h, w = fake_layers[0].shape

@@ -85,9 +85,9 @@ def test_the_page_opens_and_the_query_moves_the_map():
     text = next(m.value for m in at.markdown if m.value.startswith("**Long reach:**"))
     distance, uniform, local = (float(x) for x in re.findall(r"\*\*([\d.]+) px\*\*", text))
     assert distance > 1.3 * uniform and uniform > 3 * local  # farther than a uniform map, not a convolution
-    far, share = re.search(r"\*\*(\d+)%\*\* of its weight .* which is (\d+)% of the cells", text).groups()
+    far, share = re.search(r"\*\*(\d+)%\*\* of its weight .* in the top half; (\d+)% of the cells", text).groups()
     assert int(far) > 2.5 * int(share)
-    assert f"real #{LONG_REACH['real']}" in text and "9,273 queries" in text and "500 generated digits" in text
+    assert f"real #{LONG_REACH['real']}" in text and "9,273 on-stroke queries" in text and "500 generated digits" in text
 
 
 def test_a_link_sets_the_digits_and_the_query_and_a_bad_one_says_why():

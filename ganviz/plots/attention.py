@@ -100,7 +100,7 @@ def gamma_figure(gammas: dict[str, float], curves: dict[str, tuple[list, list]] 
                                     marker=dict(size=[0] * (len(values) - 1) + [8]),
                                     hovertemplate=f"{name}<br>step %{{x}}: γ %{{y:+.3f}}<extra></extra>")
                          for k, (name, (steps, values)) in enumerate(curves.items())])
-        fig.add_hline(y=0, line=zero, annotation_text="γ starts at 0", annotation_position="top left",
+        fig.add_hline(y=0, line=zero, annotation_text="γ starts at 0", annotation_position="bottom right",
                       annotation_font=dict(size=12, color=pal.NOTE))
         fig.update_xaxes(title_text="step", rangemode="tozero")
         fig.update_yaxes(title_text="γ", zeroline=False)
