@@ -1,13 +1,15 @@
 """Points, directions and paths in a generator's latent space, and BigGAN's truncation trick.
 
 These make latent codes z; what a generator draws from them is judged in ``ganviz.metrics.quality``.
-BEGAN's latent is the cube U[-1, 1]^h.
+BEGAN's latent is the cube U[-1, 1]^h, BigGAN's the normal N(0, I).
 
 - lerp and slerp (Shoemake 1985; White 2016, "Sampling generative networks"): paths between two codes;
   slerp follows the great circle and keeps the norm near that of the ends.
 - walk_grid: a 2D grid of codes around z0 along two directions.
 - truncate (Brock, Donahue & Simonyan 2019): resample every component whose magnitude exceeds a
   threshold, trading diversity for fidelity, for the uniform cube or the normal latent N(0, I).
+- class_embeddings and sample_embedded: a class-conditional BigGAN drawn between two classes, its
+  shared class embedding e(y) moved from one class's to the other's at a fixed z.
 
 Example:
     >>> z0, z1 = latent_point(8, 0), latent_point(8, 1)
@@ -59,16 +61,19 @@ def truncate(z: torch.Tensor, threshold: float, low: float = -1.0, high: float =
     raise RuntimeError("truncation did not converge; use a larger threshold")
 
 
-def truncated_points(h: int, n: int, threshold: float, seed: int = 1000) -> torch.Tensor:
-    """(n, h): ``n`` points of BEGAN's latent cube U[-1, 1]^h (point i is ``latent_point(h, seed + i)``)
-    truncated at ``threshold`` with a generator seeded by ``seed``: the same arguments give the
-    same points, whatever ran before.
+def truncated_points(h: int, n: int, threshold: float, seed: int = 1000, dist: str = "uniform") -> torch.Tensor:
+    """(n, h): ``n`` points of the latent ``dist`` (point i is ``latent_point(h, seed + i, dist)``)
+    truncated at ``threshold`` (``math.inf``: untouched) with a generator seeded by ``seed``: the
+    same arguments give the same points, whatever ran before.
 
     >>> torch.equal(truncated_points(8, 4, 0.3), truncated_points(8, 4, 0.3))
     True
+    >>> z = truncated_points(8, 4, 0.5, dist="normal")
+    >>> bool(z.abs().max() <= 0.5), torch.equal(truncated_points(8, 4, math.inf, dist="normal")[2], latent_point(8, 1002, "normal"))
+    (True, True)
     """
-    z = torch.stack([latent_point(h, seed + i) for i in range(n)])
-    return truncate(z, threshold, gen=torch.Generator().manual_seed(int(seed)))
+    z = torch.stack([latent_point(h, seed + i, dist) for i in range(n)])
+    return truncate(z, threshold, gen=torch.Generator().manual_seed(int(seed)), dist=dist)
 
 
 def lerp(z0: torch.Tensor, z1: torch.Tensor, steps: int) -> torch.Tensor:
@@ -102,12 +107,41 @@ def walk_grid(z0: torch.Tensor, d1: torch.Tensor, d2: torch.Tensor, steps: int, 
     return grid.reshape(steps * steps, -1).clamp(-1, 1)
 
 
-def latent_point(h: int, seed: int) -> torch.Tensor:
-    """A point of BEGAN's latent cube, z ~ U[-1, 1]^h, fixed by ``seed``."""
-    return torch.rand(h, generator=torch.Generator().manual_seed(int(seed))) * 2 - 1
+def latent_point(h: int, seed: int, dist: str = "uniform") -> torch.Tensor:
+    """A latent point fixed by ``seed``: z ~ U[-1, 1]^h (BEGAN's cube) or, ``dist="normal"``, z ~ N(0, I_h)."""
+    gen = torch.Generator().manual_seed(int(seed))
+    return torch.randn(h, generator=gen) if dist == "normal" else torch.rand(h, generator=gen) * 2 - 1
 
 
 def latent_directions(h: int, seed: int, k: int = 2) -> list[torch.Tensor]:
     """``k`` random directions of length sqrt(h) / 2 (half the cube's typical radius), fixed by ``seed``."""
     g = torch.Generator().manual_seed(int(seed))
     return [torch.nn.functional.normalize(torch.randn(h, generator=g), dim=0) * h ** 0.5 / 2 for _ in range(k)]
+
+
+def class_embeddings(trainer, a: int, b: int, steps: int) -> torch.Tensor:
+    """(steps, E): (1 - t) e(a) + t e(b) for t evenly in [0, 1], e the shared class embedding of a
+    class-conditional run's sampling generator (BigGAN, ``ganviz.nets.biggan``): a path from class a
+    to class b through the space every block's conditional batch norm reads."""
+    table = _sampler(trainer).shared.weight.detach().cpu()
+    return lerp(table[a], table[b], steps)
+
+
+@torch.no_grad()
+def sample_embedded(trainer, z: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
+    """``trainer.sample(z=z, y=y)`` with the class embeddings e (N, E) in place of e(y): images on
+    the CPU in data space, from the run's sampling generator (the EMA one when it is on), its batch
+    norms on their running statistics."""
+    net = _sampler(trainer)
+    net.eval()
+    try:
+        return net.from_embedding(z.to(trainer.device), e.to(trainer.device)).float().cpu() * trainer.scale
+    finally:
+        net.train()
+
+
+def _sampler(trainer):
+    net = trainer.G_ema if trainer.G_ema is not None else trainer.G
+    if not hasattr(net, "from_embedding"):
+        raise ValueError(f"arch {trainer.config.arch} has no shared class embedding: pick a BigGAN run")
+    return net

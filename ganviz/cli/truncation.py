@@ -1,17 +1,10 @@
 """``python -m ganviz truncation``: BigGAN's fidelity / variety trade-off (Brock et al. 2019, Fig. 2).
 
-Loads a digit checkpoint (``python -m ganviz image --arch biggan --out PATH``) and, at each threshold
-t, draws the same ``--samples`` codes z ~ N(0, I) (seed ``--seed``), redraws every component with
-|z_i| > t (``ganviz.latent.truncate``), generates them and judges them with our digit classifier:
-
-- precision and recall (Kynkäänniemi et al. 2019, k = 5, ``ganviz.metrics.image_quality``): against
-  the 898 real digits of half A, or with ``--class K`` against the real digits of class K;
-- mean confidence: the mean of the classifier's top probability;
-- class agreement: the fraction classified as the requested class: K with ``--class K``, else each
-  sample's own class, 0, 1, ..., 9, 0, 1, ... (every class alike), with the agreement per class.
-
-Lower thresholds should raise precision and confidence and lower recall. An unconditional run
-(its latent normal or uniform) is judged the same way, without classes.
+Loads a digit checkpoint (``python -m ganviz image --arch biggan --out PATH``) and prints
+``ganviz.metrics.truncation.truncation_report``: at each threshold t, the same ``--samples`` codes
+z ~ N(0, I) (seed ``--seed``) with every component |z_i| > t redrawn, generated (class ``--class K``,
+or every class in turn) and judged by our digit classifier: precision and recall (k = 5, against the
+real digits, of class K with ``--class``), mean confidence and class agreement.
 
 Example:
     python -m ganviz truncation --checkpoint checkpoints/biggan_digits.safetensors --thresholds 0.5,1,2 --json
@@ -23,6 +16,8 @@ import argparse
 import math
 
 from ganviz.cli.common import fail, int_arg, positive_int, print_json
+from ganviz.metrics.image_quality import K
+from ganviz.metrics.truncation import truncation_report
 
 
 def thresholds_arg(text: str) -> list[float]:
@@ -56,48 +51,15 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def truncation_report(trainer, classifier, thresholds, n: int = 500, klass: int | None = None, seed: int = 0) -> dict:
-    """The module docstring's numbers at each threshold; ValueError with one line for a class the
-    run does not have, a run not on digits, or too few samples."""
-    import torch
-
-    from ganviz.data.images import resize
-    from ganviz.latent import truncate
-    from ganviz.metrics.image_quality import K, measure_images
-
-    c = trainer.config
-    if c.dataset != "digits":
-        raise ValueError(f"the digit classifier judges runs on the digits; this run trained on {c.dataset}")
-    if n <= K:
+def check_args(trainer, args) -> None:
+    """The flags this run cannot take, as one line naming the flag (ValueError)."""
+    if args.samples <= K:
         raise ValueError(f"--samples must be more than {K} (precision and recall use the {K} nearest neighbours)")
-    if klass is not None and not trainer.n_classes:
-        raise ValueError(f"this run is unconditional (arch {c.arch}): it takes no --class; train a class-conditional "
-                         "one with `python -m ganviz image --arch biggan --out PATH`")
-    if klass is not None and not 0 <= klass < trainer.n_classes:
-        raise ValueError(f"--class {klass} is not one of the run's classes: give 0 to {trainer.n_classes - 1}")
-    y = trainer.classes(n, klass)
-    reference, described = None, "the 898 real digits of half A"
-    if klass is not None:
-        real = trainer.data.images[trainer.data.labels == klass]
-        reference, described = classifier.embed(resize(real, 16)), f"the {len(real)} real digits of class {klass}"
-    rows = []
-    for t in thresholds:
-        gen = torch.Generator().manual_seed(seed)  # the same codes at every threshold, truncated differently
-        z = truncate(trainer.latent(n, gen), t, gen=gen, dist=c.latent_dist)
-        images = resize(trainer.sample(z=z, y=y), 16)
-        m = measure_images(images, classifier, reference)
-        row = {"threshold": t, "precision": m["precision"], "recall": m["recall"], "mean_confidence": m["quality"],
-               "class_agreement": None, "density": m["density"], "coverage": m["coverage"],
-               "digit_fid": m["digit_fid"], "classes_present": m["classes_present"]}
-        if y is not None:
-            hit = (classifier.probabilities(images).argmax(1) == y.cpu()).float()
-            row["class_agreement"] = round(float(hit.mean()), 4)
-            if klass is None:
-                row["class_agreement_by_class"] = [round(float(hit[y.cpu() == k].mean()), 4)
-                                                   for k in range(trainer.n_classes)]
-        rows.append(row)
-    return {"arch": c.arch, "steps": trainer.step_count, "samples": n, "seed": seed, "class": klass,
-            "latent": c.latent_dist, "reference": described, "thresholds": rows}
+    if args.klass is not None and not trainer.n_classes:
+        raise ValueError(f"this run is unconditional (arch {trainer.config.arch}): it takes no --class; train a "
+                         "class-conditional one with `python -m ganviz image --arch biggan --out PATH`")
+    if args.klass is not None and not 0 <= args.klass < trainer.n_classes:
+        raise ValueError(f"--class {args.klass} is not one of the run's classes: give 0 to {trainer.n_classes - 1}")
 
 
 def run(args) -> int:
@@ -107,6 +69,7 @@ def run(args) -> int:
 
     try:
         trainer = load(args.checkpoint)
+        check_args(trainer, args)
         classifier = load_classifier(classifier_path())
         report = truncation_report(trainer, classifier, args.thresholds, args.samples, args.klass, args.seed)
     except (ValueError, CheckpointError) as e:

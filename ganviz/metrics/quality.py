@@ -68,6 +68,11 @@ def pairwise_distance(images: torch.Tensor, max_n: int = 1000) -> float:
     return float(d.triu(diagonal=1).sum() / (n * (n - 1) / 2) / math.sqrt(x.shape[1]))
 
 
+def predicted_classes(images: torch.Tensor, classifier) -> list[int]:
+    """argmax_y p(y | x_i) of each image: the digit the classifier reads."""
+    return classifier.probabilities(images).argmax(dim=1).tolist()
+
+
 def judge(images: torch.Tensor, classifier) -> dict:
     """quality, class_entropy, pairwise_distance, classes_present and the class histogram."""
     probs = classifier.probabilities(images)
@@ -86,8 +91,9 @@ MEASURES = ("digit_fid", "precision", "recall", "density", "coverage")
 def judge_generator(trainer, classifier, n: int = 500, seed: int = 0, truncation: float | None = None,
                     measured: bool = True) -> dict:
     """``judge`` of n samples of a generator (codes from ``trainer.latent(n, gen)``, BEGAN's U[-1, 1]^h
-    for instance, images from ``trainer.sample(z=...)``), drawn with a fixed seed, optionally truncated at
-    ``truncation`` (BigGAN's trick, ``ganviz.latent.truncate``).
+    or BigGAN's N(0, I), images from ``trainer.sample(z=...)``), drawn with a fixed seed, optionally
+    truncated at ``truncation`` (BigGAN's trick, ``ganviz.latent.truncate`` on the run's own latent
+    distribution: a threshold of 1 leaves the uniform cube alone, not the normal).
 
     With ``measured`` (about half a second more for n = 500 on one core), also ``MEASURES`` of
     ``ganviz.metrics.image_quality.measure_images`` against the 898 digits of real half A (None for
@@ -97,8 +103,8 @@ def judge_generator(trainer, classifier, n: int = 500, seed: int = 0, truncation
     """
     gen = torch.Generator().manual_seed(seed)
     z = trainer.latent(n, gen)
-    if truncation is not None and truncation < 1:
-        z = truncate(z, truncation, gen=gen)
+    if truncation is not None:
+        z = truncate(z, truncation, gen=gen, dist=trainer.config.latent_dist)
     images = trainer.sample(z=z)
     if not measured:
         return judge(images, classifier)
@@ -113,6 +119,7 @@ def judge_generator(trainer, classifier, n: int = 500, seed: int = 0, truncation
 
 def truncation_curve(trainer, classifier, thresholds=(0.2, 0.4, 0.6, 0.8, 1.0), n: int = 500,
                      seed: int = 0, measured: bool = True) -> list[dict]:
-    """``judge_generator`` at each truncation threshold (1.0 = the untruncated U[-1, 1] latent)."""
+    """``judge_generator`` at each truncation threshold (1.0 = the untruncated U[-1, 1] latent; a
+    normal latent's trade-off with precision and recall is ``ganviz.metrics.truncation``)."""
     return [{"threshold": t, **judge_generator(trainer, classifier, n, seed, truncation=t, measured=measured)}
             for t in thresholds]

@@ -118,8 +118,13 @@ class BigganG(nn.Module):
         self.out = _sn(nn.Conv2d(c, channels, 3, padding=1))
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self.from_embedding(z, self.shared(y))
+
+    def from_embedding(self, z: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
+        """The images of codes z (N, latent) under class embeddings e (N, embed_dim), any vectors:
+        ``forward(z, y)`` is ``from_embedding(z, shared(y))``, and a point between two classes'
+        embeddings draws what G makes of a class between them (BigGAN's class interpolation)."""
         zs = z.split(self.chunks, dim=1)
-        e = self.shared(y)
         h = self.fc(zs[0]).view(-1, self.top, 4, 4)
         for block, z_k in zip(self.blocks, zs[1:]):
             h = block(h, torch.cat([z_k, e], dim=1))
