@@ -137,8 +137,8 @@ def biggan_view(path) -> None:
                                   help="every component of z ~ N(0, I) with |z_i| above it is redrawn until it "
                                        "falls inside; off: no truncation")
         n = st.selectbox("Samples judged per threshold", [200, 500, 1000], key="ls_n")
+    st.subheader("From one class to another, and from one code to another")
     with SCENE.group("classes", "Two classes"):
-        st.subheader("From one class to another, and from one code to another")
         k = st.columns([1, 1, 3])
         class_a = k[0].selectbox("Class a", range(10), key="ls_class_a")
         class_b = k[1].selectbox("Class b", range(10), key="ls_class_b")

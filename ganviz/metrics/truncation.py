@@ -19,8 +19,8 @@ Example:
     >>> from ganviz.training.checkpoint import load
     >>> from ganviz.training.classifier import load_classifier
     >>> from ganviz.training.shipped import CHECKPOINTS, classifier_path
-    >>> trainer = load(CHECKPOINTS / "biggan_digits.safetensors")
-    >>> tight, off = truncation_report(trainer, load_classifier(classifier_path()), [0.5, float("inf")], n=60)["thresholds"]
+    >>> trainer, classifier = load(CHECKPOINTS / "biggan_digits.safetensors"), load_classifier(classifier_path())
+    >>> tight, off = truncation_report(trainer, classifier, [0.5, float("inf")], n=60)["thresholds"]
     >>> tight["recall"] < off["recall"], tight["class_agreement"]
     (True, 1.0)
 """
