@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from ganviz.__main__ import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_main
 
 
 def ganviz(*args, timeout=600):
@@ -39,6 +39,8 @@ def test_help_lists_datasets_and_objectives():
     (["--dataset", "ring8", "--set", "lr_g=nan"], "finite"),
     (["--dataset", "ring8", "--set", "batch=0"], "batch"),
     (["--dataset", "ring8", "--set", "colour=red"], "unknown config keys"),
+    (["--dataset", "ring8", "--set", "r1_gamma=-1"], "r1_gamma must lie in [0, inf), got -1"),  # a regulariser, flat
+    (["--dataset", "ring8", "--set", "feature_matching=2"], "feature_matching must be of type bool"),
 ])
 def test_bad_values_exit_2_with_one_line(args, allowed, capsys):
     # In this process (a fresh one per case cost 4-5 s of importing torch); test_modes_prints_the_protocol_row
@@ -52,21 +54,24 @@ def test_bad_values_exit_2_with_one_line(args, allowed, capsys):
     assert len(lines) == 1 and allowed in lines[0]
 
 
-def test_default_recipe_covers_ring8():
-    """The issue's must-show: 8/8 modes with >= 50% HQ in 5,000 steps, seed 0, on the CPU."""
-    r = ganviz("train", "--dataset", "ring8", "--steps", "5000", "--seed", "0", "--json", "--quiet")
-    assert r.returncode == 0, r.stderr
-    out = json.loads(r.stdout.strip().splitlines()[-1])
+def test_default_recipe_covers_ring8(capsys):
+    """The default recipe, seed 0: 8/8 modes with >= 50% HQ in 1,500 steps (its lr anneals over the
+    run's own length; the 5,000-step run of the issues' must-show is measured in the closing notes)."""
+    code, out, err = run_main(capsys, "train", "--dataset", "ring8", "--steps", "1500", "--seed", "0", "--json",
+                              "--quiet")
+    assert code == 0, err
+    out = json.loads(out.strip().splitlines()[-1])
     assert out["modes_captured"] == 8 and out["hq_fraction"] >= 0.5
 
 
-def test_modes_prints_the_protocol_row():
-    r = ganviz("modes", "--dataset", "grid25", "--trials", "2", "--steps", "30", "--json", "--quiet")
-    assert r.returncode == 0, r.stderr
-    out = json.loads(r.stdout.strip().splitlines()[-1])
+def test_modes_prints_the_protocol_row(capsys):
+    code, out, err = run_main(capsys, "modes", "--dataset", "grid25", "--trials", "2", "--steps", "30", "--json",
+                              "--quiet")
+    assert code == 0, err
+    out = json.loads(out.strip().splitlines()[-1])
     for key in ("modes_mean", "modes_se", "hq_mean", "hq_se", "kl_mean", "trials", "steps", "seconds"):
         assert key in out
     modes = [t["modes"] for t in out["per_trial"]]
     assert out["trials"] == 2 == len(modes) and out["modes_mean"] == sum(modes) / 2
     assert out["modes_se"] == abs(modes[0] - modes[1]) / 2  # s / sqrt(2) for two values
-    assert ganviz("modes", "--dataset", "ring8", "--trials", "0").returncode == 2
+    assert run_main(capsys, "modes", "--dataset", "ring8", "--trials", "0")[0] == 2

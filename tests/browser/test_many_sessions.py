@@ -7,6 +7,7 @@ With CAP + 1 tabs, the queued one trains as soon as another pauses.
 
 from __future__ import annotations
 
+import os
 import time
 import urllib.request
 
@@ -39,7 +40,11 @@ def _poll(pages, until, timeout: float, what: str) -> list[str]:
         if time.time() > deadline:
             for i, p in enumerate(pages):
                 screenshot(p, f"many_sessions-failed-{i}")
-            raise AssertionError(f"{what} within {timeout:.0f} s: {[ln.replace(chr(10), ' ') for ln in lines]}")
+            # A page without a status line: what it shows instead (an alert, a spinner, a stale run).
+            shown = {i: p.locator("[data-testid='stAlert'], [data-testid='stStatusWidget']").all_inner_texts()
+                     for i, (p, ln) in enumerate(zip(pages, lines)) if not ln}
+            raise AssertionError(f"{what} within {timeout:.0f} s: {[ln.replace(chr(10), ' ') for ln in lines]}; "
+                                 f"pages without a status line show: {shown}")
         time.sleep(0.3)
 
 
@@ -137,6 +142,10 @@ def test_eight_sessions_all_make_progress_and_free_their_workers(server, browser
           f"threads {threads_after} (baseline {baseline}); whole test {time.time() - t_start:.0f} s")
 
 
+@pytest.mark.skipif(os.environ.get("GANVIZ_SLOW_BROWSER") != "1",
+                    reason="~50 s; the rule is tested on real trainer processes in "
+                           "tests/test_process_worker.py::test_three_trainer_processes_share_one_slot and the "
+                           "queued badge above; set GANVIZ_SLOW_BROWSER=1")
 def test_a_queued_session_trains_when_another_pauses(server, browser):
     """CAP + 1 sessions: the one left without a slot waits, visibly, and trains once one pauses."""
     contexts = [browser.new_context(viewport={"width": 1100, "height": 800}) for _ in range(CAP + 1)]
