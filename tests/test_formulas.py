@@ -75,7 +75,7 @@ def test_virtual_batch_norm_mlp_matches_the_paper_through_two_layers():
 
 # --- feature matching (Salimans et al. 2016, Sec. 3.1) ---------------------------------------------
 def test_feature_matching_compares_features_of_one_and_the_same_d():
-    t = Trainer(TrainConfig(objective="nsgan", feature_matching=True, lr_d=1e-2, lr_g=1e-3, seed=1, **TINY))
+    t = Trainer(TrainConfig(objective="nsgan", lr_d=1e-2, lr_g=1e-3, seed=1, **TINY).replace(feature_matching=True))
     t.train(3)
     fake = t.G(t._latent(t.config.batch))
     t.step_d(fake)  # D changes here
@@ -143,7 +143,7 @@ def _per_sample_grad_sq(d, x):
 
 
 def _mbd_trainer():
-    t = Trainer(TrainConfig(objective="nsgan", minibatch_kernels=4, r1_gamma=1.0, seed=2, **TINY))
+    t = Trainer(TrainConfig(objective="nsgan", seed=2, **TINY).replace(minibatch_kernels=4, r1_gamma=1.0))
     t.D.double()
     return t
 

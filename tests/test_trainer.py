@@ -55,7 +55,7 @@ def test_invalid_combinations_are_refused_with_a_reason():
     with pytest.raises(ValueError, match="gp_lambda must lie in"):
         TrainConfig.from_dict({"objective": "wgan-gp", "gp_lambda": -1}).validate()
     with pytest.raises(ValueError, match="autoencoder"):
-        TrainConfig(objective="began", r1_gamma=1.0).validate()
+        TrainConfig(objective="began").replace(r1_gamma=1.0).validate()
     with pytest.raises(ValueError, match="batch"):
         TrainConfig(batch=0).validate()
     with pytest.raises(ValueError, match="lr_g"):

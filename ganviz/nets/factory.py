@@ -36,11 +36,11 @@ def make_networks(c, shape: tuple[int, ...], discriminator: str, n_classes: int 
     number of classes."""
     if len(shape) == 1:
         (d,) = shape
-        g = MLP(c.latent_dim, d, c.g_depth, c.g_width, c.g_activation, virtual_batch_norm=c.virtual_batch_norm)
+        g = MLP(c.latent_dim, d, c.g_depth, c.g_width, c.g_activation, virtual_batch_norm=c.tricks.virtual_batch_norm)
         if discriminator == "autoencoder":
             return g, AutoencoderD(d, c.d_depth, c.d_width, c.ae_code, c.d_activation)
         return g, MLP(d, 1, c.d_depth, c.d_width, c.d_activation, spectral_norm=c.spectral_norm,
-                      minibatch_kernels=c.minibatch_kernels)
+                      minibatch_kernels=c.tricks.minibatch_kernels)
     channels, size, _ = shape
     if c.arch == "biggan":
         if n_classes < 1 or discriminator != "score":
@@ -58,4 +58,4 @@ def make_networks(c, shape: tuple[int, ...], discriminator: str, n_classes: int 
         return g, Autoencoder(c.ae_code, c.d_width, size, channels, c.skip and c.arch == "began")
     d_net = SaganD if c.arch == "sagan" else ConvD
     return g, d_net(c.d_width, size, channels, spectral_norm=bool(c.spectral_norm),
-                    minibatch_kernels=c.minibatch_kernels)
+                    minibatch_kernels=c.tricks.minibatch_kernels)

@@ -50,12 +50,12 @@ from ganviz.training.trainer import Trainer, TrainingDiverged, _make_optimizer
 # Options whose maths mixes batch members, rescales weights or needs a module we do not stack.
 _UNSUPPORTED = (
     ("spectral_norm", lambda c: c.spectral_norm, "spectral norm keeps a power-iteration vector per layer"),
-    ("minibatch_kernels", lambda c: c.minibatch_kernels > 0, "minibatch discrimination compares batch members"),
-    ("virtual_batch_norm", lambda c: c.virtual_batch_norm, "virtual batch norm needs a reference batch per trial"),
-    ("feature_matching", lambda c: c.feature_matching, "feature matching is not batched"),
-    ("historical_averaging", lambda c: c.historical_averaging > 0, "historical averaging is not batched"),
-    ("ortho_beta", lambda c: c.ortho_beta > 0, "orthogonal regularisation is not batched"),
-    ("sigma_clamp", lambda c: c.sigma_clamp > 0, "the sigma clamp needs an SVD per trial"),
+    ("minibatch_kernels", lambda c: c.tricks.minibatch_kernels > 0, "minibatch discrimination compares batch members"),
+    ("virtual_batch_norm", lambda c: c.tricks.virtual_batch_norm, "virtual batch norm needs a reference batch per trial"),
+    ("feature_matching", lambda c: c.tricks.feature_matching, "feature matching is not batched"),
+    ("historical_averaging", lambda c: c.reg.historical_averaging > 0, "historical averaging is not batched"),
+    ("ortho_beta", lambda c: c.reg.ortho_beta > 0, "orthogonal regularisation is not batched"),
+    ("sigma_clamp", lambda c: c.reg.sigma_clamp > 0, "the sigma clamp needs an SVD per trial"),
 )
 
 
@@ -201,8 +201,8 @@ class BatchedTrials:
         penalty = self.objective.penalty(self._score, real, fake, self._uniform)
         if penalty is not None:
             loss = loss + penalty
-        if c.r1_gamma > 0:
-            loss = loss + r1_penalty(self._score, real, c.r1_gamma)
+        if c.reg.r1_gamma > 0:
+            loss = loss + r1_penalty(self._score, real, c.reg.r1_gamma)
         self.opt_d.zero_grad(set_to_none=True)
         loss.sum().backward()
         self.opt_d.step()

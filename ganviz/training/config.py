@@ -1,8 +1,11 @@
 """The trainer's configuration: one small frozen dataclass, validated at the edge.
 
-The objective's own settings are its ``Params`` (``ganviz.objectives.base``), held in ``params``;
-everywhere outside (``to_dict``, ``from_dict``, ``replace``, links, ``--set``) they are flat keys
-beside the other fields, each named once across objectives. Fields left as None take the
+Three groups of settings are small frozen dataclasses of their own, their fields made with
+``param`` (range, help with its convention, the paper's value): the objective's ``Params``
+(``ganviz.objectives.base``) in ``params``, the ``Regularisers`` in ``reg`` and the Improved-GAN
+``Tricks`` in ``tricks``. Inside the library they are read as ``config.reg.r1_gamma``; everywhere
+outside (``to_dict``, ``from_dict``, ``replace``, links, ``--set``, checkpoints) they are flat keys
+beside the other fields, each named once. Fields left as None take the
 objective's paper recipe (``Objective.defaults``). A field whose convention needs saying carries it
 as ``metadata["help"]`` (``field_help`` reads it, an objective's settings included). ``STRUCTURAL``
 fields shape the networks or the data, so changing one means a new trainer; every other field may
@@ -12,6 +15,9 @@ Example:
     >>> c = TrainConfig().replace(objective="wgan-gp", gp_lambda=5)
     >>> c.params.gp_lambda, c.to_dict()["gp_lambda"], "clip_c" in c.to_dict()
     (5, 5, False)
+    >>> c = c.replace(r1_gamma=0.5)
+    >>> c.reg.r1_gamma, c.to_dict()["r1_gamma"], TrainConfig.from_dict(c.to_dict()) == c
+    (0.5, 0.5, True)
     >>> TrainConfig().replace(gp_lambda=5)
     Traceback (most recent call last):
     ...
@@ -31,12 +37,94 @@ from ganviz.data.toy import DATASETS, OWN
 from ganviz.nets.factory import ARCHS
 from ganviz.nets.mlp import ACTIVATIONS
 from ganviz.objectives import OBJECTIVES, PARAM_OWNERS, Params
-from ganviz.objectives.base import coerce
+from ganviz.objectives.base import coerce, param
+from ganviz.objectives.energy import STANDARDISED
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 FOLDER = "folder"  # the dataset of a run on a folder's images (``source``)
 LATENTS = ("normal", "uniform")
 SCHEDULES = ("constant", "linear")
+
+
+def setting(default, *, score_only: bool = False, **meta):
+    """A field of ``Regularisers`` or ``Tricks``: ``param``'s metadata, and ``score_only`` when it needs
+    a score discriminator (an autoencoder D has no score to penalise and no features to match)."""
+    return field(default=default, metadata={**param(default, **meta).metadata, "score_only": score_only})
+
+
+ON_OFF = (False, True)  # a switch's choices (its type, bool, is checked by ``TrainConfig.validate``)
+
+
+@dataclass(frozen=True)
+class Regularisers(Params):
+    """Terms any objective may add to a network's loss, or constraints on its weights; 0 is off. R1
+    acts on D; historical averaging, orthogonal regularisation and the sigma clamp on both networks.
+
+    Example:
+        >>> Regularisers(r1_gamma=-1.0).validate()
+        Traceback (most recent call last):
+        ...
+        ValueError: r1_gamma must lie in [0, inf), got -1.0
+    """
+
+    r1_gamma: float = setting(
+        0.0, label="R1 gamma", control=(0.0, 10.0), score_only=True,
+        help="R1 = (γ/2) E_real ‖∇ₓ D(x)‖² (Mescheder et al. 2018), with the 1/2 kept (some code drops it). "
+             + STANDARDISED + ": in data units the weight is γ·s².",
+        paper="γ = 10 in Mescheder et al. 2018's image runs")
+    historical_averaging: float = setting(
+        0.0, label="historical averaging weight", control=(0.0, 0.1), step=0.001, fmt="%.3f",
+        help="w ‖θ − (1/t) Σᵢ θᵢ‖² on each network's loss, θᵢ its weights after its step i "
+             "(Salimans et al. 2016, Sec. 3.3).",
+        paper="no weight given (Salimans et al. 2016, Sec. 3.3)")
+    ortho_beta: float = setting(
+        0.0, label="orthogonal regularisation β", control=(0.0, 0.01),
+        help="β Σ_W ‖W Wᵀ ⊙ (1 − I)‖²_F on each network's loss, W every weight as (out, −1): the filters are "
+             "pushed towards orthogonality and their norms left free (Brock et al. 2019, eq. 3).",
+        paper="β = 10⁻⁴ (Brock et al. 2019, Sec. 3.1)")
+    sigma_clamp: float = setting(
+        0.0, label="σ₀ clamp", control=(0.0, 10.0),
+        help="after each step, every weight's top singular value σ₀ above this is brought down to it: "
+             "W ← W − max(0, σ₀ − c) u₀ v₀ᵀ, the rest of the spectrum untouched (Brock et al. 2019, Appendix F).",
+        paper="an experiment of Brock et al. 2019, Appendix F; off in BigGAN's recipe")
+
+
+@dataclass(frozen=True)
+class Tricks(Params):
+    """The Improved-GAN techniques (Salimans et al. 2016) that change a network or G's objective. Its
+    historical averaging is a loss term (``Regularisers``) and its one-sided label smoothing the
+    logistic objectives' own setting; an EMA of G's weights (``g_ema``) changes no step of training,
+    only which weights are sampled, so it is an optimiser setting.
+
+    Example:
+        >>> Tricks(minibatch_kernels=1.5).validate()
+        Traceback (most recent call last):
+        ...
+        ValueError: minibatch_kernels must be a whole number, got 1.5
+    """
+
+    feature_matching: bool = setting(
+        False, label="feature matching", choices=ON_OFF, score_only=True,
+        help="G minimises ‖E f(x) − E f(G(z))‖² on D's last hidden layer f instead of its objective's loss "
+             "(Salimans et al. 2016, Sec. 3.1).",
+        paper="Salimans et al. 2016, Sec. 3.1")
+    minibatch_kernels: int = setting(
+        0, label="minibatch discrimination kernels", control=(0, 16), score_only=True,
+        help="B kernels (0 = off): o(x_i)_b = Σ_{j ≠ i} exp(−‖M_i,b − M_j,b‖₁) (Salimans et al. 2016, Sec. 3.2). "
+             "The paper sums over j = 1..n; the j = i term is the constant 1 and is left out here.",
+        paper="Salimans et al. 2016, Sec. 3.2")
+    virtual_batch_norm: bool = setting(
+        False, label="virtual batch norm in G", choices=ON_OFF,
+        help="each of the MLP generator's hidden layers normalises an example with the statistics of a reference "
+             "batch, fixed at the start, together with that example alone (Salimans et al. 2016, Sec. 3.4).",
+        paper="Salimans et al. 2016, Sec. 3.4")
+
+
+# The config's fields that hold settings objects: their fields are flat keys outside the config.
+GROUPS: dict[str, type[Params]] = {"reg": Regularisers, "tricks": Tricks}
+GROUP_OF = {f.name: group for group, cls in GROUPS.items() for f in fields(cls)}  # flat key -> its group
+SCORE_ONLY = {f.name: f.default for cls in GROUPS.values() for f in fields(cls) if f.metadata["score_only"]}
+NESTED = frozenset({"params", *GROUPS})
 
 
 @dataclass(frozen=True)
@@ -74,8 +162,7 @@ class TrainConfig:
     d_activation: str = "relu"
     ae_code: int = 8  # autoencoder bottleneck (EBGAN, BEGAN)
     spectral_norm: bool | None = None
-    minibatch_kernels: int = 0  # minibatch discrimination (0 = off)
-    virtual_batch_norm: bool = False  # in the generator, with a fixed reference batch
+    tricks: Tricks = field(default_factory=Tricks)  # Improved-GAN's feature matching, minibatch discrimination, VBN
     # optimisation (None = the objective's default)
     optimizer: str | None = None
     lr_g: float | None = None
@@ -89,10 +176,7 @@ class TrainConfig:
     lr_decay_start: float = 0.0
     g_ema: float = 0.0  # decay of an exponential moving average of G's weights (0 = off)
     standardize: bool = True  # networks see data divided by its std (samples are scaled back)
-    # regularisers any score discriminator may take
-    r1_gamma: float = field(default=0.0, metadata={"help": (
-        "R1 penalty (gamma / 2) E_real ||grad_x D(x)||^2 (Mescheder et al. 2018, with the paper's 1/2; "
-        "code that drops it uses half this gamma), on the networks' standardised inputs.")})
+    reg: Regularisers = field(default_factory=Regularisers)  # R1, historical averaging, orthogonal, sigma clamp
     ae_pretrain_steps: int = 0
     # BEGAN's schedules (Berthelot et al. 2017): hooks of the one trainer (ganviz.training.schedules)
     lr_patience: int = field(default=0, metadata={"help": (
@@ -102,12 +186,6 @@ class TrainConfig:
     residual_steps: int = field(default=0, metadata={"help": (
         "arch began: vanishing residuals, each block's input carried with weight 1 -> 0 over these "
         "steps (0 = off).")})
-    # Improved-GAN tricks (one-sided label smoothing is the logistic objectives' own setting)
-    feature_matching: bool = False
-    historical_averaging: float = 0.0
-    # BigGAN's spectral controls (both networks)
-    ortho_beta: float = 0.0  # orthogonal regularisation (BigGAN uses 1e-4)
-    sigma_clamp: float = 0.0  # clamp every layer's sigma_0 to this after each step (0 = off)
     # running
     device: str = "auto"
     threads: int = 1
@@ -127,23 +205,36 @@ class TrainConfig:
             object.__setattr__(self, "params", OBJECTIVES[self.objective].Params())
 
     def replace(self, **changes) -> "TrainConfig":
-        """A copy with ``changes``, which may name the objective's settings as flat keys; a new
-        objective starts from its own settings' defaults."""
-        own = {k: changes.pop(k) for k in list(changes) if k in PARAM_OWNERS}
+        """A copy with ``changes``, which may name the settings of ``params``, ``reg`` and ``tricks``
+        as flat keys; a new objective starts from its own settings' defaults."""
+        flat = {k: changes.pop(k) for k in list(changes) if k in PARAM_OWNERS or k in GROUP_OF}
         if changes.get("objective", self.objective) != self.objective and "params" not in changes:
             changes["params"] = None
         cfg = dataclasses.replace(self, **changes)
-        return dataclasses.replace(cfg, params=cfg._params_with(own)) if own else cfg
+        return cfg._with_settings(flat) if flat else cfg
 
-    def _params_with(self, values: dict) -> Params:
-        if self.params is None:
-            raise ValueError(f"unknown objective {self.objective!r}; choose one of: {', '.join(OBJECTIVES)}")
-        own = set(self.params.to_dict())
-        for k in values:
-            if k not in own:
-                raise ValueError(f"{k} is a setting of {', '.join(PARAM_OWNERS[k])}; this run's objective is "
-                                 f"{self.objective} (its settings: {', '.join(own) or 'none'})")
-        return self.params.replace(**values)
+    def _with_settings(self, values: dict) -> "TrainConfig":
+        """A copy with flat settings ``values`` put into the settings objects that hold them."""
+        by_group: dict[str, dict] = {}
+        for k, v in values.items():
+            by_group.setdefault(GROUP_OF.get(k, "params"), {})[k] = v
+        if "params" in by_group:
+            if self.params is None:
+                raise ValueError(f"unknown objective {self.objective!r}; choose one of: {', '.join(OBJECTIVES)}")
+            own = set(self.params.to_dict())
+            for k in by_group["params"]:
+                if k not in own:
+                    raise ValueError(f"{k} is a setting of {', '.join(PARAM_OWNERS[k])}; this run's objective is "
+                                     f"{self.objective} (its settings: {', '.join(own) or 'none'})")
+        return dataclasses.replace(self, **{g: getattr(self, g).replace(**v) for g, v in by_group.items()})
+
+    def __getattr__(self, name: str):
+        # Read-only flat names of the regularisers and tricks, for the readers that still use them
+        # (presets_spectra.read_view, pages/5_Spectra.py and pages/2_Toy_GAN_Lab.py read them with
+        # getattr); everything else reads ``config.reg`` and ``config.tricks``.
+        if name not in GROUP_OF:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return getattr(getattr(self, GROUP_OF[name]), name)
 
     def resolved(self) -> "TrainConfig":
         """The same config with every None filled from the objective's paper recipe."""
@@ -161,8 +252,15 @@ class TrainConfig:
     def validate(self) -> "TrainConfig":
         """Raise ValueError naming the field and what is allowed; return self."""
         for f in fields(self):
-            if f.name not in ("params", "points"):
+            if f.name not in NESTED and f.name != "points":
                 _check_type(f.name, f.type, getattr(self, f.name))
+        for name, cls in GROUPS.items():
+            group = getattr(self, name)
+            if type(group) is not cls:
+                raise ValueError(f"{name} must be {cls.__name__}, got {group!r}")
+            for f in fields(group):
+                _check_type(f.name, f.type, getattr(group, f.name))
+            group.validate()
         _choice("dataset", self.dataset, (*DATASETS, *IMAGE_SETS, OWN, FOLDER))
         if self.dataset == FOLDER:
             if not self.source:
@@ -207,9 +305,9 @@ class TrainConfig:
             if self.arch == "biggan" and OBJECTIVES[self.objective].discriminator != "score":
                 raise ValueError(f"arch 'biggan' has a projection discriminator D(x, y): it needs an objective with a "
                                  f"score discriminator, not {self.objective}")
-            if self.arch == "biggan" and self.minibatch_kernels:
+            if self.arch == "biggan" and self.tricks.minibatch_kernels:
                 raise ValueError("arch 'biggan' has a projection discriminator: it takes no minibatch discrimination")
-            if self.virtual_batch_norm:
+            if self.tricks.virtual_batch_norm:
                 raise ValueError("virtual_batch_norm is the toy MLP generator's; the conv generator has batch norm")
             if self.skip and self.arch != "began":
                 raise ValueError("skip connections are BEGAN's networks' (arch 'began'), not the DCGAN pair's")
@@ -224,8 +322,7 @@ class TrainConfig:
         if self.lr_patience and self.objective != "began":
             raise ValueError(f"lr_patience halves the lr on an M_global plateau: M_global is BEGAN's, not "
                              f"{self.objective}'s")
-        for name in ("r1_gamma", "historical_averaging", "ortho_beta", "sigma_clamp", "minibatch_kernels",
-                     "ae_pretrain_steps", "total_steps", "shift", "lr_patience", "lr_min", "residual_steps"):
+        for name in ("ae_pretrain_steps", "total_steps", "shift", "lr_patience", "lr_min", "residual_steps"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
@@ -233,10 +330,9 @@ class TrainConfig:
             raise ValueError(f"lr_decay_start must lie in [0, 1), got {self.lr_decay_start!r}")
         if self.lr_schedule == "linear" and self.total_steps < 1:
             raise ValueError("lr_schedule 'linear' needs total_steps >= 1")
-        obj = OBJECTIVES[self.objective]
-        if obj.discriminator == "autoencoder":
-            for name, off in (("feature_matching", False), ("minibatch_kernels", 0), ("r1_gamma", 0.0)):
-                if getattr(self, name) != off:
+        if OBJECTIVES[self.objective].discriminator == "autoencoder":
+            for name, off in SCORE_ONLY.items():
+                if getattr(getattr(self, GROUP_OF[name]), name) != off:
                     raise ValueError(f"{name} needs a score discriminator; {self.objective} uses an autoencoder")
         return self
 
@@ -248,29 +344,41 @@ class TrainConfig:
         d = dict(d)
         objective = d.get("objective", cls.objective)
         own = set(OBJECTIVES[objective].Params().to_dict()) if objective in OBJECTIVES else set()
-        settings = {k: d.pop(k) for k in list(d) if k in own}
+        settings = {k: d.pop(k) for k in list(d) if k in own or k in GROUP_OF}
         for k in [k for k in d if k in PARAM_OWNERS]:
             value = d.pop(k)
             default = OBJECTIVES[PARAM_OWNERS[k][0]].Params()
             if coerce(default, k, value) != getattr(default, k):
                 raise ValueError(f"{k} is a setting of {', '.join(PARAM_OWNERS[k])}, not of {objective}")
-        unknown = set(d) - {f.name for f in fields(cls) if f.name != "params"}
+        unknown = set(d) - set(FLAT_FIELDS)
         if unknown:
             raise ValueError(f"unknown config keys: {', '.join(sorted(unknown))}")
         cfg = cls(**d)
         return cfg.replace(**settings) if settings else cfg
 
     def to_dict(self) -> dict:
-        """Flat: every field but ``params`` (and ``points`` while empty), then the objective's settings."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)
-               if f.name != "params" and (f.name != "points" or self.points)}
+        """Flat: every field but ``params`` (and ``points`` while empty), ``reg`` and ``tricks`` as their
+        settings where they stand, then the objective's settings."""
+        out = {}
+        for f in fields(self):
+            if f.name in GROUPS:
+                out.update(getattr(self, f.name).to_dict())
+            elif f.name != "params" and (f.name != "points" or self.points):
+                out[f.name] = getattr(self, f.name)
         return {**out, **(self.params.to_dict() if self.params is not None else {})}
+
+
+# Every flat key of a config but the objective's settings, in ``to_dict``'s order.
+FLAT_FIELDS = tuple(k for f in fields(TrainConfig) if f.name != "params"
+                    for k in ([g.name for g in fields(GROUPS[f.name])] if f.name in GROUPS else [f.name]))
 
 
 def field_help(name: str) -> str | None:
     """The help text a field (or an objective's setting) carries in its metadata, or None."""
     if name in PARAM_OWNERS:
         return next(f for f in fields(OBJECTIVES[PARAM_OWNERS[name][0]].Params) if f.name == name).metadata["help"]
+    if name in GROUP_OF:
+        return next(f for f in fields(GROUPS[GROUP_OF[name]]) if f.name == name).metadata["help"]
     for f in fields(TrainConfig):
         if f.name == name:
             return f.metadata.get("help")

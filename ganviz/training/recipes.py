@@ -55,7 +55,7 @@ def image_recipe(dataset: str = "digits", objective: str | None = None, *, seed:
         >>> c.objective, c.lr_d, c.lr_g, (c.beta1, c.beta2), c.spectral_norm
         ('hinge', 0.0004, 0.0001, (0.0, 0.9), True)
         >>> c = image_recipe(arch="biggan")
-        >>> c.objective, c.lr_d, c.lr_g, (c.beta1, c.beta2), c.ortho_beta, c.g_ema
+        >>> c.objective, c.lr_d, c.lr_g, (c.beta1, c.beta2), c.reg.ortho_beta, c.g_ema
         ('hinge', 0.0004, 0.0001, (0.0, 0.999), 0.0001, 0.999)
     """
     base = dict(IMAGE_BEST) if objective is None else {**IMAGE_BEST, "objective": objective}

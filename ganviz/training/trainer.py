@@ -117,7 +117,7 @@ class Trainer:
             torch.manual_seed(c.seed)
             G, D = make_networks(c, self.shape, self.objective.discriminator, self.n_classes)
         self.G, self.D = G.to(self.device), D.to(self.device)
-        if c.virtual_batch_norm:
+        if c.tricks.virtual_batch_norm:
             self.G.reference = self._latent(c.batch)  # fixed for the whole run
         self.eval_z = self._latent(c.eval_samples)
         self.G_ema = copy.deepcopy(self.G) if c.g_ema > 0 else None
@@ -327,16 +327,16 @@ class Trainer:
         penalty = self.objective.penalty(score, real.flatten(1), fake.flatten(1), self._uniform)
         if penalty is not None:
             loss = loss + penalty
-        if c.r1_gamma > 0:
-            loss = loss + r1_penalty(score, real.flatten(1), c.r1_gamma)
+        if c.reg.r1_gamma > 0:
+            loss = loss + r1_penalty(score, real.flatten(1), c.reg.r1_gamma)
         loss = self._regularise(loss, self.D, self.hist_d)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
-        if c.sigma_clamp > 0:
-            clamp_sigma(self.D, c.sigma_clamp)
+        if c.reg.sigma_clamp > 0:
+            clamp_sigma(self.D, c.reg.sigma_clamp)
         self.objective.after_d_step(self.D)
-        if c.historical_averaging > 0:
+        if c.reg.historical_averaging > 0:
             self.hist_d.update()
         self._last_real = DView(real, *(None if t is None else t.detach() for t in
                                         (real_v.score, real_v.features, real_v.energy, real_v.code)))
@@ -357,7 +357,7 @@ class Trainer:
         self._check_classes(y_fake)
         self.D.requires_grad_(False)  # no D weight gradients in the G step
         try:
-            if c.feature_matching:
+            if c.tricks.feature_matching:
                 # Both batches' features from the D of this step (after its update), Salimans 2016.
                 if self._last_real is not None:
                     real_x, y_real = self._last_real.x, self._last_real_y
@@ -375,9 +375,9 @@ class Trainer:
         finally:
             self.D.requires_grad_(True)
         self.opt_g.step()
-        if c.sigma_clamp > 0:
-            clamp_sigma(self.G, c.sigma_clamp)
-        if c.historical_averaging > 0:
+        if c.reg.sigma_clamp > 0:
+            clamp_sigma(self.G, c.reg.sigma_clamp)
+        if c.reg.historical_averaging > 0:
             self.hist_g.update()
         self.objective.after_g_step(real_v, fake_v)
         if self.G_ema is not None:
@@ -391,11 +391,11 @@ class Trainer:
     def _regularise(self, loss: torch.Tensor, net: torch.nn.Module, hist: HistoricalAverage) -> torch.Tensor:
         """``loss`` plus the regularisers of ``net``'s weights: historical averaging (Salimans et al.
         2016) and BigGAN's orthogonal regularisation."""
-        c = self.config
-        if c.historical_averaging > 0:
-            loss = loss + c.historical_averaging * hist.penalty()
-        if c.ortho_beta > 0:
-            loss = loss + orthogonal_penalty(net, c.ortho_beta)
+        r = self.config.reg
+        if r.historical_averaging > 0:
+            loss = loss + r.historical_averaging * hist.penalty()
+        if r.ortho_beta > 0:
+            loss = loss + orthogonal_penalty(net, r.ortho_beta)
         return loss
 
     @torch.no_grad()

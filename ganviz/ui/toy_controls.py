@@ -19,7 +19,8 @@ from ganviz.nets.mlp import ACTIVATIONS
 from ganviz.objectives import OBJECTIVES, PARAM_OWNERS
 from ganviz.objectives.base import choice_values
 from ganviz.training import snapshot
-from ganviz.training.config import LATENTS, OPTIMIZERS, STRUCTURAL, TrainConfig, parse_value
+from ganviz.training.config import (FLAT_FIELDS, GROUPS, LATENTS, OPTIMIZERS, SCORE_ONLY, STRUCTURAL, TrainConfig,
+                                    parse_value)
 from ganviz.training.presets import PRESETS, preset_configs
 from ganviz.training.recipes import recipe
 from ganviz.training.trainer import Trainer
@@ -36,24 +37,29 @@ WIDTHS = [16, 32, 64, 128, 256, 512]
 # end raises instead of drawing).
 # Each objective's settings bring their controls with them (``param`` metadata): name -> field.
 SETTINGS = {f.name: f for name in OBJECTIVES for f in dataclasses.fields(OBJECTIVES[name].Params)}
+# So do the regularisers and tricks (``ganviz.training.config.setting``); the lab draws these (BigGAN's
+# ortho_beta and sigma_clamp are the Spectra page's): R1 among the objective's settings, the rest
+# under "Improved-GAN tricks", each only where its ``score_only`` allows.
+GROUP_FIELDS = {f.name: f for cls in GROUPS.values() for f in dataclasses.fields(cls)}
+LAB_TRICKS = ("feature_matching", "minibatch_kernels", "historical_averaging", "virtual_batch_norm")
+LAB_GROUP_FIELDS = {k: GROUP_FIELDS[k] for k in ("r1_gamma", *LAB_TRICKS)}
 RANGES = {
     "seed": (0, 10**6), "lr_g": (LR_MIN, LR_MAX), "lr_d": (LR_MIN, LR_MAX), "beta1": (0.0, 0.99),
-    "beta2": (0.0, 0.999), "n_critic": (1, 10), "r1_gamma": (0.0, 10.0), "g_ema": (0.0, 0.999),
+    "beta2": (0.0, 0.999), "n_critic": (1, 10), "g_ema": (0.0, 0.999),
     "latent_dim": (1, 16), "g_depth": (1, 6), "d_depth": (1, 6),
-    "minibatch_kernels": (0, 16), "historical_averaging": (0.0, 0.1),
-    **{k: f.metadata["control"] for k, f in SETTINGS.items() if f.metadata["control"] is not None},
+    **{k: f.metadata["control"] for k, f in {**SETTINGS, **LAB_GROUP_FIELDS}.items() if f.metadata["control"] is not None},
 }
 OPTIONS = {"batch": [16, 32, 64, 128, 256, 512], "g_width": WIDTHS, "d_width": WIDTHS}  # select sliders
 CHOICES = {"objective": list(OBJECTIVES), "dataset": [*DATASETS, OWN], "optimizer": list(OPTIMIZERS),
            "latent_dist": list(LATENTS), "g_activation": list(ACTIVATIONS), "d_activation": list(ACTIVATIONS),
            "lr_schedule": ["linear", "constant"],
            **{k: choice_values(f) for k, f in SETTINGS.items() if f.metadata["choices"] is not None}}
-SWITCHES = ("spectral_norm", "feature_matching", "virtual_batch_norm")
+SWITCHES = ("spectral_norm", *(k for k, f in LAB_GROUP_FIELDS.items() if type(f.default) is bool))
 # Fields without a widget that a preset sets (BEGAN's 1-number code): a link may carry them too.
 PRESET_ONLY = ("ae_code",)
 LINKABLE = frozenset(RANGES) | frozenset(OPTIONS) | frozenset(CHOICES) | frozenset(SWITCHES) | {*PRESET_ONLY}
-INTEGER = frozenset({"seed", "n_critic", "latent_dim", "g_depth", "d_depth", "minibatch_kernels", "ae_code",
-                     *OPTIONS, *(k for k, f in SETTINGS.items() if type(f.default) is int)})
+INTEGER = frozenset({"seed", "n_critic", "latent_dim", "g_depth", "d_depth", "ae_code", *OPTIONS,
+                     *(k for k, f in {**SETTINGS, **LAB_GROUP_FIELDS}.items() if type(f.default) is int)})
 
 
 # The session's own data set (drawn or uploaded; ganviz.ui.own_data draws its widgets), flat and
@@ -167,24 +173,23 @@ def short(text: str, n: int = 60) -> str:
 
 PER_OBJECTIVE = ("optimizer", "lr_g", "lr_d", "beta1", "beta2", "n_critic", "spectral_norm")
 
-# The conventions behind the controls, said where the control is. The networks see the data divided
-# by its overall standard deviation s (``Trainer.scale``: s^2 = 0.5 on ring8, 7.99 on grid25), so
-# the penalties and margins below act on standardised inputs x / s.
-STANDARDISED = "It acts on standardised inputs x / s (s = the data's overall std; s² = 0.5 on ring8, 7.99 on grid25)"
+# The conventions behind the controls, said where the control is: the regularisers' and tricks' from
+# their metadata. The networks see the data divided by its overall standard deviation s
+# (``Trainer.scale``: s^2 = 0.5 on ring8, 7.99 on grid25), so penalties act on standardised inputs.
 HELP = {
-    "r1_gamma": "R1 = (γ/2) E_real ‖∇ₓ D(x)‖² (Mescheder et al. 2018), with the 1/2 kept (some code drops it). "
-                + STANDARDISED + ": in data units the weight is γ·s².",
+    **{k: f.metadata["help"] for k, f in GROUP_FIELDS.items()},
     "g_ema": "G_ema ← decay·G_ema + (1 − decay)·G after each G step. When it is on, the samples, the noise grid, "
              "the arrows' positions and every metric (W1, JS, modes, HQ) come from the EMA generator.",
-    "minibatch_kernels": "o(x_i)_b = Σ_{j ≠ i} exp(−‖M_i,b − M_j,b‖₁) (Salimans et al. 2016, Sec. 3.2). The paper "
-                         "sums over j = 1..n; the j = i term is the constant 1 and is left out here.",
 }
 
 
 def setting_widget(f: dataclasses.Field, init, default):
-    """The control of one of the objective's settings, drawn from its ``param`` metadata."""
+    """The control of one of the objective's settings (or a regulariser, or a trick), drawn from its
+    ``param`` metadata: a switch for a bool, a list for choices, else a slider."""
     m = f.metadata
     help_text = m["help"] + (f" Paper: {m['paper']}." if m["paper"] else "")
+    if isinstance(default, bool):
+        return st.toggle(m["label"], key=init(f.name, default), help=help_text)
     if isinstance(m["choices"], dict):
         label = next(k for k, v in m["choices"].items() if v == default)
         return m["choices"][st.selectbox(m["label"], list(m["choices"]), key=init(f.name, label), help=help_text)]
@@ -211,6 +216,7 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
         return key
 
     vals: dict = {}
+    flat = base.to_dict()
     objectives = list(OBJECTIVES)
     vals["objective"] = c.selectbox("objective", objectives, key=init("objective", base.objective),
                                     help="the loss family; each comes with its paper's optimiser settings")
@@ -254,7 +260,7 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
         obj = OBJECTIVES[vals["objective"]]
         if obj.discriminator == "score":
             vals["spectral_norm"] = st.toggle("spectral norm on D", key=init("spectral_norm", obj_defaults.spectral_norm))
-            vals["r1_gamma"] = st.slider("R1 gamma", *RANGES["r1_gamma"], key=init("r1_gamma", base.r1_gamma), help=HELP["r1_gamma"])
+            vals["r1_gamma"] = setting_widget(GROUP_FIELDS["r1_gamma"], init, flat["r1_gamma"])
         for f in dataclasses.fields(obj.Params):
             vals[f.name] = setting_widget(f, init, getattr(obj_defaults.params, f.name))
         vals["g_ema"] = st.slider("EMA of G (decay; 0 = off)", *RANGES["g_ema"], key=init("g_ema", base.g_ema),
@@ -277,15 +283,9 @@ def controls(prefix: str, container, base: TrainConfig, full: bool = True) -> di
                                                help=f"linear: constant for half the run, then annealed to 0 at step {LAB_STEPS}")
         with c.container(key=f"{prefix}grp_tricks"), st.expander("Improved-GAN tricks", expanded=False):
             score = OBJECTIVES[vals["objective"]].discriminator == "score"
-            if score:
-                vals["feature_matching"] = st.toggle("feature matching", key=init("feature_matching", base.feature_matching))
-                vals["minibatch_kernels"] = st.slider("minibatch discrimination kernels", *RANGES["minibatch_kernels"],
-                                                      key=init("minibatch_kernels", base.minibatch_kernels),
-                                                      help=HELP["minibatch_kernels"])
-            vals["historical_averaging"] = st.slider("historical averaging weight", *RANGES["historical_averaging"],
-                                                     key=init("historical_averaging", base.historical_averaging),
-                                                     format="%.3f", step=0.001)
-            vals["virtual_batch_norm"] = st.toggle("virtual batch norm in G", key=init("virtual_batch_norm", base.virtual_batch_norm))
+            for name in LAB_TRICKS:
+                if score or name not in SCORE_ONLY:
+                    vals[name] = setting_widget(GROUP_FIELDS[name], init, flat[name])
     return vals
 
 
@@ -299,7 +299,7 @@ def to_config(vals: dict, base: TrainConfig) -> TrainConfig:
     cfg = TrainConfig.from_dict(d)
     # Options that make no sense for this objective are switched off rather than refused.
     if OBJECTIVES[cfg.objective].discriminator == "autoencoder":
-        cfg = cfg.replace(feature_matching=False, minibatch_kernels=0, r1_gamma=0.0)
+        cfg = cfg.replace(**SCORE_ONLY)
     return cfg.validate()
 
 
@@ -312,20 +312,18 @@ def sync_worker(key: str, cfg: TrainConfig, reset: bool = False, make=Trainer, t
     max_steps = cfg.total_steps if cfg.lr_schedule == "linear" else None
     if w is None or not w.alive:
         return workers.put(key, ProcessWorker(make, cfg, take, max_steps=max_steps))
-    want, current = cfg.resolved(), w.config.resolved()
-    structural = any(getattr(current, f) != getattr(want, f) for f in STRUCTURAL)
-    if reset or structural:
+    new, now = cfg.resolved().to_dict(), w.config.resolved().to_dict()
+    changed = [f for f in sorted(STRUCTURAL) if now.get(f) != new.get(f)]  # ``points`` is left out while empty
+    if reset or changed:
         was_running = w.running
-        if structural and not reset:
-            changed = [f for f in sorted(STRUCTURAL) if getattr(current, f) != getattr(want, f)]
+        if changed and not reset:
             st.session_state.setdefault("restart_notes", []).append(
                 f"Run {key[-1].upper()}: changing {', '.join(changed)} builds new networks, so it starts again at step 0.")
         w.replace(cfg, max_steps)
         if was_running and not reset:
             w.start()
         return w
-    now = current.to_dict()
-    changes = {k: v for k, v in want.to_dict().items() if k not in STRUCTURAL and now[k] != v}
+    changes = {k: v for k, v in new.items() if k not in STRUCTURAL and now[k] != v}
     if changes:
         w.update(**changes)
     return w
@@ -340,7 +338,7 @@ FLAGS = ("compare", "preset")
 POINTS_KEY = "points"  # the own set's compact code (ganviz.data.points.encode_link), not its flat field
 SCENE = scene.Scene("toy_lab", {})
 # Every flat key of a config: its fields, then every objective's settings (in that order in a link).
-CONFIG_FIELDS_ORDER = (*(f.name for f in dataclasses.fields(TrainConfig) if f.name != "params"), *PARAM_OWNERS)
+CONFIG_FIELDS_ORDER = (*FLAT_FIELDS, *PARAM_OWNERS)
 CONFIG_FIELDS = frozenset(CONFIG_FIELDS_ORDER)
 RANGES_NOT_SHOWN = {"ae_code": (1, 16)}  # a preset-only field's bounds (UPLOAD_LIMITS' scale)
 
