@@ -46,6 +46,7 @@ def test_train_pause_step_and_live_slider():
     assert not at.exception
     assert len(at.get("plotly_chart")) == 3
     assert _step(at) == 0
+    assert r"\gamma = 0.3" in [t.value.strip("$\n") for t in at.latex]  # the default recipe's R1, read from the run's config
     at.button(key="train").click().run(timeout=60)
     _wait_steps(at, 20)
     assert "training" in _status(at)
@@ -70,6 +71,8 @@ def test_train_pause_step_and_live_slider():
     # A live change keeps the run (same step count), a structural one resets it.
     at.slider(key="a_beta1@nsgan").set_value(0.2).run(timeout=60)
     assert _step(at) == n + 1 and not at.exception
+    at.slider(key="a_r1_gamma").set_value(2.0).run(timeout=60)  # a regulariser is a live change too
+    assert _step(at) == n + 1 and r"\gamma = 2" in [t.value.strip("$\n") for t in at.latex]
     # A learning rate at the box's minimum (where a typed nan or inf lands) is said, not silent.
     assert not any("learning rate at the minimum" in w.value for w in at.warning)
     at.number_input(key="a_lr_d@nsgan").set_value(1e-6).run(timeout=60)
