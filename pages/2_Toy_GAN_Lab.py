@@ -135,6 +135,10 @@ def recorder(label: str) -> FrameRecorder:
     return ss.setdefault(f"frames_{label}", FrameRecorder(make=snapshot.frame))
 
 
+# A new trainer sends its first snapshot a fraction of a second after it starts (forked from the
+# forkserver): waited for here, the page is drawn once, with its figure, not "starting" and then again.
+for w in workers.values():
+    w.snapshot(timeout=5)
 starting = any(w.state == "starting" for w in workers.values())
 
 
@@ -179,7 +183,7 @@ def live_view():
     """The status lines and samples views. While a 2D run trains the view is a live picture drawn on
     the server (ganviz.plots.samples_view, ganviz.ui.live_frames): re-laying out the Plotly figure at every
     new snapshot took the browser about five times as long. Paused, the interactive figure comes back."""
-    snaps = {label: w.snapshot(timeout=5) for label, w in workers.items()}
+    snaps = {label: w.snapshot(timeout=0) for label, w in workers.items()}  # the page has waited (above)
     if any(s is None for s in snaps.values()):
         if all(w.alive for w in workers.values()):
             st.info("Starting the trainer: a fresh Python process is loading PyTorch (a few seconds)…")
