@@ -15,6 +15,7 @@ from ganviz.ui.scene import presentation_css, presentation_toggle
 from ganviz.ui.tour import PAGES, TOUR
 
 HERE = Path(__file__).parent
+STREAMLIT_JS = Path(st.__file__).parent / "static" / "static" / "js"  # the browser's code, served by Streamlit
 # What the toy lab (the tour's first scene) imports that costs: torch above all, then the trainer's
 # modules and the figures. Not ganviz.ui's modules: live_frames declares its component as it is
 # imported, which registers the component only inside a page's run.
@@ -37,6 +38,19 @@ def warm_server() -> None:
         importlib.import_module(name)
     print(f"  ganviz is warm: PyTorch and the trainers' start-up loaded in {time.perf_counter() - t0:.1f} s",
           flush=True)
+
+
+def plotly_preload() -> str:
+    """A script for a page that draws Plotly figures: the browser fetches and runs Streamlit's Plotly
+    module (4.7 MB of JavaScript, seconds of a loaded CPU) as the page starts, while the server runs the
+    script and starts its trainer, instead of once the first figure arrives. The same module, at the
+    address Streamlit's own code imports it from, so that the figure finds it loaded. Empty where this
+    Streamlit has no such module."""
+    chunk = next(iter(sorted(STREAMLIT_JS.glob("PlotlyChart.*.js"))), None)
+    if chunk is None:
+        return ""
+    return ("<script>(() => { const main = document.querySelector(\"script[src*='/static/js/index.']\");"
+            f" if (main) import(new URL({chunk.name!r}, main.src).href).catch(() => {{}}); }})();</script>")
 
 
 def home() -> None:
@@ -89,5 +103,10 @@ if __name__ == "app":  # imported: by `streamlit run` looking for its server, or
 else:
     # The sidebar's pages in the home page's order; the home page under its own name (the file's
     # name, "app", otherwise). Page titles and addresses come from the file names (/Toy_GAN_Lab).
-    st.navigation([st.Page(home, title="Home", icon=":material/home:", default=True)]
-                  + [st.Page(path) for path, *_ in PAGES if (HERE / path).is_file()]).run()
+    home_page = st.Page(home, title="Home", icon=":material/home:", default=True)
+    page = st.navigation([home_page] + [st.Page(path) for path, *_ in PAGES if (HERE / path).is_file()])
+    preload = plotly_preload()
+    if page is not home_page and preload:  # every other page draws Plotly figures
+        with st.container(key="plotly_preload"):  # hidden: it would push the page down by one gap
+            st.html("<style>[data-testid='stLayoutWrapper']:has(> .st-key-plotly_preload) {display: none}</style>" + preload, unsafe_allow_javascript=True)
+    page.run()

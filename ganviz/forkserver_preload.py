@@ -9,6 +9,8 @@ does (the doctest sweep imports every module: POT then lacks there too only what
   start and its graph partitions, which no trainer calls; POT works without them (its minimal
   install), so here it is imported as if they were absent. The server's pages import POT in full.
 - the image lab's snapshot and measures, so its trainers start as fast as the toy lab's.
+- the W1 noise floor of the default data set, which a toy trainer's first snapshot draws (five exact
+  W1s, a quarter of a second): computed once here, every trainer forked afterwards finds it cached.
 """
 
 from __future__ import annotations
@@ -26,3 +28,7 @@ import ganviz.training.image_snapshot  # noqa: F401
 import ganviz.training.process_worker  # noqa: F401
 import ganviz.training.snapshot  # noqa: F401
 import ganviz.training.trainer  # noqa: F401
+
+from ganviz.training.config import TrainConfig  # noqa: E402
+
+ganviz.training.snapshot.w1_floor(TrainConfig().dataset)
