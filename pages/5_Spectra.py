@@ -5,10 +5,12 @@ import streamlit as st
 st.set_page_config(page_title="ganviz · Spectra", layout="wide")
 
 from ganviz.plots.animation import gif_bytes, png_bytes  # noqa: E402
+from ganviz.plots.began import image_grid  # noqa: E402
 from ganviz.plots.spectra import layer_names, ratio_figure, sigma0_figure, spectrum_heatmap  # noqa: E402
 from ganviz.training import snapshot  # noqa: E402
 from ganviz.training.export import FrameRecorder, spectra_csv  # noqa: E402
-from ganviz.training.presets_spectra import PRESETS, TOGGLES, new_trainer, preset_config, take  # noqa: E402
+from ganviz.training.presets_spectra import (  # noqa: E402
+    DATA, PRESETS, SENTENCES, TOGGLES, data_of, new_trainer, preset_config, take)
 from ganviz.training.process_worker import ProcessWorker  # noqa: E402
 from ganviz.ui import tour  # noqa: E402
 from ganviz.ui.common import device_caption, download, page_frame, session_workers, state_badge, try_this  # noqa: E402
@@ -18,7 +20,7 @@ KEY = "spectra"
 MAX_STEPS = 20_000
 BETAS = [0.0, 1e-5, 1e-4, 1e-3, 1e-2]
 CLAMPS = [0.0, 1.0, 2.0, 3.0, 5.0, 10.0]
-GAMMAS = [0.0, 0.1, 1.0, 10.0]
+GAMMAS = [0.0, 0.1, 1.0, 10.0, 100.0]
 
 page_frame(
     "Spectra",
@@ -29,7 +31,8 @@ page_frame(
     "preset (NSGAN on the 25-mode grid, a high learning rate, no regulariser) σ₀ of the hidden layers "
     "climbs past 15 and the generator settles on about half of the modes; the *fix* preset adds R1 "
     "(γ = 0.1): D's σ₀ levels off near 7 and (nearly) all 25 modes appear. With spectral norm, D's "
-    "effective weights W_SN sit at σ₀ ≈ 1.",
+    "effective weights W_SN sit at σ₀ ≈ 1. Pick **digits** to watch the conv layers of a DCGAN on "
+    "handwritten digits, with a sample grid and our digit classifier's measures beside the spectra.",
 )
 st.caption(device_caption())
 
@@ -74,6 +77,7 @@ def _rebuild() -> None:
     else:
         w.replace(config, MAX_STEPS)
     st.session_state.sp_frames = FrameRecorder(make=snapshot.frame)
+    st.session_state.pop("sp_arrows", None)  # a new run fixes its own arrow scale
 
 
 def _arrows(snap):
@@ -86,6 +90,14 @@ def _load_preset(name: str) -> None:
     st.session_state.update(_toggle_values(PRESETS[name]))
     _rebuild()
     workers.get(KEY).start()
+
+
+def _pick_data() -> None:
+    """The radio picked points or digits: that data's first preset (its collapse), paused."""
+    name = DATA[st.session_state.sp_data][0]
+    st.session_state.sp_preset = name
+    st.session_state.update(_toggle_values(PRESETS[name]))
+    _rebuild()
 
 
 def _live_change() -> None:
@@ -107,6 +119,8 @@ if "sp_preset" in linked:  # a link's preset sets the toggles the link does not 
 if workers.get(KEY) is None or linked:
     _rebuild()
 worker = workers.get(KEY)
+data = data_of(st.session_state.sp_preset)
+st.session_state.sp_data = data  # the radio shows the data of the preset (a link names only the preset)
 with st.sidebar:
     tour.next_scene_link("pages/5_Spectra.py")
 SCENE.sidebar()
@@ -116,18 +130,33 @@ SCENE.show_notes()
 with SCENE.group("run", "Presets and run"):
     # One row that wraps on a narrow screen, each button as wide as its label (no label is cut).
     row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
-    row.button("Preset: collapse", key="sp_preset_collapse", on_click=_load_preset, args=("collapse",),
-               help="NSGAN on grid25, lr 5e-3, no regulariser: about half of the 25 modes")
-    row.button("Preset: fix (R1)", key="sp_preset_fix", on_click=_load_preset, args=("fix",),
-               help="the same run with R1 (γ = 0.1) on D")
-    row.button("Preset: SN", key="sp_preset_spectral_norm", on_click=_load_preset, args=("spectral_norm",),
-               help="the same run with spectral norm on D: W_SN stays at σ₀ ≈ 1")
+    row.radio("Data", list(DATA), key="sp_data", horizontal=True, on_change=_pick_data,
+              format_func={"points": "toy points (grid25)", "digits": "digits (16×16, conv nets)"}.get,
+              help="points: the toy MLPs on the 25-mode grid; digits: DCGAN-style conv G and D on scikit-learn's "
+                   "handwritten digits. Resets the run")
+    labels = {"collapse": "collapse", "fix": "fix (R1)", "spectral_norm": "SN"}
+    helps = {"collapse": "NSGAN on grid25, lr 5e-3, no regulariser: about half of the 25 modes",
+             "fix": "the same run with R1 (γ = 0.1) on D",
+             "spectral_norm": "the same run with spectral norm on D: W_SN stays at σ₀ ≈ 1",
+             "digits_collapse": "NSGAN on digits, lr 2e-2, batch 16, no regulariser",
+             "digits_fix": "the same run with R1 (γ = 100) on D",
+             "digits_sn": "the same run with spectral norm on D"}
+    for name in DATA[data]:
+        kind = name.removeprefix("digits_").replace("sn", "spectral_norm")
+        label = labels[kind] if data == "points" else {"fix": "fix (R1 γ = 100)"}.get(kind, labels[kind])
+        row.button(f"Preset: {label}", key=f"sp_preset_{name}", on_click=_load_preset, args=(name,), help=helps[name])
     row.button("▶ Start", key="sp_start", on_click=lambda: workers.get(KEY).start())
     row.button("⏸ Pause", key="sp_pause", on_click=lambda: workers.get(KEY).pause())
     row.button("↺ Reset", key="sp_reset", on_click=_rebuild)
     cfg = PRESETS[st.session_state.sp_preset]
-    st.caption(f"Preset **{st.session_state.sp_preset}**: {cfg['objective']} on {cfg['dataset']}, "
-               f"lr {cfg['lr_g']:g}, width {cfg['g_width']}; spectra recorded every 25 steps.")
+    if data == "points":
+        st.caption(f"Preset **{st.session_state.sp_preset}**: {cfg['objective']} on {cfg['dataset']}, "
+                   f"lr {cfg['lr_g']:g}, width {cfg['g_width']}; spectra recorded every 25 steps.")
+    else:
+        st.caption(f"Preset **{st.session_state.sp_preset}**: {cfg['objective']} on 16×16 digits, DCGAN-style conv G "
+                   f"and D of {cfg['g_width']} filters, lr {cfg['lr_g']:g}, batch {cfg['batch']}, seed {cfg['seed']}; "
+                   "spectra recorded every 25 steps, 256 samples judged every 50. "
+                   + SENTENCES[st.session_state.sp_preset])
 
 with SCENE.group("toggles", "Regularisers"):
     t = st.columns(4)
@@ -149,6 +178,27 @@ if st.session_state.get("sp_error"):
 
 
 # --- live figures -------------------------------------------------------------------------------
+def _digits(images, measures: list[dict], floor: float) -> None:
+    """The sample grid of the run's fixed codes and the classifier's latest measures beside it."""
+    left, right = st.columns([2, 3])
+    left.plotly_chart(SCENE.fit(image_grid(images[:16], cols=8, title="samples of 16 fixed codes", key="sp_grid",
+                                           height=150)),
+                      key="sp_fig_grid", width="stretch", config=png_config("ganviz_spectra_digits"))
+    if not measures:
+        right.info("No classifier checkpoint here (checkpoints/digit_classifier): the samples are not judged.")
+        return
+    m = measures[-1]
+    best = min(measures, key=lambda r: r["digit_fid"])
+    right.markdown(
+        f"**Step {m['step']:,}**, 256 samples judged by our digit classifier: **{m['classes_present']} classes** "
+        f"present, class entropy **{m['class_entropy']:.2f}** (ln 10 = 2.30 when all are equally made), "
+        f"confidence {m['quality']:.2f}, precision **{m['precision']:.2f}**, recall {m['recall']:.2f}, "
+        f"digit FID **{m['digit_fid']:.0f}** (real vs real at the same n: {floor:.0f}; this run's best so far "
+        f"{best['digit_fid']:.0f}, at step {best['step']:,}).")
+    right.caption("Digit FID is the Fréchet distance on our classifier's features, not Inception FID: lower is better, "
+                  "and it is read against the real-vs-real value. Classes present is the top panel of each σ₀ figure.")
+
+
 @st.fragment(run_every=1.0 if worker.running else None)
 def live() -> None:
     w = workers.get(KEY)
@@ -161,6 +211,8 @@ def live() -> None:
                 + ", ".join(f"{k} = {view['config'][k]}" for k in TOGGLES))
     if v.error:
         st.error(v.error + " Press Reset (or pick a preset) to start again.")
+    if v.images is not None:
+        _digits(v.images, view["measures"], view["fid_floor"])
     elif w.running or not st.session_state.setdefault("sp_frames", FrameRecorder(make=snapshot.frame)).frames:
         st.session_state.sp_frames.add(_arrows(v.samples))  # the samples, for the run's GIF
     cols = st.columns(2)
@@ -171,9 +223,10 @@ def live() -> None:
             continue
         raw, sn = sp["raw"], sp["normalised"]
         with col:
+            counted = "classes" if v.images is not None else "modes"
             st.plotly_chart(SCENE.fit(sigma0_figure(raw, f"{net}: σ₀ of each layer (log scale)", normalised=sn or None,
                                                     modes=view["modes"] if view["modes"][2] else None, key=f"s0{net}",
-                                                    net=net)),
+                                                    net=net, counted=counted)),
                             key=f"sp_fig_sigma0_{net}", width="stretch", config=png_config(f"ganviz_sigma0_{net}"))
             st.plotly_chart(SCENE.fit(ratio_figure(raw, f"{net}: σ₀ / σ₁", key=f"r{net}", net=net)), key=f"sp_fig_ratio_{net}",
                             width="stretch", config=png_config(f"ganviz_ratio_{net}"))
@@ -197,31 +250,40 @@ def live() -> None:
 live()
 
 with SCENE.group("export", "Export"), st.expander("Export"):
-    st.caption("The camera icon on each figure saves it as a 1600 × 1000 PNG. Below: every recorded singular "
-               "value as CSV; the samples (blue real, orange generated, D's surface in grey) as a PNG and as a "
-               "GIF over the run, one frame per second of training; the model as a toy-lab checkpoint.")
+    if data == "points":
+        st.caption("The camera icon on each figure saves it as a 1600 × 1000 PNG. Below: every recorded singular "
+                   "value as CSV; the samples (blue real, orange generated, D's surface in grey) as a PNG and as a "
+                   "GIF over the run, one frame per second of training; the model as a toy-lab checkpoint.")
+    else:
+        st.caption("The camera icon on each figure (the sample grid's too) saves it as a 1600 × 1000 PNG. Below: every "
+                   "recorded singular value as CSV, and the model as a checkpoint.")
     e = st.columns(4)
     download(e[0], "σ history CSV", key="sp_dl_csv", mime="text/csv", file_name="ganviz_spectra.csv",
              data=lambda: spectra_csv(worker.snapshot().view["spectra"]),
              help="net, weight (raw or W_SN), layer, step, σ₀, σ₁, σ₀/σ₁ and the whole spectrum")
-    # Download data is made after this run, outside it, where session state cannot be read: capture.
-    arrow_scale = st.session_state.setdefault("sp_arrows", snapshot.RunArrowScale()).scale
-    download(e[1], "samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
-             data=lambda: png_bytes(snapshot.with_arrow_scale(worker.snapshot().samples, arrow_scale)))
-    recorder = st.session_state.setdefault("sp_frames", FrameRecorder(make=snapshot.frame))
-    frames = recorder.frames
-    download(e[2], f"run GIF ({len(frames)} frames)", key="sp_dl_gif", mime="image/gif",
-             file_name="ganviz_spectra_run.gif", disabled=not frames,
-             data=lambda: gif_bytes(recorder.frames))
+    if data == "points":
+        # Download data is made after this run, outside it, where session state cannot be read: capture.
+        arrow_scale = st.session_state.setdefault("sp_arrows", snapshot.RunArrowScale()).scale
+        download(e[1], "samples PNG", key="sp_dl_png", mime="image/png", file_name="ganviz_spectra_samples.png",
+                 data=lambda: png_bytes(snapshot.with_arrow_scale(worker.snapshot().samples, arrow_scale)))
+        recorder = st.session_state.setdefault("sp_frames", FrameRecorder(make=snapshot.frame))
+        frames = recorder.frames
+        download(e[2], f"run GIF ({len(frames)} frames)", key="sp_dl_gif", mime="image/gif",
+                 file_name="ganviz_spectra_run.gif", disabled=not frames,
+                 data=lambda: gif_bytes(recorder.frames))
     download(e[3], "model (.safetensors)", key="sp_dl_model", mime="application/octet-stream",
              file_name="ganviz_spectra.safetensors",
              data=lambda: worker.checkpoint_bytes(),
-             help="opens in the toy lab and in `python -m ganviz spectra --checkpoint PATH`")
+             help="opens in the toy lab (points) and in `python -m ganviz spectra --checkpoint PATH`")
 
 try_this([
     "Press **Preset: collapse** and watch the modes panel: while it stalls near 12 of 25, which layer's σ₀ climbs?",
     "Press **Preset: fix (R1)**: D's σ₀ levels off near 7 and the modes panel climbs towards 25.",
     "Press **Preset: SN** (spectral norm on D): D's dotted W_SN lines stay near 1 while the raw W grows; count the modes.",
+    "Pick **digits** and press **Preset: collapse**, then Start: which of G's conv layers jumps when the classes "
+    "panel falls? Open its heatmap below.",
+    "On digits press **Preset: fix (R1 γ = 100)**: G's σ₀ grows slowly and all 10 classes stay; compare its digit FID "
+    "and precision with the collapse run's best before it collapsed.",
     "During the collapse run, set the σ₀ clamp to 3 and watch D's hidden layers flatten at 3 (the head too).",
     "Set orthogonal regularisation β = 1e-3: the heatmap's spectrum flattens (σ₀ / σ₁ falls towards 1).",
     "From a terminal: `python -m ganviz spectra --checkpoint PATH --json` prints every layer's singular values.",

@@ -52,3 +52,24 @@ def test_train_pause_and_presets_switch_spectral_norm():
     at.button(key="sp_preset_collapse").click().run(timeout=60)
     at.button(key="sp_pause").click().run(timeout=60)
     assert at.toggle(key="sp_sn").value is False and "sigma_clamp = 0.0" in _text(at)
+
+
+def test_digits_show_conv_layers_samples_and_measures_beside_the_spectra():
+    from ganviz.training.presets_spectra import SENTENCES
+
+    at = AppTest.from_file(PAGE).run(timeout=60)
+    at.radio(key="sp_data").set_value("digits").run(timeout=60)
+    assert not at.exception
+    text = _text(at)
+    assert "Preset **digits_collapse**" in text and SENTENCES["digits_collapse"] in text
+    charts = _charts(at)
+    assert len(charts) == 7 and any(k.endswith("sp_fig_grid") for k in charts)  # the sample grid, then 6 as before
+    assert "classes** present" in text and "digit FID" in text and "real vs real at the same n" in text
+    g = next(c for k, c in charts.items() if k.endswith("sp_fig_sigma0_G"))
+    assert "G layer 2: conv 3×3, 32→16" in g.proto.spec and "classes present" in g.proto.spec
+    at.button(key="sp_preset_digits_fix").click().run(timeout=60)
+    at.button(key="sp_pause").click().run(timeout=60)
+    assert at.select_slider(key="sp_r1").value == 100.0 and "r1_gamma = 100.0" in _text(at)
+    assert SENTENCES["digits_fix"] in _text(at)
+    at.radio(key="sp_data").set_value("points").run(timeout=60)
+    assert "Preset **collapse**" in _text(at) and len(_charts(at)) == 6

@@ -155,3 +155,100 @@ def test_figures_draw_recorded_series():
 def test_bad_every_is_refused():
     with pytest.raises(ValueError, match="every"):
         SpectraRecorder(every=0)
+
+
+# --- the Spectra page on digits: conv layers, the presets' measured sentences ----------------------
+def _digits_scene(name: str, steps: int, measure_every: int = 50, **overrides):
+    """The page's run of preset ``name`` (its seed): (G's recorded spectra, measures by step)."""
+    from ganviz.training.presets_spectra import measure_of, new_trainer, preset_config, recorder_of
+
+    t = new_trainer(preset_config(name, **overrides), measure_every=measure_every)
+    t.train(steps)
+    return recorder_of(t).series("G"), {r["step"]: r for r in measure_of(t).rows}, measure_of(t).floor
+
+
+def _at(series, step: int) -> float:
+    return float(series.sigma0[list(series.steps).index(step)])
+
+
+def test_digits_collapse_sentence_sigma0_of_g_doubles_as_the_classes_fall_to_one():
+    from ganviz.training.presets_spectra import SENTENCES, measure_of, new_trainer, preset_config, recorder_of, take
+
+    text = SENTENCES["digits_collapse"]
+    t = new_trainer(preset_config("digits_collapse"), measure_every=100)
+    t.train(500)
+    g, d = recorder_of(t).series("G"), recorder_of(t).series("D")
+    m = {r["step"]: r for r in measure_of(t).rows}
+    g1, g2, d3 = g["fc.weight"], g["ups.1.weight"], d["head.body.0.weight"]
+    for s, before, after in ((g1, "12.6", "24.8"), (g2, "12.3", "25.0"), (d3, "19.3", "49.3")):
+        assert f"{_at(s, 375):.1f}" == before and f"{_at(s, 400):.1f}" == after, (before, after)
+        assert f"{before} → {after}" in text
+        assert _at(s, 400) > 1.9 * _at(s, 375)  # "doubles within 25 steps"
+    assert [m[k]["classes_present"] for k in (300, 400, 500)] == [10, 5, 1]
+    assert "10 classes at step 300, 5 at step 400 and 1 at step 500" in text
+    assert f"class entropy {m[500]['class_entropy']:.2f}" in text and f"digit FID {m[500]['digit_fid']:.0f}" in text
+    assert np.allclose(g1.sigma[-2:], g1.sigma[-1], rtol=1e-4)  # 475 and 500: "G's σ₀ no longer moves"
+    # The run before it collapses, which the fix preset's sentence compares with.
+    fix = SENTENCES["digits_fix"]
+    assert f"at step 200 that run had digit FID {m[200]['digit_fid']:.0f}, precision {m[200]['precision']:.2f}" in fix
+    # The page's snapshot of a digits run: the conv layers' spectra, the sample grid and the measures.
+    snap = take(t)
+    assert snap.images.shape == (32, 1, 16, 16) and snap.samples is None
+    assert snap.view["modes"][1][-1] == 1 and snap.view["modes"][2] == 10
+    assert g2.weight_shape == (16, 32, 3, 3) and g2.shape == (16, 288)
+
+
+def test_digits_fix_sentence_r1_keeps_ten_classes_at_no_cost_against_the_collapsing_run():
+    from ganviz.training.presets_spectra import SENTENCES
+
+    text = SENTENCES["digits_fix"]
+    g, m, _ = _digits_scene("digits_fix", 400)
+    g1 = g["fc.weight"]
+    assert f"grows only from {_at(g1, 0):.1f} to {_at(g1, 400):.1f} by step 400" in text
+    assert all(m[k]["classes_present"] == 10 for k in range(150, 401, 50))
+    fids = [m[k]["digit_fid"] for k in range(150, 401, 50)]
+    assert f"(digit FID {min(fids):.0f} to {max(fids):.0f})" in text
+    # No cost against the unregularised run at step 200 (613, 0.22: checked by the collapse test).
+    assert m[200]["digit_fid"] < 613 and m[200]["precision"] > 0.22
+
+
+def test_digits_fix_sentence_r1_costs_precision_where_the_run_does_not_collapse():
+    from ganviz.training.presets_spectra import SENTENCES
+
+    text = SENTENCES["digits_fix"]
+    assert "at lr 2e-3 R1 (γ = 100) halves precision" in text
+    # lr 2e-3, where neither run collapses: precision of the measures at steps 300, 350, 400.
+    precision = {}
+    for name in ("digits_collapse", "digits_fix"):
+        _, mm, _ = _digits_scene(name, 400, lr_g=2e-3, lr_d=2e-3)
+        precision[name] = float(np.mean([mm[k]["precision"] for k in (300, 350, 400)]))
+    free, r1 = precision["digits_collapse"], precision["digits_fix"]
+    assert f"precision, {free:.2f} → {r1:.2f}" in text
+    assert r1 < 0.6 * free  # "halves"
+
+
+def test_digits_sn_sentence_spectral_norm_on_d_alone_leaves_the_classes_swinging():
+    from ganviz.training.presets_spectra import SENTENCES
+
+    text = SENTENCES["digits_sn"]
+    g, m, _ = _digits_scene("digits_sn", 400)
+    g1 = g["fc.weight"]
+    assert f"layer 1: {_at(g1, 400):.1f} at step 400" in text
+    after_50 = g1.sigma0[list(g1.steps).index(50):]
+    assert np.all(after_50[1:] < 1.25 * after_50[:-1])  # no jump: never +25% in 25 steps (the collapse: x1.96)
+    classes = [m[k]["classes_present"] for k in range(100, 401, 50)]
+    assert f"between {min(classes)} and {max(classes)} from step 100 to 400" in text
+    assert min(r["digit_fid"] for r in m.values()) > 1100 and "above 1100 at every measure" in text
+
+
+def test_conv_layers_are_named_with_their_kind_in_forward_order():
+    from ganviz.plots.spectra import layer_names
+    from ganviz.training.presets_spectra import new_trainer, preset_config, recorder_of
+
+    t = new_trainer(preset_config("digits_sn", g_width=8, d_width=8), measure_every=10**6, n=16)
+    raw = recorder_of(t).series("D")
+    assert list(layer_names(raw, "D").values()) == [
+        "D layer 1: conv 4×4, 1→8", "D layer 2: conv 4×4, 8→16", "D layer 3: linear 256→32",
+        "D layer 4: linear 32→1 (output)"]
+    sn = recorder_of(t).series("D", normalised=True)
+    assert sn["trunk.0.weight"].weight_shape == (8, 1, 4, 4)  # W_SN carries its layer's shape

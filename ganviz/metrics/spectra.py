@@ -111,12 +111,15 @@ def normalised_weights(module: nn.Module):
 
 @dataclass
 class LayerSeries:
-    """One layer's recorded spectra: ``sigma[t]`` the singular values at ``steps[t]``, largest first."""
+    """One layer's recorded spectra: ``sigma[t]`` the singular values at ``steps[t]``, largest first;
+    ``shape`` the matrix's (out, in * k * k), ``weight_shape`` the layer's own (out, in, k, k for a
+    conv; empty where unknown)."""
 
     steps: np.ndarray
     sigma: np.ndarray  # (T, r): full spectrum (r = min(out, in)) or sigma_0..2 by power iteration
     method: str
     shape: tuple[int, int]
+    weight_shape: tuple[int, ...] = ()
 
     @property
     def sigma0(self) -> np.ndarray:
@@ -152,7 +155,7 @@ class SpectraRecorder:
         self.steps: list[int] = []
         # records[net][normalised][layer] -> list of 1D numpy arrays, aligned with self.steps
         self._records: dict[str, dict[bool, dict[str, list[np.ndarray]]]] = {}
-        self._methods: dict[tuple[str, bool, str], tuple[str, tuple[int, int]]] = {}
+        self._methods: dict[tuple[str, bool, str], tuple[str, tuple[int, int], tuple[int, ...]]] = {}
         self._warm: dict[tuple[str, bool, str], torch.Tensor] = {}
         self._stride = 1
         self._calls = 0
@@ -177,13 +180,15 @@ class SpectraRecorder:
             return
         self.steps.append(int(step))
         for net, module in modules.items():
+            own = {n: tuple(p.shape) for n, p in module.named_parameters()}  # a conv's (out, in, k, k)
             for normalised, pairs in ((False, weight_matrices(module)), (True, normalised_weights(module))):
                 for name, w in pairs:
                     key = (net, normalised, name)
                     sigma, method, v = singular_values(w, self.full_max, self._warm.get(key))
                     if v is not None:
                         self._warm[key] = v
-                    self._methods[key] = (method, tuple(w.shape))
+                    raw_name = name[:-len("weight")] + "parametrizations.weight.original" if normalised else name
+                    self._methods[key] = (method, tuple(w.shape), own.get(raw_name, ()))
                     store = self._records.setdefault(net, {}).setdefault(normalised, {})
                     store.setdefault(name, []).append(sigma.cpu().numpy().astype(np.float64))
         if len(self.steps) >= self.max_records:
@@ -209,8 +214,8 @@ class SpectraRecorder:
         for name, rows in self._records.get(net, {}).get(normalised, {}).items():
             # A layer that appeared late (none do in our nets) aligns with the last steps.
             steps = np.asarray(self.steps[len(self.steps) - len(rows):], dtype=np.int64)
-            method, shape = self._methods[(net, normalised, name)]
-            out[name] = LayerSeries(steps, np.stack(rows), method, shape)
+            method, shape, weight_shape = self._methods[(net, normalised, name)]
+            out[name] = LayerSeries(steps, np.stack(rows), method, shape, weight_shape)
         return out
 
     def snapshot(self) -> dict:

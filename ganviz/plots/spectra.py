@@ -27,17 +27,38 @@ def short_name(name: str) -> str:
 _LAYER = re.compile(r"^(body\.\d+|head)\.weight$")
 
 
+def _kind(shape: tuple[int, ...]) -> str:
+    """A layer's kind from its weight's own shape: (out, in, kh, kw) is a conv, (out, in) linear."""
+    if len(shape) == 4:
+        return f"conv {shape[2]}×{shape[3]}, {shape[1]}→{shape[0]}"
+    return f"linear {shape[1]}→{shape[0]}" if len(shape) == 2 else ""
+
+
 def layer_names(names, net: str = "") -> dict[str, str]:
-    """Each weight's name as a lecture says it: the MLP's linear layers in forward order as
-    "G layer 1", "G layer 2", ..., the last "(output)"; any other weight by its short name.
+    """Each weight's name as a lecture says it.
+
+    - The toy MLP's linear layers in forward order: "G layer 1", "G layer 2", ..., the last "(output)";
+      any other weight by its short name.
+    - A conv net (``names`` a dict of ``LayerSeries`` of which one has a 4-d ``weight_shape``): every
+      weight in forward order with its kind, "G layer 2: conv 3×3, 64→32"; the last "(output)".
 
     Example:
         >>> layer_names(["body.0.weight", "body.2.parametrizations.weight.original", "head.weight"], "D")
         {'body.0.weight': 'D layer 1', 'body.2.parametrizations.weight.original': 'D layer 2', 'head.weight': 'D layer 3 (output)'}
+        >>> s = lambda *shape: LayerSeries(np.arange(1), np.ones((1, 1)), "svdvals", (1, 1), shape)
+        >>> list(layer_names({"fc.weight": s(512, 32), "out.weight": s(1, 16, 3, 3)}, "G").values())
+        ['G layer 1: linear 32→512', 'G layer 2: conv 3×3, 16→1 (output)']
     """
-    names = list(names)
-    layers = [n for n in names if _LAYER.match(short_name(n))]
     prefix = f"{net} " if net else ""
+    series = names if isinstance(names, dict) else {}
+    names = list(names)
+    if any(isinstance(v, LayerSeries) and len(v.weight_shape) == 4 for v in series.values()):
+        out = {}
+        for k, n in enumerate(names, 1):
+            kind = _kind(series[n].weight_shape) if isinstance(series[n], LayerSeries) else ""
+            out[n] = f"{prefix}layer {k}" + (f": {kind}" if kind else "") + (" (output)" if k == len(names) else "")
+        return out
+    layers = [n for n in names if _LAYER.match(short_name(n))]
     out = {}
     for n in names:
         if n in layers:
@@ -61,11 +82,12 @@ def _layout(fig: go.Figure, title: str, key: str, ytitle: str, log_y: bool = Fal
 
 def sigma0_figure(raw: dict[str, LayerSeries], title: str, *, normalised: dict[str, LayerSeries] | None = None,
                   modes: tuple[list, list, int] | None = None, log_y: bool = True, key: str = "sigma0",
-                  net: str = "") -> go.Figure:
+                  net: str = "", counted: str = "modes") -> go.Figure:
     """sigma_0 of each layer over the steps (solid: raw W; dotted: W_SN where spectral norm is on).
 
-    ``modes`` = (steps, modes captured, number of modes) adds a panel above with the mode count, so
-    that a collapse and the growth of sigma_0 before it line up on one time axis.
+    ``modes`` = (steps, count, most possible) adds a panel above with the count, so that a collapse
+    and the growth of sigma_0 before it line up on one time axis: the modes captured of a toy
+    mixture (``counted`` "modes"), or the digit classes present among the samples ("classes").
     """
     rows = 2 if modes is not None else 1
     fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06,
@@ -73,9 +95,10 @@ def sigma0_figure(raw: dict[str, LayerSeries], title: str, *, normalised: dict[s
     row = rows
     if modes is not None:
         steps, captured, n_modes = modes
-        fig.add_trace(go.Scatter(x=list(steps), y=list(captured), mode="lines+markers", name="modes captured",
+        name = "modes captured" if counted == "modes" else f"{counted} present"
+        fig.add_trace(go.Scatter(x=list(steps), y=list(captured), mode="lines+markers", name=name,
                                  line=dict(color=pal.BLACK), marker=dict(size=4)), row=1, col=1)
-        fig.update_yaxes(title_text="modes", range=[0, n_modes + 0.5], dtick=1 if n_modes <= 10 else 5, row=1, col=1)
+        fig.update_yaxes(title_text=counted, range=[0, n_modes + 0.5], dtick=1 if n_modes <= 8 else 5, row=1, col=1)
     labels = layer_names(raw, net)
     colour = {name: COLORS[i % len(COLORS)] for i, name in enumerate(raw)}
     for name, s in raw.items():
@@ -91,7 +114,7 @@ def sigma0_figure(raw: dict[str, LayerSeries], title: str, *, normalised: dict[s
     _layout(fig, title, key, "")
     if rows == 2:
         fig.update_xaxes(title_text="", row=1, col=1)  # the shared step axis: titled once, under the bottom panel
-        fig.update_yaxes(title_text="modes", row=1, col=1)
+        fig.update_yaxes(title_text=counted, row=1, col=1)
     fig.update_yaxes(title_text="σ₀", type="log" if log_y else "linear", row=row, col=1)
     fig.update_layout(height=HEIGHT + (120 if rows == 2 else 0))
     return fig
