@@ -190,8 +190,8 @@ def _digits(images, measures: list[dict], floor: float) -> None:
     m = measures[-1]
     best = min(measures, key=lambda r: r["digit_fid"])
     right.markdown(
-        f"**Step {m['step']:,}**, 256 samples judged by our digit classifier: **{m['classes_present']} classes** "
-        f"present, class entropy **{m['class_entropy']:.2f}** (ln 10 = 2.30 when all are equally made), "
+        f"**Step {m['step']:,}**, 256 samples judged by our digit classifier: **{m['classes_present']} "
+        f"{'class' if m['classes_present'] == 1 else 'classes'}** present, class entropy **{m['class_entropy']:.2f}** (ln 10 = 2.30 when all are equally made), "
         f"confidence {m['quality']:.2f}, precision **{m['precision']:.2f}**, recall {m['recall']:.2f}, "
         f"digit FID **{m['digit_fid']:.0f}** (real vs real at the same n: {floor:.0f}; this run's best so far "
         f"{best['digit_fid']:.0f}, at step {best['step']:,}).")

@@ -194,6 +194,8 @@ def test_digits_collapse_sentence_sigma0_of_g_doubles_as_the_classes_fall_to_one
     # The page's snapshot of a digits run: the conv layers' spectra, the sample grid and the measures.
     snap = take(t)
     assert snap.images.shape == (32, 1, 16, 16) and snap.samples is None
+    assert "every sample is the same uniform image, no stroke" in text
+    assert float(snap.images.std(0).max()) < 1e-4 and float(snap.images.std((1, 2, 3)).max()) < 1e-4
     assert snap.view["modes"][1][-1] == 1 and snap.view["modes"][2] == 10
     assert g2.weight_shape == (16, 32, 3, 3) and g2.shape == (16, 288)
 

@@ -14,6 +14,20 @@ and D's hidden layers keeps growing (to 22.6 and 18.6); seed 1 freezes after ~10
 sigma_0 stops moving near 8) with almost no samples on a mode. So sigma_0 grows before and during
 the collapse, but it also grows in runs that do not collapse: it is a symptom to watch, not a
 test.
+
+Digits (16 x 16, ``_DIGITS``), measured with the page's hooks (spectra every 25 steps, 256 samples
+judged every 50; one thread): NSGAN at lr 2e-2, batch 16, no regulariser. Of seeds 0-4, sigma_0 of
+G's first layers jumps by 1.6-2x within 50-100 steps in four (seed 0: 11.5 -> 23.5 between steps 300
+and 400, seed 1: 9.0 -> 14.2 between 150 and 200, seed 3: 12.6 -> 24.8 between 375 and 400, seed 4:
+11.8 -> 21.7 between 350 and 450; seed 2 climbs smoothly to 16 by step 800), and each jump comes with
+a fall in the classes present: to 3 (seed 0, step 600), 6 (seed 1, back to 10 by step 250),
+1 (seed 3, from step 500 on, G frozen) and 8-9 with digit FID ~900-1600 (seed 4). R1 with gamma = 10
+kept seed 0 at 10 classes but seeds 1, 2 and 3 collapsed anyway (3, 1 and 3 classes at step 800); gamma = 100
+kept all 10 classes to step 800 at seeds 0-3. Spectral norm on D (seed 3) does not fix it (classes
+swing between 4 and 10 to step 800). The cost of R1 where nothing collapses (lr 2e-3, seed 3, mean
+of the measures at steps 500-800): precision 0.43 -> 0.28, digit FID 327 -> 409 with gamma = 100;
+seed 0 with gamma = 10: precision 0.50 -> 0.25, FID 331 -> 486. The presets use seed 3; their
+sentences (``SENTENCES``) are tested in tests/test_spectra.py on the shortest runs that show them.
 """
 
 from __future__ import annotations
@@ -53,7 +67,7 @@ PRESETS: dict[str, dict] = {
 
 # Digits (16 x 16) with the DCGAN-style conv G and D at 16 filters, latent 32: the image lab's nets,
 # halved, so that a step takes ~15 ms on one thread. NSGAN at a learning rate 100x DCGAN's
-# (2e-2, Adam beta1 0.5) and batch 16, no regulariser. See DIGITS_NOTE for what was measured.
+# (2e-2, Adam beta1 0.5) and batch 16, no regulariser. The module's docstring says what was measured.
 _DIGITS = dict(dataset="digits", arch="dcgan", image_size=16, g_width=16, d_width=16, latent_dim=32, batch=16,
                eval_every=10**9, eval_samples=2500, objective="nsgan", lr_g=2e-2, lr_d=2e-2, beta1=0.5)
 PRESETS.update({
@@ -66,7 +80,8 @@ SENTENCES = {
     "digits_collapse": (
         "Measured (seed 3): σ₀ of G's layers 1 and 2 doubles within 25 steps, 12.6 → 24.8 and 12.3 → 25.0 between "
         "steps 375 and 400 (D's layer 3: 19.3 → 49.3); the samples show 10 classes at step 300, 5 at step 400 and 1 "
-        "at step 500 (class entropy 0.00, digit FID 2874), and G's σ₀ no longer moves: G has stopped learning."),
+        "at step 500, where every sample is the same uniform image, no stroke (class entropy 0.00, digit FID "
+        "2874), and G's σ₀ no longer moves: G has stopped learning."),
     "digits_fix": (
         "Measured (seed 3): with R1 (γ = 100) on D, σ₀ of G's layer 1 grows only from 2.8 to 3.9 by step 400 and all "
         "10 classes are present at every measure from step 150 to 400 (digit FID 419 to 455). Against the "
