@@ -206,7 +206,7 @@ def live_view():
             st.markdown(f"**{name}: {s.objective}** on {s.dataset} · step {s.step} · D steps {s.d_steps}"
                         f"{rate}{modes}  \n{state_badge(w.state, w.sharing)}")
             if len(snaps) == 1:
-                tc.show_losses(s.objective, getattr(w.config, "r1_gamma", 0.0))
+                tc.show_losses(s.objective, w.config.reg.r1_gamma)
                 if present:
                     st.caption(device_caption())
         with col:

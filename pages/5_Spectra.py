@@ -111,7 +111,7 @@ def _live_change() -> None:
 
 if workers.get(KEY) is not None and any(k not in st.session_state for k in WIDGETS):
     # Streamlit forgets widget values when the user visits another page: show the running config.
-    st.session_state.update(_toggle_values({f: getattr(workers.get(KEY).config, f) for f in TOGGLES}))
+    st.session_state.update(_toggle_values(workers.get(KEY).config.to_dict()))
 linked = SCENE.start()
 if "sp_preset" in linked:  # a link's preset sets the toggles the link does not name
     st.session_state.update({k: v for k, v in _toggle_values(PRESETS[st.session_state.sp_preset]).items()

@@ -228,14 +228,6 @@ class TrainConfig:
                                      f"{self.objective} (its settings: {', '.join(own) or 'none'})")
         return dataclasses.replace(self, **{g: getattr(self, g).replace(**v) for g, v in by_group.items()})
 
-    def __getattr__(self, name: str):
-        # Read-only flat names of the regularisers and tricks, for the readers that still use them
-        # (presets_spectra.read_view, pages/5_Spectra.py and pages/2_Toy_GAN_Lab.py read them with
-        # getattr); everything else reads ``config.reg`` and ``config.tricks``.
-        if name not in GROUP_OF:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return getattr(getattr(self, GROUP_OF[name]), name)
-
     def resolved(self) -> "TrainConfig":
         """The same config with every None filled from the objective's paper recipe."""
         d = OBJECTIVES[self.objective].defaults

@@ -149,6 +149,7 @@ def read_view(trainer: Trainer) -> dict:
         ev, rows = trainer.eval_history, []
         modes_of = getattr(trainer.data, "modes", None)
         modes = (ev.column("step"), ev.column("modes"), modes_of.shape[0] if modes_of is not None else 0)
+    flat = trainer.config.to_dict()
     return {
         "step": trainer.step_count,
         "steps_per_second": trainer.steps_per_second,
@@ -156,7 +157,7 @@ def read_view(trainer: Trainer) -> dict:
         "modes": modes,
         "measures": rows,
         "fid_floor": measure.floor if measure is not None else math.nan,
-        "config": {k: getattr(trainer.config, k) for k in TOGGLES + ("dataset", "objective", "lr_g", "lr_d")},
+        "config": {k: flat[k] for k in TOGGLES + ("dataset", "objective", "lr_g", "lr_d")},
     }
 
 
