@@ -3,8 +3,9 @@
 ``streamlit run app.py`` reads this file twice. First it imports it as the module ``app`` and finds
 ``app``, the server (``st.App``): as it starts, it warms in the background what the toy lab's first
 visit would otherwise wait for (PyTorch in the trainers' forkserver and the page's own imports).
-Then, for every page a browser opens, Streamlit runs it as a script: the navigation, and the home
-page itself, which imports neither torch nor the trainers' modules.
+Then, for every page a browser opens, Streamlit runs it as a script: the navigation (which, on every
+page but home, starts the browser's Plotly module at once: ``plotly_preload``), and the home page
+itself, which imports neither torch nor the trainers' modules.
 """
 
 from pathlib import Path

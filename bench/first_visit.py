@@ -39,6 +39,7 @@ from tests.browser_support import launch, streamlit_server, wait_idle  # noqa: E
 
 LAB = "/Toy_GAN_Lab"
 BUDGET_S = 4.0  # seconds: the most a first visit may take (the issue that asked for this measure)
+SETTLE_S = 20.0  # seconds after the server answered that bench/run.py's settled visit comes
 WARM_LINE = "ganviz is warm"  # what app.py prints once its warm-up at server start is done
 # The samples figure (its element carries the chart's key) and an enabled Train button in the main area.
 READY_JS = """() => {
@@ -179,6 +180,17 @@ def summary(runs: list[dict]) -> str:
             f"on {os.cpu_count()} CPUs")
 
 
+def settled_summary(out: dict) -> str:
+    """One line for a person: the median settled first visit against the budget, with the loads."""
+    runs = out["settled_runs"]
+    warm = sum(r["warm_before_visit"] for r in runs)
+    loads = ", ".join(f"{r['load_1min']:.1f}" for r in runs)
+    return (f"toy lab opened {out['settle_s']:g} s after a fresh server answered: {out['toy_lab_settled_s']:.1f} s "
+            f"({'within' if out['toy_lab_settled_s'] <= BUDGET_S else 'over'} the {BUDGET_S:g} s budget; "
+            f"warm before the visit in {warm} of {len(runs)}) over {len(runs)} servers, 1-minute load average "
+            f"{loads}")
+
+
 def comparison(out: dict) -> str:
     """Lines for a person: ours against the other checkout, scenario by scenario, with the loads."""
     b = out["before"]
@@ -210,10 +222,7 @@ def main() -> None:
     out = measure(args.repeats, args.settle, args.compare.resolve() if args.compare else None)
     print(summary(out["direct_runs"]), file=sys.stderr)
     if "toy_lab_settled_s" in out:
-        warm = sum(r["warm_before_visit"] for r in out["settled_runs"])
-        print(f"toy lab opened {args.settle:g} s after a fresh server answered: {out['toy_lab_settled_s']:.1f} s "
-              f"({'within' if out['toy_lab_settled_s'] <= BUDGET_S else 'over'} the {BUDGET_S:g} s budget; "
-              f"warm before the visit in {warm} of {len(out['settled_runs'])})", file=sys.stderr)
+        print(settled_summary(out), file=sys.stderr)
     if args.compare:
         print(comparison(out), file=sys.stderr)
     print(json.dumps({"first_visit": out, "cpus": os.cpu_count()}))

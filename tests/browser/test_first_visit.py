@@ -1,6 +1,7 @@
 """The toy lab opened as the very first page of a fresh server (a link shared in class): it becomes
 ready, as bench/first_visit.py defines it, with its figure and an enabled Train button, and its one
-trainer forks from the forkserver the page started. How fast is bench/first_visit.py's to say: no
+trainer forks from the forkserver the page started. The browser loaded Streamlit's Plotly module once:
+app.py's hidden preload imports the very module the figure uses, and takes no room on the page. How fast is bench/first_visit.py's to say: no
 timing is asserted here, the machine may be shared.
 
 The module's server (conftest.py) is fresh for this module, and this is its first visit.
@@ -10,6 +11,10 @@ from __future__ import annotations
 
 from bench.first_visit import LAB, wait_ready
 from tests.browser_support import children, exceptions, status_line, trainer_children
+
+
+PRELOAD_HIDDEN_JS = """() => { const c = document.querySelector(".st-key-plotly_preload");
+  return !!c && getComputedStyle(c.parentElement).display === "none"; }"""
 
 
 def _forkservers(pid: int) -> list[int]:
@@ -34,3 +39,7 @@ def test_toy_lab_first_visit_shows_its_figure_and_train_button(server, page):
     assert len(forkservers) == 1, forkservers
     trainers = trainer_children(server.pid)
     assert len(trainers) == 1 and trainers[0] in children(forkservers[0]), (trainers, forkservers)
+    fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
+                            ".filter(n => n.includes('/PlotlyChart.'))")
+    assert len(fetched) == 1, fetched
+    assert page.evaluate(PRELOAD_HIDDEN_JS), "the Plotly preload is missing or takes room on the page"
