@@ -11,13 +11,13 @@ import torch
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
-from ganviz.__main__ import main
 from ganviz.nets.classifier import DigitClassifier
 from ganviz.training import TrainConfig, Trainer
 from ganviz.training import began as tb
 from ganviz.training import checkpoint as ck
 from ganviz.training import classifier as tc
 from ganviz.training import shipped
+from tests.conftest import run_main
 
 REPO = Path(__file__).resolve().parents[1]
 # The last commit whose checkpoints/ held the files of the old formats (before the conversion).
@@ -230,21 +230,12 @@ def test_the_readme_records_the_conversion_command():
 
 
 # --- python -m ganviz convert-checkpoint ----------------------------------------------------------
-def _run(capsys, *args):
-    try:
-        status = main(list(args))
-    except SystemExit as e:
-        status = e.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 def test_convert_command_rewrites_an_old_file_in_place_with_the_same_tensors(tmp_path, capsys):
     t = _began()
     old = _old_file(_began_kind(t, command="python -m ganviz began --steps 2 --set h=4"), "ganviz-began")
     path = tmp_path / "run.safetensors"
     path.write_bytes(old)
-    status, out, err = _run(capsys, "convert-checkpoint", str(path), str(tmp_path / "run"), "--json")
+    status, out, err = run_main(capsys, "convert-checkpoint", str(path), str(tmp_path / "run"), "--json")
     assert status == 0, err
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary == {"from": "ganviz-began v1", "to": "ganviz v2", "kind": "image", "tensors": len(st_load(old)),
@@ -255,7 +246,7 @@ def test_convert_command_rewrites_an_old_file_in_place_with_the_same_tensors(tmp
             == "python -m ganviz began --steps 2 --set latent_dim=4 --set ae_code=4")
     assert tb.load(path).step_count == 2
     # a file already in this format is rewritten as it is
-    status, out, _ = _run(capsys, "convert-checkpoint", str(path), str(tmp_path / "again"), "--json")
+    status, out, _ = run_main(capsys, "convert-checkpoint", str(path), str(tmp_path / "again"), "--json")
     assert status == 0 and json.loads(out.strip().splitlines()[-1])["from"] == "ganviz v2"
     assert ck.read(tmp_path / "again.safetensors", ("image",), "the test").recipe == ck.read(path, ("image",), "t").recipe
 
@@ -266,7 +257,7 @@ def test_convert_command_refuses_a_bad_file_with_one_line_and_writes_nothing(tmp
     src = tmp_path / "in.safetensors"
     if content is not None:
         src.write_bytes(content)
-    status, _, err = _run(capsys, "convert-checkpoint", str(src), str(tmp_path / "out"))
+    status, _, err = run_main(capsys, "convert-checkpoint", str(src), str(tmp_path / "out"))
     assert status == 2 and words in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "out.safetensors").exists() and not (tmp_path / "out.json").exists()
 
