@@ -85,6 +85,17 @@ def test_the_table_holds_each_run_once_and_a_folder_of_another_sweep_is_refused(
     assert ResultsTable(tmp_path).rows.keys() == {todo[0].id}
 
 
+def test_more_trials_extend_a_sweep_and_keep_its_finished_seeds(tmp_path):
+    spec = SweepSpec(dataset="ring8", steps=5, trials=2, set=TINY)
+    todo, table = prepare(spec, tmp_path)
+    table.add({"run_id": todo[0].id, "status": "done"})
+    more, _ = prepare(SweepSpec(dataset="ring8", steps=5, trials=4, set=TINY), tmp_path)
+    assert [r.seed for r in more] == [1, 2, 3]  # seed 0 is finished
+    assert json.loads((tmp_path / "spec.json").read_text())["trials"] == 4
+    with pytest.raises(ValueError, match="holds a sweep of 4 trials"):
+        prepare(spec, tmp_path)
+
+
 def _sweep_cmd(out, *extra, changes=TINY):
     return [sys.executable, "-m", "ganviz", "sweep", "--dataset", "ring8", "--out", str(out), "--max-parallel", "2",
             *[f"--set={k}={v}" for k, v in changes.items()], *extra]

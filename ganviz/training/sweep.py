@@ -246,7 +246,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def prepare(spec: SweepSpec, folder: str | Path) -> tuple[list[Run], ResultsTable]:
     """Create or reopen the sweep's folder: the runs still to do and the table. A folder that holds
-    another spec's results is refused (its rows would mix with these)."""
+    another spec's results is refused (its rows would mix with these); the same spec with more
+    trials extends it (a run's id does not hold the trial count, so the finished seeds are kept)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     spec_path = folder / SPEC
@@ -256,9 +257,16 @@ def prepare(spec: SweepSpec, folder: str | Path) -> tuple[list[Run], ResultsTabl
             old = json.loads(spec_path.read_text())
         except (OSError, ValueError):
             old = None
-        if old != json.loads(text):
+        new = json.loads(text)
+        same_but_trials = isinstance(old, dict) and {**old, "trials": new["trials"]} == new
+        if not same_but_trials:
             raise ValueError(f"{folder} holds the results of another sweep ({spec_path}): give a new --out, "
                              "or the same spec to resume it")
+        if new["trials"] < old["trials"]:
+            raise ValueError(f"{folder} holds a sweep of {old['trials']} trials: give --trials {old['trials']} "
+                             "or more to resume or extend it, or a new --out")
+        if new["trials"] > old["trials"]:
+            write_atomic(spec_path, text.encode())
     else:
         write_atomic(spec_path, text.encode())
     table = ResultsTable(folder)
