@@ -182,3 +182,32 @@ def test_trials_of_a_grid_point_train_batched_where_the_config_allows():
     assert [r["batched_trials"] for r in nsgan] == [4] * 4 and [r["seed"] for r in nsgan] == [0, 1, 2, 3]
     assert all("batched_trials" not in r and r["status"] == "done" for r in ebgan)  # an autoencoder D: one by one
     assert {r["run_id"] for r in nsgan} == {r.id for r in groups[0]}
+
+
+SMALL_IMAGE = {"g_width": 8, "d_width": 8, "latent_dim": 8}
+
+
+def test_an_image_run_is_the_command_lines_config_judged_as_the_began_page_judges():
+    from ganviz.metrics.quality import judge_generator
+    from ganviz.training.began import began_config
+    from ganviz.training.recipes import image_recipe
+    from ganviz.training.sweep import DIGIT_SAMPLES, _classifier, config_of
+    from ganviz.training.trainer import Trainer
+
+    began = Run("digits", 4, {"objective": "began", "began_gamma": 0.3, **SMALL_IMAGE, "ae_code": 8}, 2, "image")
+    assert config_of(began) == began_config(began_gamma=0.3, seed=2, **SMALL_IMAGE, ae_code=8)
+    nsgan = Run("digits", 4, {"objective": "nsgan", **SMALL_IMAGE}, 1, "image")
+    assert config_of(nsgan) == image_recipe("digits", "nsgan", seed=1, **SMALL_IMAGE)
+    assert nsgan.id != Run("digits", 4, {"objective": "nsgan", **SMALL_IMAGE}, 1).id  # the kind is in the id
+    row = train_run(began)
+    trainer = Trainer(config_of(began))
+    trainer.train(4)
+    judged = judge_generator(trainer, _classifier(), DIGIT_SAMPLES)
+    assert row["status"] == "done" and row["objective"] == "began"
+    for k in ("quality", "classes_present", "digit_fid", "precision", "recall"):
+        assert row[k] == judged[k], k
+    assert row["k_t"] == trainer.objective.k_t
+    with pytest.raises(ValueError, match="unknown image dataset 'ring8'"):
+        SweepSpec(dataset="ring8", kind="image").validate()
+    with pytest.raises(ValueError, match="kind must be one of"):
+        SweepSpec(dataset="digits", kind="video").validate()

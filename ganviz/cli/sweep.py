@@ -1,4 +1,4 @@
-"""``python -m ganviz sweep``: many toy runs on Ray, one results table, resumable."""
+"""``python -m ganviz sweep``: many toy or image runs on Ray, one results table, resumable."""
 
 from __future__ import annotations
 
@@ -21,13 +21,15 @@ def grid_values(text: str) -> tuple[str, list]:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("sweep", help="many toy runs on Ray into one results table",
+    p = sub.add_parser("sweep", help="many toy or image runs on Ray into one results table",
                        description="Run a grid of changes x trials (seeds 0..K-1) on Ray: a local Ray by "
                                    "default, a cluster with --address. Each finished run's row is written "
                                    "at once to OUT/results.csv (beside OUT/spec.json); the same command "
                                    "resumes an interrupted sweep and runs only what is missing.")
     p.add_argument("spec", nargs="?", metavar="SPEC", help="a .toml or .json file with dataset, steps, trials, "
                    "set (a table of changes) and grid (a table of lists); flags add to it")
+    p.add_argument("--kind", choices=["toy", "image"], help="toy runs (ring8, grid25, ...; the default) or image runs "
+                   "(digits, stacked: judged by the digit classifier)")
     p.add_argument("--dataset", metavar="NAME")
     p.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                    help="a change for every run (repeatable)")
@@ -49,7 +51,7 @@ def spec_from(args):
     from ganviz.training.sweep import SweepSpec
 
     d = SweepSpec.from_file(args.spec) if args.spec else {}
-    for name in ("dataset", "trials", "steps"):
+    for name in ("kind", "dataset", "trials", "steps"):
         if getattr(args, name) is not None:
             d[name] = getattr(args, name)
     d["set"] = {**d.get("set", {}), **dict(args.set)}

@@ -1,4 +1,4 @@
-"""Sweeps: many toy runs (a grid of changes times trials) on Ray, written to one results table.
+"""Sweeps: many toy or image runs (a grid of changes times trials) on Ray, written to one results table.
 
 A sweep is a base run (a data set, a step count, config changes) and a grid of changes, each point
 run with ``trials`` seeds (0, 1, ...). Runs go to Ray (``ray.init()`` on this machine by default,
@@ -7,7 +7,9 @@ the sweep's folder, beside ``spec.json``, the spec that made it. Every run has a
 defines it, so the same command in the same folder resumes: only runs without a row are run. A run
 that fails (a bad config, a diverged loss, a worker lost more than ``RETRIES`` times) gets a row
 with its reason and the sweep goes on. The table is rewritten whole through a temporary file and a
-rename for every row, so it is never half-written and never holds a run twice.
+rename for every row, so it is never half-written and never holds a run twice. An image sweep
+(``kind="image"``, digits or stacked digits) trains the image lab's recipes, BEGAN's own for
+objective began, and judges every run with the shipped digit classifier (``image_summary``).
 
 Example (the runs of a grid, without training anything):
     >>> spec = SweepSpec(dataset="ring8", steps=100, trials=2, grid={"objective": ["nsgan", "wgan-gp"]})
@@ -20,6 +22,7 @@ Example (the runs of a grid, without training anything):
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import itertools
@@ -32,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+KINDS = ("toy", "image")
 RESULTS = "results.csv"
 SPEC = "spec.json"
 RETRIES = 2  # a run whose worker process dies is retried this many times by Ray
@@ -40,6 +44,13 @@ RETRIES = 2  # a run whose worker process dies is retried this many times by Ray
 BATCH_MIN = 4
 # The summary columns of a toy run (Trainer.summary), after the run's own columns.
 SUMMARY = ["modes_captured", "n_modes", "hq_fraction", "kl_modes", "w1", "js", "seconds", "steps_per_second"]
+# An image run's: on digits the digit classifier's verdict on 500 samples (ganviz.metrics.quality.
+# judge_generator, as the BEGAN page and gamma-sweep judge), BEGAN's k_t and M_global where it is
+# BEGAN; on stacked digits modes of 1,000 and KL to uniform on 26,000 samples (ganviz.metrics.stacked).
+DIGIT_SUMMARY = ["quality", "class_entropy", "classes_present", "pairwise_distance", "digit_fid", "digit_fid_floor",
+                 "precision", "recall", "density", "coverage", "k_t", "m_global", "seconds", "steps_per_second"]
+STACKED_SUMMARY = ["modes", "kl", "seconds", "steps_per_second"]
+DIGIT_SAMPLES = 500
 
 
 @dataclass(frozen=True)
@@ -50,12 +61,15 @@ class Run:
     steps: int
     changes: dict
     seed: int
+    kind: str = "toy"
 
     @property
     def id(self) -> str:
         """A short hash of everything that defines the run (stable across processes and machines)."""
-        key = json.dumps({"dataset": self.dataset, "steps": self.steps, "changes": self.changes, "seed": self.seed},
-                         sort_keys=True)
+        key = {"dataset": self.dataset, "steps": self.steps, "changes": self.changes, "seed": self.seed}
+        if self.kind != "toy":  # toy runs keep the ids they had before image sweeps existed
+            key["kind"] = self.kind
+        key = json.dumps(key, sort_keys=True)
         return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -76,17 +90,19 @@ class SweepSpec:
         out = []
         for point in itertools.product(*(self.grid[k] for k in keys)):
             changes = {**self.set, **dict(zip(keys, point))}
-            out += [Run(self.dataset, self.steps, changes, seed) for seed in range(self.trials)]
+            out += [Run(self.dataset, self.steps, changes, seed, self.kind) for seed in range(self.trials)]
         return out
 
     def validate(self) -> "SweepSpec":
         """Check the spec and that every run's config is allowed; a ValueError names the first bad one."""
+        from ganviz.data.images import IMAGE_SETS
         from ganviz.data.toy import DATASETS
 
-        if self.kind != "toy":
-            raise ValueError(f"kind must be 'toy' (image sweeps come with the image lab), got {self.kind!r}")
-        if self.dataset not in DATASETS:
-            raise ValueError(f"unknown dataset {self.dataset!r}; choose one of: {', '.join(DATASETS)}")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of: {', '.join(KINDS)}, got {self.kind!r}")
+        allowed = DATASETS if self.kind == "toy" else IMAGE_SETS
+        if self.dataset not in allowed:
+            raise ValueError(f"unknown {self.kind} dataset {self.dataset!r}; choose one of: {', '.join(allowed)}")
         for name in ("steps", "trials"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
@@ -135,17 +151,26 @@ class SweepSpec:
 
 
 def config_of(run: Run):
-    """The TrainConfig of a run: the recipe for its objective (the project's best without one)."""
-    from ganviz.training.recipes import recipe
+    """The TrainConfig of a run: the recipe for its objective (the project's best without one). An
+    image run takes the image lab's recipe (``image_recipe``), or BEGAN's own (``began_config``, as
+    ``python -m ganviz began`` does) for objective began."""
+    from ganviz.training.recipes import image_recipe, recipe
 
     changes = dict(run.changes)
     objective = changes.pop("objective", None)
+    if run.kind == "image":
+        if objective == "began":
+            from ganviz.training.began import began_config
+
+            return began_config(dataset=run.dataset, seed=run.seed, **changes)
+        return image_recipe(run.dataset, objective, seed=run.seed, **changes)
     return recipe(run.dataset, objective, seed=run.seed, steps=run.steps, **changes)
 
 
 def train_run(run: Run) -> dict:
     """Train one run and return its row (``status`` "done", or "failed" with its ``reason``).
     Runs in a Ray worker: one torch thread, like every trainer."""
+    from ganviz.training.checkpoint import CheckpointError
     from ganviz.training.trainer import Trainer, TrainingDiverged, claim_process
 
     claim_process(1)
@@ -153,12 +178,43 @@ def train_run(run: Run) -> dict:
     try:
         trainer = Trainer(config_of(run))
         trainer.train(run.steps)
-        summary = trainer.summary()
-    except (ValueError, TypeError, TrainingDiverged) as e:
+        summary, columns = (image_summary(trainer), IMAGE_COLUMNS[run.dataset]) if run.kind == "image" else (
+            trainer.summary(), SUMMARY)
+    except (ValueError, TypeError, TrainingDiverged, CheckpointError) as e:
         return {**row, "status": "failed", "reason": str(e)}
     # The grid's name for the objective stays; without one (or null) the run used the best recipe.
     objective = run.changes.get("objective") or f"{summary['objective']} (best recipe)"
-    return {**row, "status": "done", "reason": "", "objective": objective, **{k: summary.get(k) for k in SUMMARY}}
+    return {**row, "status": "done", "reason": "", "objective": objective, **{k: summary.get(k) for k in columns}}
+
+
+IMAGE_COLUMNS = {"digits": DIGIT_SUMMARY, "stacked": STACKED_SUMMARY}
+
+
+def image_summary(trainer) -> dict:
+    """An image run's numbers (``DIGIT_SUMMARY`` or ``STACKED_SUMMARY``), judged by the shipped digit
+    classifier; raises CheckpointError when it is missing or unreadable."""
+    from ganviz.metrics.quality import judge_generator
+    from ganviz.metrics.stacked import generator_coverage
+
+    classifier = _classifier()
+    c = trainer.config
+    out = {"objective": c.objective, "seconds": round(trainer.train_seconds, 2),
+           "steps_per_second": round(trainer.step_count / trainer.train_seconds, 2) if trainer.train_seconds else 0.0}
+    if c.dataset == "stacked":
+        r = generator_coverage(trainer.sample, classifier)
+        return {**out, "modes": r.modes_captured, "kl": round(r.kl_to_uniform, 4)}
+    out.update(judge_generator(trainer, classifier, DIGIT_SAMPLES))
+    if c.objective == "began":
+        out.update(k_t=trainer.objective.k_t, m_global=trainer.objective.m_global)
+    return out
+
+
+@functools.cache
+def _classifier():
+    from ganviz.training.classifier import load_classifier
+    from ganviz.training.shipped import classifier_path
+
+    return load_classifier(classifier_path())
 
 
 def train_group(runs: list[Run]) -> list[dict]:
@@ -172,7 +228,7 @@ def train_group(runs: list[Run]) -> list[dict]:
         config = config_of(runs[0])
     except (ValueError, TypeError):
         config = None
-    if config is None or len(runs) < BATCH_MIN or supports(config) is not None:
+    if config is None or runs[0].kind != "toy" or len(runs) < BATCH_MIN or supports(config) is not None:
         return [train_run(r) for r in runs]
     out = []
     for run, summary in zip(runs, train_trials(config, [r.seed for r in runs], runs[0].steps)):
@@ -322,7 +378,8 @@ def run_sweep(spec: SweepSpec, folder: str | Path, address: str | None = None, m
                  runtime_env={"env_vars": {"OMP_NUM_THREADS": "1"}} if address is None else None)
     limit = max_parallel or max(1, int(ray.available_resources().get("CPU", 1)))
     task = ray.remote(num_cpus=1, max_retries=RETRIES)(train_group)
-    queue, flying, ran = groups_of(todo, batch, limit), {}, []
+    # Image runs are one per task: nothing batches them, and each row is written as it ends.
+    queue, flying, ran = groups_of(todo, batch and spec.kind == "toy", limit), {}, []
     try:
         while queue or flying:
             while queue and len(flying) < limit:
