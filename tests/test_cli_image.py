@@ -81,7 +81,7 @@ def test_a_colour_folder_trains_three_channels_and_says_in_one_line_why_it_is_no
 
 
 def test_stacked_digits_report_modes_of_1000_and_kl_not_the_digit_measures(capsys):
-    from ganviz.cli.stacked import perfect
+    from ganviz.metrics.stacked import perfect
 
     code, s = _image(["--data", "stacked", "--steps", "3", "--samples", "200", *TINY], capsys)
     assert code == 0 and s["data"] == "stacked" and s["samples"] == 200 and "quality" not in s

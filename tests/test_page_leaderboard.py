@@ -56,3 +56,68 @@ def test_a_missing_sweep_says_how_to_make_one(tmp_path, monkeypatch):
     at = AppTest.from_file(PAGE).run(timeout=60)
     assert not at.exception
     assert "python -m ganviz sweep --dataset ring8" in at.info[0].value
+
+
+def _shipped(name):
+    path = SWEEPS / name / "results.csv"
+    if not path.exists():
+        pytest.skip(f"no shipped sweep {name}")
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _board(board):
+    at = AppTest.from_file(PAGE)
+    at.query_params["board"] = board
+    at.run(timeout=60)
+    assert not at.exception and not at.error
+    return at
+
+
+def test_the_gamma_board_is_the_shipped_gamma_sweep_mean_per_gamma():
+    rows = _shipped("began_gamma")
+    table = _board("gamma").dataframe[0].value
+    gammas = sorted({float(r["began_gamma"]) for r in rows})
+    assert list(table["γ"]) == gammas
+    for g in gammas:
+        done = [r for r in rows if float(r["began_gamma"]) == g and r["status"] == "done"]
+        shown = table[table["γ"] == g].iloc[0]
+        assert shown["seeds"] == len(done)
+        for col, name in (("precision", "precision"), ("recall", "recall"), ("quality", "confidence")):
+            assert shown[name] == pytest.approx(statistics.mean(float(r[col]) for r in done), abs=6e-4)
+
+
+def test_the_stacked_board_is_the_shipped_stacked_sweep_beside_the_papers():
+    rows = _shipped("stacked")
+    at = _board("stacked")
+    table = at.dataframe[0].value
+    ours = table[table["source"] == "this sweep"]
+    for obj in dict.fromkeys(r["objective"] for r in rows):
+        done = [float(r["modes"]) for r in rows if r["objective"] == obj and r["status"] == "done"]
+        assert ours[ours["objective or method"] == obj].iloc[0]["modes (mean)"] == pytest.approx(
+            statistics.mean(done), abs=0.05)
+    assert "PacDCGAN2" in list(table["objective or method"])
+
+
+MODES_CSV = ("run_id,status,seed,objective,modes_captured,n_modes,hq_fraction,kl_modes,seconds,reason\n"
+             "a,done,0,hinge,8,8,0.9,0.01,3,\nb,done,1,hinge,6,8,0.7,0.2,3,\nc,failed,2,hinge,,,,,,diverged\n")
+
+
+def test_a_sweep_the_user_uploads_is_summarised_and_bad_files_are_refused():
+    at = _board("yours")
+    assert "No results.csv yet" in at.info[0].value
+    up = at.file_uploader(key="lb_upload")
+    up.upload("results.csv", MODES_CSV.encode(), "text/csv").run(timeout=60)
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    hinge = table[table["objective or method"] == "hinge"].iloc[0]
+    assert (hinge["modes (mean)"], hinge["trials"], hinge["failed"]) == (7.0, 2, 1)
+    at = _board("yours")
+    at.file_uploader(key="lb_upload").upload("results.csv", b"\xff\xfe\x00binary", "text/csv").run(timeout=60)
+    assert not at.exception and "not a text file" in at.error[0].value and not at.dataframe
+    # a table of another sweep's columns: one row per setting, each measure's mean
+    at = _board("yours")
+    generic = "run_id,status,seed,lr_d,w1,reason\na,done,0,0.001,0.5,\nb,done,1,0.001,0.3,\nc,done,0,0.002,0.9,\n"
+    at.file_uploader(key="lb_upload").upload("mine.csv", generic.encode(), "text/csv").run(timeout=60)
+    table = at.dataframe[0].value
+    assert list(table["lr_d"]) == ["0.001", "0.002"] and list(table["w1"]) == [pytest.approx(0.4), pytest.approx(0.9)]

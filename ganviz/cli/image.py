@@ -123,7 +123,7 @@ def judged(trainer, n: int | None, show_progress: bool = False) -> dict:
     - digits: quality, diversity, digit FID, precision, recall, density and coverage (k = 5), and
       the real-vs-real floor of the FID at the same n (``ganviz.metrics.image_quality``);
     - stacked: modes captured, KL to uniform, classes per channel, and what a perfect generator
-      scores on n samples (``ganviz.cli.stacked.coverage``, ``perfect``);
+      scores on n samples (``ganviz.cli.stacked.coverage``, ``ganviz.metrics.stacked.perfect``);
     - a grey folder: the feature measures and floor against the folder's own images
       (``folder_judged``); a colour folder: nothing.
     """
@@ -136,7 +136,8 @@ def judged(trainer, n: int | None, show_progress: bool = False) -> dict:
         return {"not_judged": why}
     dataset = trainer.config.dataset
     if dataset == "stacked":
-        from ganviz.cli.stacked import coverage, perfect
+        from ganviz.cli.stacked import coverage
+        from ganviz.metrics.stacked import perfect
 
         n = n or SAMPLES
         return {**coverage(trainer.sample, classifier, n, Progress("modes of", show_progress)), "samples": n,

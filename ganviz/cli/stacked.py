@@ -17,7 +17,7 @@ import math
 from ganviz.cli.common import (Progress, add_image_train_args, add_run_args, fail, positive_int, report, set_args,
                                train_until)
 from ganviz.metrics.modes import mean_and_se
-from ganviz.metrics.stacked import MODES, SAMPLES, expected_coverage, generator_coverage
+from ganviz.metrics.stacked import SAMPLES, generator_coverage, perfect
 
 
 def register(sub) -> None:
@@ -84,18 +84,6 @@ def coverage(sample, classifier, n: int, progress=None) -> dict:
     drawn by ``sample(m)`` (``ganviz.metrics.stacked.generator_coverage``), as a run's summary holds them."""
     r = generator_coverage(sample, classifier, n, progress=progress)
     return {"modes": r.modes_captured, "kl": round(r.kl_to_uniform, 4), "channel_classes": list(r.channel_classes)}
-
-
-def perfect(n: int) -> dict:
-    """What a generator drawing the 1,000 modes uniformly scores on n samples (expected modes and KL):
-    the floor a run's numbers are read against.
-
-    Example:
-        >>> perfect(26_000)
-        {'modes': 1000.0, 'kl': 0.0193}
-    """
-    modes, kl = expected_coverage([1 / MODES] * MODES, n)
-    return {"modes": round(modes, 1), "kl": round(kl, 4)}
 
 
 def command_for(args, steps: int) -> str:

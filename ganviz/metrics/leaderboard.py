@@ -19,6 +19,7 @@ Example (two trials of one objective):
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from pathlib import Path
@@ -46,9 +47,46 @@ def published(dataset: str) -> list[dict]:
 def read_sweep(folder: str | Path) -> tuple[dict, list[dict]]:
     """The spec and the result rows of a sweep's folder (``python -m ganviz sweep --out FOLDER``)."""
     folder = Path(folder)
-    spec = json.loads((folder / "spec.json").read_text())
-    with open(folder / "results.csv", newline="") as f:
-        return spec, list(csv.DictReader(f))
+    return parse_spec((folder / "spec.json").read_bytes()), parse_results((folder / "results.csv").read_bytes())
+
+
+MAX_RESULTS_BYTES = 8 * 2**20  # a results table of a few thousand runs is well under 1 MB
+
+
+def parse_results(data: bytes) -> list[dict]:
+    """The rows of a sweep's ``results.csv`` given as bytes (a file the user uploads); a ValueError
+    says what is wrong with it.
+
+    Example:
+        >>> parse_results(b"run_id,status,modes_captured\\na1,done,8\\n")
+        [{'run_id': 'a1', 'status': 'done', 'modes_captured': '8'}]
+    """
+    if len(data) > MAX_RESULTS_BYTES:
+        raise ValueError(f"the table is {len(data) / 2**20:.1f} MB; a sweep's results.csv is at most "
+                         f"{MAX_RESULTS_BYTES // 2**20} MB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("it is not a text file: give the results.csv that python -m ganviz sweep wrote") from None
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as e:
+        raise ValueError(f"it is not a CSV table ({e})") from None
+    if not rows or not {"run_id", "status"} <= set(rows[0]):
+        raise ValueError("it has no run_id and status columns: give the results.csv that python -m ganviz sweep "
+                         "wrote (its first line names run_id, status, ...)")
+    return rows
+
+
+def parse_spec(data: bytes) -> dict:
+    """A sweep's ``spec.json`` given as bytes; a ValueError says what is wrong with it."""
+    try:
+        spec = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"spec.json is not JSON ({e})") from None
+    if not isinstance(spec, dict) or "dataset" not in spec:
+        raise ValueError("spec.json holds no sweep: give the spec.json that python -m ganviz sweep wrote")
+    return spec
 
 
 def _num(v) -> float:
@@ -58,24 +96,97 @@ def _num(v) -> float:
         return math.nan
 
 
+def summarise(rows: list[dict], by: list[str], measures: list[str]) -> list[dict]:
+    """One entry per distinct value of the ``by`` columns, in the order they first appear: for each
+    column m of ``measures`` its mean ``m`` and standard error ``m_se`` over the finished runs
+    (status "done"; values that are not finite numbers left out, NaN where none is), ``trials`` (the
+    finished runs), ``failed`` (the others) and ``seconds`` (their training time summed).
+
+    Example:
+        >>> rows = [{"status": "done", "g": "0.5", "q": "0.8", "seconds": "1"},
+        ...         {"status": "done", "g": "0.5", "q": "0.6", "seconds": "1"},
+        ...         {"status": "failed", "g": "0.7", "reason": "diverged"}]
+        >>> [(e["g"], e["q"], round(e["q_se"], 2), e["trials"], e["failed"]) for e in summarise(rows, ["g"], ["q"])]
+        [('0.5', 0.7, 0.1, 2, 0), ('0.7', nan, nan, 0, 1)]
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r.get(k) or "" for k in by), []).append(r)
+    out = []
+    for key, runs in groups.items():
+        done = [r for r in runs if r.get("status") == "done"]
+        entry = {**dict(zip(by, key)), "trials": len(done), "failed": len(runs) - len(done),
+                 "seconds": sum(_num(r.get("seconds")) for r in done if math.isfinite(_num(r.get("seconds"))))}
+        for m in measures:
+            values = [v for v in (_num(r.get(m)) for r in done) if math.isfinite(v)]
+            entry[m], entry[m + "_se"] = mean_and_se(values) if values else (math.nan, math.nan)
+        out.append(entry)
+    return out
+
+
 def mode_table(rows: list[dict]) -> list[dict]:
     """One row per objective, in the order the objectives first appear: modes and HQ (mean and
     standard error over the finished trials), mean KL to uniform, trials, failed runs, seconds."""
-    groups: dict[str, list[dict]] = {}
-    for r in rows:
-        groups.setdefault(r.get("objective") or "?", []).append(r)
     out = []
-    for objective, runs in groups.items():
-        done = [r for r in runs if r.get("status") == "done"]
-        entry = {"objective": objective, "trials": len(done), "failed": len(runs) - len(done)}
-        if done:
-            entry["modes"], entry["modes_se"] = mean_and_se([_num(r["modes_captured"]) for r in done])
-            entry["hq"], entry["hq_se"] = mean_and_se([_num(r["hq_fraction"]) for r in done])
-            kls = [_num(r["kl_modes"]) for r in done if math.isfinite(_num(r["kl_modes"]))]
-            entry["kl"] = sum(kls) / len(kls) if kls else math.nan
-            entry["seconds"] = sum(_num(r["seconds"]) for r in done)
-        out.append(entry)
+    for e in summarise(rows, ["objective"], ["modes_captured", "hq_fraction", "kl_modes"]):
+        e["objective"] = e["objective"] or "?"
+        e["modes"], e["modes_se"] = e.pop("modes_captured"), e.pop("modes_captured_se")
+        e["hq"], e["hq_se"] = e.pop("hq_fraction"), e.pop("hq_fraction_se")
+        e["kl"] = e.pop("kl_modes")
+        out.append(e)
     return out
+
+
+# The BEGAN gamma curve's measures (python -m ganviz sweep --kind image ... --grid began_gamma=...).
+GAMMA_MEASURES = ["quality", "class_entropy", "classes_present", "pairwise_distance", "precision", "recall",
+                  "density", "coverage", "digit_fid", "digit_fid_floor", "k_t"]
+
+
+def gamma_table(rows: list[dict]) -> list[dict]:
+    """One row per BEGAN gamma, in increasing gamma: ``GAMMA_MEASURES`` as mean and standard error
+    over the seeds, ``gamma`` as a number."""
+    out = summarise(rows, ["began_gamma"], GAMMA_MEASURES)
+    for e in out:
+        e["gamma"] = _num(e.pop("began_gamma"))
+    return sorted(out, key=lambda e: e["gamma"])
+
+
+# REFERENCE.md, stacked digits: modes of 1,000 / KL to uniform (None where the paper gives none).
+PUBLISHED_STACKED = [
+    ("DCGAN", 99.0, 3.4, "VEEGAN Table 2"),
+    ("ALI", 16.0, 5.4, "VEEGAN Table 2"),
+    ("Unrolled GAN", 48.7, 4.32, "VEEGAN Table 2"),
+    ("VEEGAN", 150.0, 2.95, "VEEGAN Table 2"),
+    ("DCGAN", 78.9, None, "PacGAN Table 2"),
+    ("PacDCGAN2", 1000.0, 0.06, "PacGAN Table 2"),
+]
+
+
+def stacked_table(rows: list[dict]) -> list[dict]:
+    """One row per objective of a stacked-digits sweep: modes of 1,000 and KL to uniform, mean and
+    standard error over the trials."""
+    return summarise(rows, ["objective"], ["modes", "kl"])
+
+
+# Columns of a results table that are neither a setting of the run nor a measure of it.
+BOOKKEEPING = {"run_id", "status", "seed", "reason", "batched_trials"}
+
+
+def settings_and_measures(columns: list[str]) -> tuple[list[str], list[str]]:
+    """Split a results table's columns into the settings its runs differ by (the grid's and the
+    base's changes, the objective) and the measures a run reports (``ganviz.training.sweep``'s
+    summary columns), each in table order.
+
+    Example:
+        >>> settings_and_measures(["run_id", "status", "seed", "lr_d", "objective", "modes_captured", "reason"])
+        (['lr_d', 'objective'], ['modes_captured'])
+    """
+    from ganviz.training.sweep import DIGIT_SUMMARY, STACKED_SUMMARY, SUMMARY
+
+    known = set(SUMMARY) | set(DIGIT_SUMMARY) | set(STACKED_SUMMARY)
+    measures = [c for c in columns if c in known and c != "seconds"]
+    settings = [c for c in columns if c not in known and c not in BOOKKEEPING]
+    return settings, measures
 
 
 def sweep_command(spec: dict, folder: str) -> str:

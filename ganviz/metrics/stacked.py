@@ -109,3 +109,15 @@ def expected_coverage(p, n: int) -> tuple[float, float]:
         entropy_term += c * float(pmf @ q_log_q)
         modes += c * (1 - (1 - v) ** n)
     return modes, math.log(len(p)) + entropy_term
+
+
+def perfect(n: int = SAMPLES) -> dict:
+    """What a generator drawing the 1,000 modes uniformly scores on n samples (expected modes and KL):
+    the floor a run's numbers are read against.
+
+    Example:
+        >>> perfect(26_000)
+        {'modes': 1000.0, 'kl': 0.0193}
+    """
+    modes, kl = expected_coverage([1 / MODES] * MODES, n)
+    return {"modes": round(modes, 1), "kl": round(kl, 4)}
