@@ -21,7 +21,7 @@ from ganviz.plots.began import _layout
 # (key in the rows, name, colour, dash, panel): fidelity on the left, variety on the right
 SERIES = (("precision", "precision", pal.PRECISION, "solid", 1),
           ("mean_confidence", "mean confidence", pal.QUALITY, "dot", 1),
-          ("class_agreement", "class agreement", pal.BLACK, "dash", 1),
+          ("class_agreement", "class agreement", pal.CLASS_AGREEMENT, "dash", 1),
           ("recall", "recall", pal.RECALL, "solid", 2))
 
 

@@ -67,6 +67,7 @@ PAIRWISE_DISTANCE = ORANGE
 PRECISION = OLIVE  # image lab: improved precision (the quality side), recall and coverage (the
 RECALL = CYAN  # diversity side), digit FID (a distance, as W1)
 COVERAGE = PINK
+CLASS_AGREEMENT = "#393b79"  # dark indigo; BigGAN: the share of samples the classifier reads as the class asked for
 DIGIT_FID = PURPLE
 MMGAN = RED  # the saturating generator loss log(1 - D)
 NSGAN = BLUE  # the non-saturating -log D
