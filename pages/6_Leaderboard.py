@@ -18,10 +18,12 @@ BOARDS = {"modes": "Mode coverage (toy)", "gamma": "BEGAN's γ curve", "stacked"
           "yours": "Open your sweep"}
 FOLDERS = {"gamma": "began_gamma", "stacked": "stacked"}
 MAKE = {  # the command that makes a missing shipped sweep
-    "gamma": "python -m ganviz sweep --kind image --dataset digits --set objective=began --grid "
-             "began_gamma=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9 --trials 3 --steps 2000 --out checkpoints/sweeps/began_gamma",
-    "stacked": "python -m ganviz sweep --kind image --dataset stacked --grid objective=null,nsgan,wgan-gp,hinge "
-               "--trials 3 --out checkpoints/sweeps/stacked",
+    "gamma": "python -m ganviz sweep --kind image --dataset digits --set objective=began --set latent_dim=16 "
+             "--set ae_code=16 --set g_width=16 --set d_width=16 --set lr_g=5e-05 --set lr_d=5e-05 "
+             "--set began_lambda_k=0.01 --set shift=2 --grid began_gamma=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9 "
+             "--trials 3 --steps 2000 --out checkpoints/sweeps/began_gamma",
+    "stacked": "python -m ganviz sweep --kind image --dataset stacked --grid objective=null,wgan-gp,hinge "
+               "--trials 3 --steps 2000 --out checkpoints/sweeps/stacked",
 }
 
 page_frame(
