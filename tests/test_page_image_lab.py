@@ -46,3 +46,36 @@ def test_each_objective_shows_its_own_settings_and_the_energy_ones_offer_begans_
     assert not at.exception
     assert at.radio(key="im_arch_True").options == ["dcgan", "began", "sagan"]
     assert at.slider(key="im_began_gamma@began").value == 0.5
+
+
+def test_a_preset_sets_the_widgets_of_its_run_and_says_its_sentence():
+    from ganviz.training.presets_image import PRESETS, preset_config
+    from ganviz.ui.image_presets import widget_values
+
+    name = "R1 keeps all ten"
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.selectbox(key="im_story").set_value(name).run()
+    at.button(key="im_load_preset").click().run()
+    assert not at.exception
+    for key, value in widget_values(preset_config(name)).items():
+        assert at.session_state[key] == value, key
+    assert at.select_slider(key="im_r1_gamma@nsgan").value == 100.0 and at.select_slider(key="im_batch").value == 16
+    assert any(PRESETS[name].watch in i.value for i in at.info)
+    at.select_slider(key="im_r1_gamma@nsgan").set_value(0.0).run()  # no longer the preset's run: no sentence
+    assert not any(PRESETS[name].watch in i.value for i in at.info)
+
+
+def test_stacked_digits_train_three_channel_images_and_are_judged_by_their_modes():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.selectbox(key="im_data").set_value("stacked").run()
+    assert not at.exception
+    at = _until(at, lambda a: "3-channel 16×16 images" in " ".join(m.value for m in a.markdown))
+    assert any("of 1,000 modes** among 2,000 samples" in c.value for c in at.caption)
+
+
+def test_a_bad_upload_says_what_was_wrong_and_changes_nothing():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.file_uploader(key="im_upload").upload("renamed.zip", b"not a zip at all", "application/zip").run()
+    assert not at.exception
+    assert any("not a zip archive" in e.value and "Nothing was changed" in e.value for e in at.error)
+    assert at.selectbox(key="im_data").value == "digits"

@@ -1,0 +1,52 @@
+"""Each image-lab preset's sentence, measured as the lab measures it: its own seed and settings,
+256 samples of a fixed z judged every 100 steps (``image_snapshot.make_trainer``)."""
+
+import functools
+
+from ganviz.training.image_snapshot import make_trainer
+from ganviz.training.presets_image import PRESETS, preset_config
+from ganviz.ui import image_presets as ip
+
+
+@functools.cache
+def rows(name: str) -> dict[int, dict]:
+    """step -> the lab's measures of preset ``name``'s run over its steps."""
+    t = make_trainer(preset_config(name))
+    t.train(PRESETS[name].steps)
+    return {r["step"]: r for r in t.hooks[0].rows}
+
+
+def test_every_preset_sets_only_what_the_labs_widgets_show_and_on_their_stops():
+    for name, p in PRESETS.items():
+        assert set(p.settings) <= set(ip.FIELDS), name
+        c = preset_config(name)
+        assert c.g_width == c.d_width and c.g_width in ip.WIDTHS and c.batch in ip.BATCHES, name
+        assert c.reg.r1_gamma in ip.R1_GAMMAS, name
+        assert f"seed {c.seed}" in p.watch, name  # the sentence names the seed it was measured with
+
+
+def test_our_default_makes_all_ten_digits_while_precision_climbs_and_fid_falls():
+    r = rows("Our default: ten digits")
+    assert all(r[s]["classes_present"] == 10 for s in (100, 200, 300)), r
+    assert r[100]["precision"] < 0.3 and r[300]["precision"] > 0.4  # "precision climbs 0.23 -> 0.42"
+    assert r[100]["digit_fid"] > 450 and r[300]["digit_fid"] < 420  # "digit FID falls 498 -> 394"
+
+
+def test_nsgan_at_a_hot_learning_rate_collapses_onto_few_digits():
+    r = rows("NSGAN collapses onto few digits")
+    assert r[300]["classes_present"] == 10 and r[300]["recall"] > 0.7, r[300]
+    assert r[400]["classes_present"] <= 6 and r[500]["classes_present"] <= 2, r
+    assert r[500]["recall"] < 0.01, r[500]
+
+
+def test_r1_on_the_collapsing_run_keeps_all_ten_digits():
+    r = rows("R1 keeps all ten")
+    assert all(r[s]["classes_present"] == 10 and r[s]["recall"] >= 0.7 for s in range(100, 501, 100)), r
+    assert r[100]["digit_fid"] > 450 and r[500]["digit_fid"] < 390  # "falls 468 -> 372"
+
+
+def test_the_penalised_critic_sharpens_where_the_clipped_one_stays_blurrier():
+    clip, gp = rows("Clipped WGAN stays blurrier"), rows("WGAN-GP sharpens")
+    assert clip[200]["digit_fid"] > 420 and clip[200]["precision"] < 0.28  # "440 and 0.25"
+    assert gp[100]["digit_fid"] > 430 and gp[200]["digit_fid"] < 380  # "falls 449 -> 363"
+    assert gp[200]["precision"] > 0.3 and gp[200]["digit_fid"] < clip[200]["digit_fid"] - 50
