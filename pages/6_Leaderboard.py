@@ -49,6 +49,13 @@ if board == "modes":
 SCENE.write()
 
 
+def _trials(table: list[dict], spec: dict) -> str:
+    """"10 trials", or "3–10 trials" while a sweep is being extended (the table's trials column)."""
+    counts = [r["trials"] for r in table if r["trials"]] or [spec.get("trials", 0)]
+    lo, hi = min(counts), max(counts)
+    return f"{hi} trials" if lo == hi else f"{lo}–{hi} trials (see the table)"
+
+
 def _r(v, places: int):
     return round(v, places) if isinstance(v, float) and math.isfinite(v) else None
 
@@ -57,8 +64,7 @@ def modes_view(spec: dict, rows: list[dict], dataset: str, made_by: str) -> None
     ours = lb.mode_table(rows)
     theirs = lb.published(dataset) if dataset in DATASETS else []
     top = DATASETS.get(dataset) or max((float(r.get("n_modes") or 0) for r in rows), default=1.0)
-    st.markdown(f"**{dataset}**: {spec.get('trials', '?')} trials of {spec.get('steps', 0):,} steps per "
-                "objective (ours).")
+    st.markdown(f"**{dataset}**: {_trials(ours, spec)} of {spec.get('steps', 0):,} steps per objective (ours).")
     left, right = st.columns(2)
     left.plotly_chart(SCENE.fit(bar_figure(ours, theirs, "modes", top, "modes captured", "Modes captured")),
                       key="lb_fig_modes", width="stretch", config=png_config(f"ganviz_leaderboard_modes_{dataset}"))
@@ -81,7 +87,8 @@ def modes_view(spec: dict, rows: list[dict], dataset: str, made_by: str) -> None
 
 def gamma_view(spec: dict, rows: list[dict], made_by: str) -> None:
     table = lb.gamma_table(rows)
-    st.markdown(f"BEGAN on 16×16 digits: {spec.get('trials', '?')} seeds of {spec.get('steps', 0):,} steps per γ; "
+    st.markdown(f"BEGAN on 16×16 digits: {_trials(table, spec).replace('trials', 'seeds')} of "
+                f"{spec.get('steps', 0):,} steps per γ; "
                 "500 samples of each run judged by our digit classifier.")
     st.plotly_chart(SCENE.fit(gamma_figure(table)), key="lb_fig_gamma", width="stretch",
                     config=png_config("ganviz_leaderboard_gamma"))
@@ -104,7 +111,7 @@ def gamma_view(spec: dict, rows: list[dict], made_by: str) -> None:
 def stacked_view(spec: dict, rows: list[dict], made_by: str) -> None:
     ours = lb.stacked_table(rows)
     theirs = [{"method": m, "modes": modes, "kl": kl, "source": src} for m, modes, kl, src in lb.PUBLISHED_STACKED]
-    st.markdown(f"Stacked digits: {spec.get('trials', '?')} trials of {spec.get('steps', 0):,} steps per objective; "
+    st.markdown(f"Stacked digits: {_trials(ours, spec)} of {spec.get('steps', 0):,} steps per objective; "
                 "26,000 samples of each run, each channel read by our digit classifier.")
     left, right = st.columns(2)
     left.plotly_chart(SCENE.fit(bar_figure(ours, theirs, "modes", 1000, "modes captured (of 1,000)", "Modes captured")),
