@@ -1,14 +1,17 @@
-"""The shipped checkpoints: where they are, the BEGAN runs by gamma, the digit classifier, and the
-gamma sweep that judges each run.
+"""The shipped checkpoints: where they are, the BEGAN runs by gamma, the digit classifier, the
+gamma sweep that judges each run, and the image lab's runs on 16 x 16 digits by objective.
 
 The folder is the repository's checkpoints/ (measured in checkpoints/README.md), or
 $GANVIZ_CHECKPOINTS where it is set (tests, other models). A BEGAN run is
 began_gamma<G>.safetensors (an image run of objective began: ``ganviz.training.began``), the classifier digit_classifier.safetensors
-(``ganviz.training.classifier``).
+(``ganviz.training.classifier``). The image runs (``IMAGE_RUNS``) are image_<name>.safetensors, each
+trained by the one command in its recipe (measured in checkpoints/README.md).
 
 Example:
     >>> sorted(shipped_began(CHECKPOINTS)), CLASSIFIER_PATH.name
     ([0.3, 0.5, 0.7], 'digit_classifier.safetensors')
+    >>> {k: p.name for k, p in shipped_images(CHECKPOINTS).items()}["wgan-gp"]
+    'image_wgan_gp.safetensors'
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from ganviz.training.began import load
 
 CHECKPOINTS = Path(__file__).resolve().parents[2] / "checkpoints"
 CLASSIFIER_PATH = CHECKPOINTS / "digit_classifier.safetensors"
+# The image lab's runs on 16 x 16 digits, DCGAN-style nets: the image default (``image_recipe()``),
+# NSGAN as DCGAN trained it (no EMA of G), WGAN-GP, and hinge with spectral norm in D.
+IMAGE_RUNS = {"default": "image_default", "nsgan": "image_nsgan", "wgan-gp": "image_wgan_gp", "hinge": "image_hinge_sn"}
 
 
 def checkpoint_dir() -> Path:
@@ -42,6 +48,15 @@ def shipped_began(folder: str | Path | None = None) -> dict[float, Path]:
         except ValueError:
             continue
     return dict(sorted(out.items()))
+
+
+def shipped_images(folder: str | Path | None = None) -> dict[str, Path]:
+    """{name: path} of the image runs of ``IMAGE_RUNS`` present in ``folder``: "default" (the image
+    default) and the objectives "nsgan", "wgan-gp" and "hinge" (open one with
+    ``ganviz.training.checkpoint.load``)."""
+    where = Path(folder or checkpoint_dir())
+    return {name: where / f"{stem}.safetensors" for name, stem in IMAGE_RUNS.items()
+            if (where / f"{stem}.safetensors").is_file()}
 
 
 def sweep(classifier, n: int = 500, seed: int = 0, folder: str | Path | None = None) -> list[dict]:
