@@ -40,7 +40,7 @@ UPLOAD_KEY = "im_upload"
 
 
 def _label(option: str) -> str:
-    return "stacked digits (3 channels, 1,000 modes)" if option == "stacked" else image_data.label(option)
+    return "stacked digits (1,000 modes)" if option == "stacked" else image_data.label(option)
 
 
 def _data_fields(option: str) -> dict:
@@ -54,7 +54,7 @@ with st.sidebar:
     with st.container(key="im_presets"):
         # No story is shown until one is picked: the first one's sentence read as if it told this scene.
         story = st.selectbox("story", list(PRESETS), key="im_story", index=None, placeholder="pick a story…")
-        if story:
+        if story and ss.get("im_preset_note") != story:  # once loaded, the page says it above the run
             st.caption(PRESETS[story].watch)
         st.button("Load preset", on_click=ip.apply_preset, args=(story,), width="stretch", key="im_load_preset",
                   disabled=story is None)
@@ -200,7 +200,7 @@ def live_view() -> None:
                        "A sample's mode is the triple of its channels' digits, each read by our classifier.")
             st.dataframe([{"step": r["step"], "modes of 1,000": r["modes_captured"], "KL to uniform": round(r["kl_to_uniform"], 3),
                            "digits per channel": " ".join(map(str, r["channel_classes"]))} for r in snap.measures[::-1]],
-                         hide_index=True, height=300, key="im_stacked_table")
+                         hide_index=True, key="im_stacked_table")
         elif snap.measures:
             last = snap.measures[-1]
             st.caption(f"step {last['step']:,}: confidence {last['quality']:.2f} · {last['classes_present']} classes · "

@@ -79,3 +79,16 @@ def test_a_bad_upload_says_what_was_wrong_and_changes_nothing():
     assert not at.exception
     assert any("not a zip archive" in e.value and "Nothing was changed" in e.value for e in at.error)
     assert at.selectbox(key="im_data").value == "digits"
+
+
+def test_an_upload_trains_on_its_images_and_is_not_judged_as_digits():
+    from ganviz.training.image_snapshot import NOT_JUDGED_FOLDER
+    from tests.test_page_began import _png, _zip
+
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    good = _zip({f"d/{i}.png": _png(255 * (i % 2)) for i in range(20)})
+    at.file_uploader(key="im_upload").upload("mine.zip", good, "application/zip").run()
+    assert any("(20 images" in m.value and "Press **Train**" in m.value for m in at.success)
+    assert at.selectbox(key="im_data").value == "upload:mine.zip"
+    at = _until(at, lambda a: any(NOT_JUDGED_FOLDER in i.value for i in a.info))  # the trainer has the upload
+    assert not at.exception and "grey 16×16 images" in " ".join(m.value for m in at.markdown)
