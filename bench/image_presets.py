@@ -7,12 +7,15 @@ every 100 steps): classes present, mean confidence, precision, recall and digit 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import torch
 
-from ganviz.training.image_snapshot import make_trainer
-from ganviz.training.presets_image import PRESETS, preset_config
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ganviz.training.image_snapshot import make_trainer  # noqa: E402
+from ganviz.training.presets_image import PRESETS, preset_config  # noqa: E402
 
 
 def main() -> None:
