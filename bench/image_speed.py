@@ -14,7 +14,7 @@ Each contender lives in its own process (one torch thread, denormals flushed, as
 process does: ``claim_process``), built once and warmed up for 20 steps; then the two are timed in
 turn (ours, plain, ours, plain, ...) for ``--blocks`` rounds of ``--steps`` steps, so a change in
 the machine's load hits both, and each side's best round is kept (the least disturbed by other
-processes). Both wall-clock steps/s and steps per second of the process's own CPU time are given:
+processes), with the medians beside them. Both wall-clock steps/s and steps per second of the process's own CPU time are given:
 on a shared machine the second says what the code costs, the first what a user waits.
 
 Run: python bench/image_speed.py [--steps 100] [--blocks 10]
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -97,8 +98,8 @@ def _worker(kind: str) -> None:
 
 def measure(steps: int, blocks: int) -> dict:
     """Both contenders, each in its own process built once, timed in turn (ours, plain, ours, ...)
-    for ``blocks`` rounds of ``steps`` steps: the best wall-clock and CPU rates of each and the ratios
-    (ours / plain)."""
+    for ``blocks`` rounds of ``steps`` steps: the best and the median wall-clock and CPU rates of
+    each and their ratios (ours / plain)."""
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     procs = {kind: subprocess.Popen([sys.executable, __file__, "--worker", kind], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
@@ -118,11 +119,14 @@ def measure(steps: int, blocks: int) -> dict:
         for p in procs.values():
             p.stdin.close()
             p.wait()
-    wall = {k: round(max(r[0] for r in v), 1) for k, v in rates.items()}
-    cpu = {k: round(max(r[1] for r in v), 1) for k, v in rates.items()}
-    return {"steps_per_s_best": wall, "ratio_ours_vs_plain": round(wall["ours"] / wall["plain"], 2),
-            "cpu_steps_per_s_best": cpu, "cpu_ratio_ours_vs_plain": round(cpu["ours"] / cpu["plain"], 2),
-            "all_steps_per_s": {k: [round(r[0], 1) for r in v] for k, v in rates.items()}}
+    out = {}
+    for i, what in enumerate(("", "cpu_")):
+        best = {k: round(max(r[i] for r in v), 1) for k, v in rates.items()}
+        median = {k: round(statistics.median(r[i] for r in v), 1) for k, v in rates.items()}
+        out |= {f"{what}steps_per_s_best": best, f"{what}ratio_ours_vs_plain": round(best["ours"] / best["plain"], 2),
+                f"{what}steps_per_s_median": median,
+                f"{what}median_ratio_ours_vs_plain": round(median["ours"] / median["plain"], 2)}
+    return {**out, "all_steps_per_s": {k: [round(r[0], 1) for r in v] for k, v in rates.items()}}
 
 
 def main() -> None:
@@ -140,8 +144,10 @@ def main() -> None:
            **measure(args.steps, args.blocks), "load_1min_before": round(load, 2),
            "load_1min_after": round(os.getloadavg()[0], 2)}
     best = out["steps_per_s_best"]
-    print(f"ours {best['ours']} steps/s, plain {best['plain']} steps/s, ratio {out['ratio_ours_vs_plain']}",
-          file=sys.stderr)
+    cpu = out["cpu_steps_per_s_best"]
+    print(f"best of {args.blocks}: ours {best['ours']} steps/s, plain {best['plain']} steps/s, ratio "
+          f"{out['ratio_ours_vs_plain']}; per CPU second: ours {cpu['ours']}, plain {cpu['plain']}, ratio "
+          f"{out['cpu_ratio_ours_vs_plain']}", file=sys.stderr)
     print(json.dumps(out))
 
 
