@@ -29,7 +29,7 @@ DEFAULT_STEPS = {"ring8": 4000, "grid25": 6000}
 # --trials K [--set/--grid as in its spec.json] --out checkpoints/sweeps/defaults_ring8/stageS` (or
 # defaults_grid25/stepsN); the lr anneals over each run's own N steps. Idle seconds = steps / (the
 # default's 200 steps/s idle, issue 19's "1,500 steps, 7.5 s", x a config's speed against the default,
-# measured round-robin in one process on the loaded machine by checkpoints/sweeps/defaults_ring8/rates.py:
+# measured round-robin in one process on the loaded machine by bench/recipe_rates.py:
 # D of 3 x 64 is 1.3-1.55x at loads 8-16). Findings (ring8, seed 0 unless a range over seeds):
 # - 600 steps (3 s of the default), stage 1: HQ <= 0.71 over lr_g, lr_d in {2e-3, 5e-3} and G, D widths
 #   in {64, 128}; G at 64 is worse (0.32-0.68), lr 5e-3 no better, D at 64 as good as 128.

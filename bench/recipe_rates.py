@@ -7,7 +7,7 @@ every config's trainer lives in one process (one thread) and they train in turn,
 and 98th percentile of its block rates, and the ratio of two configs' rates is what carries over
 to an idle machine (the idle seconds of a config = steps / (ratio x the default's idle steps/s)).
 
-    BLOCK=5 python checkpoints/sweeps/defaults_ring8/rates.py ring8 150 "" "d_width=64"
+    BLOCK=5 python bench/recipe_rates.py ring8 150 "" "d_width=64"
 
 Each argument after ROUNDS is one config: space-separated KEY=VALUE changes to the default recipe.
 """
@@ -17,9 +17,11 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ganviz.training import Trainer
 from ganviz.training.config import parse_value
 from ganviz.training.recipes import recipe
