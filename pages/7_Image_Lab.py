@@ -13,10 +13,12 @@ from ganviz.objectives import OBJECTIVES  # noqa: E402
 from ganviz.plots.began import image_grid  # noqa: E402
 from ganviz.plots.image_lab import classes_figure, fid_figure, losses_figure, measures_figure  # noqa: E402
 from ganviz.training import image_snapshot  # noqa: E402
+from ganviz.training.checkpoint import CheckpointError, check_bytes  # noqa: E402
 from ganviz.training.config import FOLDER, STRUCTURAL, Tricks  # noqa: E402
 from ganviz.training.presets_image import PRESETS  # noqa: E402
 from ganviz.training.process_worker import ProcessWorker  # noqa: E402
 from ganviz.training.recipes import image_recipe  # noqa: E402
+from ganviz.training.shipped import shipped_images  # noqa: E402
 from ganviz.ui import image_data  # noqa: E402
 from ganviz.ui import image_presets as ip  # noqa: E402
 from ganviz.ui import toy_controls as tc  # noqa: E402
@@ -139,14 +141,50 @@ def _structural_change(old, new) -> bool:
     return any(a.get(f) != b.get(f) for f in STRUCTURAL)
 
 
+def _shipped_run(cfg):
+    """(name, path, its config, its recipe) of the shipped image run trained with exactly ``cfg``'s
+    settings (checkpoints/image_*.safetensors), or None."""
+    want = cfg.resolved().to_dict()
+    for name, path in shipped_images().items():
+        try:
+            config, recipe = check_bytes(path.read_bytes(), ("image",), "the image lab")
+        except (CheckpointError, OSError):
+            continue
+        if config.resolved().to_dict() == want:
+            return name, path, config, recipe
+    return None
+
+
+def _open_shipped(w, cfg) -> None:
+    """A new run whose settings are a shipped run's opens that run, trained and paused."""
+    found = _shipped_run(cfg)
+    if found is None or w.running:
+        return
+    name, path, config, recipe = found
+    try:
+        w.load(path.read_bytes(), config)
+    except (CheckpointError, OSError) as e:
+        ss["im_opened"] = ("error", f"Cannot open the shipped run {path.name}: {e}. Press Train to train from step 0.")
+        return
+    ss["im_opened"] = ("info", f"Opened the shipped run **{path.stem}**, trained {int(recipe['state']['step']):,} "
+                               f"steps by `{recipe.get('command', '?')}`. Train goes on from there; Reset starts "
+                               "again at step 0.")
+
+
 def sync(cfg, reset: bool):
     """This session's worker on ``cfg``. A folder's images are opened here, by name, and go to the
-    trainer's process with a new run; the bundled sets are opened there (``tc.sync_worker``)."""
+    trainer's process with a new run; the bundled sets are opened there (``tc.sync_worker``). A new
+    run with a shipped run's settings opens that run (not after Reset)."""
     make, take = image_snapshot.make_trainer, image_snapshot.take
     w = tc.session_workers().get(KEY)
     fresh = w is None or not w.alive or reset or _structural_change(w.config, cfg)
+    if fresh:
+        ss.pop("im_opened", None)
     if cfg.dataset != FOLDER or not fresh:
-        return tc.sync_worker(KEY, cfg, reset, make=make, take=take)
+        w = tc.sync_worker(KEY, cfg, reset, make=make, take=take)
+        if fresh and not reset:
+            _open_shipped(w, cfg)
+        return w
     images = image_data.open_source(cfg.source, cfg.image_size, cfg.channels)  # ValueError: not available here
     if w is None or not w.alive:
         return tc.session_workers().put(KEY, ProcessWorker(make, cfg, take, data=images))
@@ -160,6 +198,9 @@ try:
 except ValueError as e:
     st.error(f"Cannot open the data set {_label(data)}: {e} Choose the digits or another data set.")
     st.stop()
+if ss.get("im_opened"):
+    kind, text = ss["im_opened"]
+    (st.error if kind == "error" else st.info)(text)
 b1, b2, _ = st.columns([1, 1, 4])
 if worker.running:
     b1.button("Pause", type="primary", width="stretch", key="im_pause", on_click=worker.pause)

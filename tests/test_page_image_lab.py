@@ -26,10 +26,22 @@ def _step(at) -> int:
     return int(m.group(1).replace(",", "")) if m else -1
 
 
-def test_it_trains_and_measures_the_samples():
+def test_it_opens_the_shipped_default_run_and_reset_trains_from_step_0():
+    from ganviz.training.checkpoint import check_bytes
+    from ganviz.training.shipped import shipped_images
+
+    shipped = shipped_images()["default"]
+    steps = int(check_bytes(shipped.read_bytes(), ("image",))[1]["state"]["step"])
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
+    at = _until(at, lambda a: _step(a) >= 0)
+    assert _step(at) == steps and any(shipped.stem in i.value for i in at.info)  # opened trained, paused
+    at.button(key="im_train").click().run()
+    at = _until(at, lambda a: _step(a) > steps)
+    at.button(key="im_pause").click().run()
+    at.button(key="im_reset_button").click().run()
     at = _until(at, lambda a: _step(a) == 0)
+    assert not any(shipped.stem in i.value for i in at.info)
     assert any("confidence" in c.value and "digit FID" in c.value for c in at.caption)  # judged before step 0
     at.button(key="im_train").click().run()
     at = _until(at, lambda a: _step(a) > 0)
