@@ -39,7 +39,7 @@ def test_the_grid_is_the_product_of_its_values_times_the_trials():
 
 
 @pytest.mark.parametrize("d, message", [
-    (dict(dataset="moon"), "unknown dataset 'moon'"),
+    (dict(dataset="moon"), "unknown toy dataset 'moon'"),
     (dict(dataset="ring8", grid={"objective": ["nsgan", "nogan"]}), "is not a valid config"),
     (dict(dataset="ring8", grid={"lr_d": []}), "non-empty list"),
     (dict(dataset="ring8", set={"seed": 3}), "seed is set by the sweep"),
