@@ -121,3 +121,28 @@ def test_a_sweep_the_user_uploads_is_summarised_and_bad_files_are_refused():
     at.file_uploader(key="lb_upload").upload("mine.csv", generic.encode(), "text/csv").run(timeout=60)
     table = at.dataframe[0].value
     assert list(table["lr_d"]) == ["0.001", "0.002"] and list(table["w1"]) == [pytest.approx(0.4), pytest.approx(0.9)]
+
+
+def test_the_stacked_sentence_is_what_the_shipped_sweep_and_real_stacked_digits_measure():
+    import re
+
+    import torch
+
+    from ganviz.data.stacked import load_stacked
+    from ganviz.metrics.leaderboard import stacked_table
+    from ganviz.metrics.stacked import SAMPLES, stacked_coverage
+    from ganviz.training.classifier import load_classifier
+    from ganviz.training.shipped import classifier_path
+
+    rows = _shipped("stacked")
+    at = _board("stacked")
+    says = next(i.value for i in at.info if "1,000 modes" in i.value)
+    table = {r["objective"]: r for r in stacked_table(rows)}
+    assert all(r["modes"] > 990 for r in table.values())
+    kls = [float(k) for k in re.findall(r"KL to uniform ([\d.]+) for hinge.*?, ([\d.]+) for WGAN-GP and ([\d.]+) for our",
+                                        says)[0]]
+    assert kls == [round(table[o]["kl"], 2) for o in ("hinge", "wgan-gp", "nsgan (best recipe)")]
+    pool = load_stacked(16)
+    drawn = pool.images[torch.randint(len(pool.images), (SAMPLES,), generator=torch.Generator().manual_seed(1))]
+    real = stacked_coverage(drawn, load_classifier(classifier_path()))
+    assert f"the {real.kl_to_uniform:.2f} that 26,000 real stacked digits score" in says
