@@ -146,3 +146,25 @@ def test_the_stacked_sentence_is_what_the_shipped_sweep_and_real_stacked_digits_
     drawn = pool.images[torch.randint(len(pool.images), (SAMPLES,), generator=torch.Generator().manual_seed(1))]
     real = stacked_coverage(drawn, load_classifier(classifier_path()))
     assert f"the {real.kl_to_uniform:.2f} that 26,000 real stacked digits score" in says
+
+
+def test_the_gamma_sentence_is_what_the_shipped_gamma_sweep_measures():
+    import re
+
+    from ganviz.metrics.leaderboard import gamma_table
+
+    rows = _shipped("began_gamma")
+    says = next(i.value for i in _board("gamma").info if "γ ≤ 0.3" in i.value)
+    low = [r for r in rows if float(r["began_gamma"]) <= 0.3]
+    assert low and all(int(r["classes_present"]) <= 2 and float(r["precision"]) == float(r["recall"]) == 0 for r in low)
+    up = [r for r in gamma_table(rows) if r["gamma"] >= 0.5]
+    recall = [r["recall"] for r in up]
+    assert all(a < b for a, b in zip(recall, recall[1:]))  # climbs at every step
+    r05, r09 = re.search(r"recall climbs at every step of γ \(([\d.]+) at 0.5, ([\d.]+) at 0.9\)", says).groups()
+    assert (r05, r09) == (f"{up[0]['recall']:.3f}", f"{up[-1]['recall']:.2f}")
+    c05, c09 = map(int, re.search(r"classes present go from (\d+) to (\d+)", says).groups())
+    assert (c05, c09) == (round(up[0]["classes_present"]), round(up[-1]["classes_present"]))
+    precision = [r["precision"] for r in up]
+    assert precision.index(max(precision)) == 0 and precision.index(min(precision)) == len(up) - 1
+    p05, p09 = re.search(r"precision is highest at γ = 0.5 \(([\d.]+)\) and lowest at 0.9 \(([\d.]+)\)", says).groups()
+    assert (p05, p09) == (f"{up[0]['precision']:.2f}", f"{up[-1]['precision']:.2f}")
