@@ -133,8 +133,8 @@ def stacked_view(spec: dict, rows: list[dict], made_by: str) -> None:
                       key="lb_fig_stacked_modes", width="stretch", config=png_config("ganviz_leaderboard_stacked_modes"))
     top = max([r["kl"] for r in ours if r["trials"] and math.isfinite(r["kl"])] + [p["kl"] or 0 for p in theirs])
     floor = perfect(SAMPLES)["kl"]
-    right.plotly_chart(SCENE.fit(bar_figure(ours, theirs, "kl", top, "KL(modes ‖ uniform)", "KL to uniform (lower is better)",
-                                            line=(floor, f"a perfect generator on {SAMPLES:,} samples: {floor:.3f}"))),
+    right.plotly_chart(SCENE.fit(bar_figure(ours, theirs, "kl", top, "KL(modes ‖ uniform)",
+                                            f"KL to uniform (dotted: a perfect generator, {floor:.3f})", line=floor)),
                        key="lb_fig_stacked_kl", width="stretch", config=png_config("ganviz_leaderboard_stacked_kl"))
     with SCENE.group("table", "Table"):
         table = [{"objective or method": r["objective"], "modes (mean)": _r(r["modes"], 1), "± se": _r(r["modes_se"], 1),

@@ -24,11 +24,11 @@ OURS, THEIRS = pal.OURS, pal.PUBLISHED
 
 
 def bar_figure(ours: list[dict], theirs: list[dict], key: str, top: float, y_title: str, title: str,
-               scale: float = 1.0, line: tuple[float, str] | None = None) -> go.Figure:
+               scale: float = 1.0, line: float | None = None) -> go.Figure:
     """Bars of ``key`` (e.g. "modes", "hq"): our objectives with ``key + "_se"`` error bars and the
     published methods (their tables give no error for every row; a row without ``key`` is left
-    out), on one axis from 0 to ``top``, with a dotted line at ``top`` (all modes) or at
-    ``line = (y, label)``; values are multiplied by ``scale`` (100 for percentages)."""
+    out), on one axis from 0 to ``top``, with a dotted line at ``top`` (all modes) or at ``line`` (a
+    reference the title names); values are multiplied by ``scale`` (100 for percentages)."""
     fig = go.Figure()
     done = [r for r in ours if r["trials"] and math.isfinite(r[key])]
     theirs = [r for r in theirs if r.get(key) is not None]
@@ -37,8 +37,7 @@ def bar_figure(ours: list[dict], theirs: list[dict], key: str, top: float, y_tit
                 hovertemplate="%{x}: %{y:.1f}<extra></extra>")
     fig.add_bar(x=[f"{r['method']} ({r['source']})" for r in theirs], y=[scale * r[key] for r in theirs],
                 name="published", marker_color=THEIRS, hovertemplate="%{x}: %{y:.1f}<extra></extra>")
-    y, label = line or (top, "")
-    fig.add_hline(y=y, line_dash="dot", line_color=pal.BLACK, annotation_text=label, annotation_position="top right")
+    fig.add_hline(y=top if line is None else line, line_dash="dot", line_color=pal.BLACK)
     fig.update_layout(title=title, height=440, margin=dict(l=50, r=20, t=60, b=130), bargap=0.25,
                       legend=dict(orientation="h", y=1.0, x=1, xanchor="right", yanchor="bottom"),
                       uirevision="leaderboard")
@@ -51,6 +50,9 @@ def bar_figure(ours: list[dict], theirs: list[dict], key: str, top: float, y_tit
 # recall, coverage, coloured as in the image lab), class entropy in nats, digit FID on a log axis.
 FRACTIONS = {"quality": ("mean confidence", pal.QUALITY), "precision": ("precision", pal.PRECISION),
              "recall": ("recall", pal.RECALL), "coverage": ("coverage", pal.COVERAGE)}
+
+
+FID_TICKS = [50, 100, 200, 500, 1000, 2000, 5000]  # a log axis's own minor labels read "2", "3" for 2,000, 3,000
 
 
 def gamma_figure(rows: list[dict], key: str = "gamma_curve") -> go.Figure:
@@ -81,7 +83,7 @@ def gamma_figure(rows: list[dict], key: str = "gamma_curve") -> go.Figure:
     fig.update_xaxes(title_text="γ (diversity ratio)", dtick=0.1)
     fig.update_yaxes(title_text="fraction", range=[0, 1.02], dtick=0.2, row=1, col=1)
     fig.update_yaxes(title_text="nats", rangemode="tozero", row=1, col=2)
-    fig.update_yaxes(title_text="digit FID (log)", type="log", row=1, col=3)
+    fig.update_yaxes(title_text="digit FID (log)", type="log", tickvals=FID_TICKS, row=1, col=3)
     fig.update_layout(title="BEGAN's γ: what the digit classifier measures of the samples (mean ± se over seeds)",
                       height=420, margin=dict(l=50, r=20, t=70, b=60), uirevision=key,
                       legend=dict(orientation="h", y=-0.2, yanchor="top"))

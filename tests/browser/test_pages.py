@@ -178,3 +178,20 @@ def test_presentation_mode_follows_the_lecturer_across_pages(server, page):
     wait_idle(page)
     page.get_by_role("heading", name="Divergences", exact=True).first.wait_for()
     assert not toggle.is_checked() and "present=1" not in page.url and not exceptions(page)
+
+
+def test_leaderboard_tables_switch_and_draw_the_shipped_sweeps(server, page):
+    """Each table of the Leaderboard draws its shipped sweep's figures in Chromium, without an
+    exception, when its radio is clicked (the gamma curve: one figure; stacked digits: two)."""
+    page.goto(server.url + "/Leaderboard")
+    wait_idle(page)
+    first = figures(page)
+    assert len(first) == 2 and not exceptions(page)  # modes captured, HQ
+    for label, folder, count in (("BEGAN's γ curve", "began_gamma", 1), ("Stacked digits (1,000 modes)", "stacked", 2)):
+        if not (ROOT / "checkpoints" / "sweeps" / folder / "results.csv").is_file():
+            continue
+        rerun(page, page.get_by_text(label, exact=True).first.click)
+        shown = figures(page)
+        assert len(shown) == count and not set(shown) & set(first), (label, shown)
+        assert not exceptions(page), exceptions(page)
+        screenshot(page, f"leaderboard-{folder}")
