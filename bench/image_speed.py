@@ -32,13 +32,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from plain_gan import plain_gan_step  # noqa: E402 (bench/, beside this file)
 WARMUP = 20
 
 
 def plain_step():
     """One step of the PyTorch-GAN-style loop on the image default's networks (a closure)."""
     import torch
-    from torch import nn
 
     from ganviz.data.images import load_images
     from ganviz.nets.conv import ConvD, ConvG
@@ -49,25 +50,8 @@ def plain_step():
     torch.manual_seed(c.seed)
     G = ConvG(c.latent_dim, c.g_width, c.image_size, images.shape[1])
     D = ConvD(c.d_width, c.image_size, images.shape[1])
-    opt_g = torch.optim.Adam(G.parameters(), lr=c.lr_g, betas=(c.beta1, c.beta2))
-    opt_d = torch.optim.Adam(D.parameters(), lr=c.lr_d, betas=(c.beta1, c.beta2))
-    bce = nn.BCEWithLogitsLoss()
-    n = c.batch
-
-    def step():
-        real = images[torch.randint(0, len(images), (n,))]
-        valid, fake_label = torch.ones(n, 1), torch.zeros(n, 1)
-        opt_g.zero_grad()
-        fake = G(torch.randn(n, c.latent_dim))
-        g_loss = bce(D(fake), valid)
-        g_loss.backward()
-        opt_g.step()
-        opt_d.zero_grad()
-        d_loss = (bce(D(real), valid) + bce(D(fake.detach()), fake_label)) / 2
-        d_loss.backward()
-        opt_d.step()
-
-    return step
+    return plain_gan_step(G, D, lambda n: images[torch.randint(0, len(images), (n,))], c.batch, c.latent_dim,
+                          c.lr_g, c.lr_d, (c.beta1, c.beta2))
 
 
 def trainer_step():

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from plain_gan import plain_gan_step  # bench/, beside this file (a baseline's ganviz goes first on sys.path)
+
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH, DEPTH, BATCH, LATENT, LR = 128, 3, 256, 2, 2e-4
 BASELINE = "13df19c"  # the last commit with the two training stacks
@@ -32,30 +34,14 @@ WARMUP = 20
 def plain_loop(steps: int) -> float:
     """Steps per second of the plain loop."""
     import torch
-    from torch import nn
 
     from ganviz.data import get_dataset
     from ganviz.nets.mlp import MLP
 
     data = get_dataset("ring8")
     G, D = MLP(LATENT, 2, DEPTH, WIDTH), MLP(2, 1, DEPTH, WIDTH)
-    opt_g = torch.optim.Adam(G.parameters(), lr=LR, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), lr=LR, betas=(0.5, 0.999))
-    bce = nn.BCEWithLogitsLoss()
     gen = torch.Generator().manual_seed(0)
-
-    def step():
-        real = data.sample(BATCH, gen)
-        valid, fake_label = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
-        opt_g.zero_grad()
-        fake = G(torch.randn(BATCH, LATENT))
-        g_loss = bce(D(fake), valid)
-        g_loss.backward()
-        opt_g.step()
-        opt_d.zero_grad()
-        d_loss = (bce(D(real), valid) + bce(D(fake.detach()), fake_label)) / 2
-        d_loss.backward()
-        opt_d.step()
+    step = plain_gan_step(G, D, lambda n: data.sample(n, gen), BATCH, LATENT, LR, LR, (0.5, 0.999))
 
     for _ in range(WARMUP):
         step()
