@@ -29,6 +29,8 @@ import itertools
 import json
 import math
 import os
+import signal
+import threading
 import time
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -376,19 +378,28 @@ def run_sweep(spec: SweepSpec, folder: str | Path, address: str | None = None, m
         ray.init(address=address, num_cpus=None if address else max_parallel, include_dashboard=False,
                  log_to_driver=False, configure_logging=False,
                  runtime_env={"env_vars": {"OMP_NUM_THREADS": "1"}} if address is None else None)
+    # Ctrl-C sets a flag the loop reads: a SIGINT that lands inside Ray's own calls (a task's
+    # submission) can be consumed there, and a raised KeyboardInterrupt would be lost with it.
+    interrupted: list[int] = []
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(1)) if on_main else None
     limit = max_parallel or max(1, int(ray.available_resources().get("CPU", 1)))
     task = ray.remote(num_cpus=1, max_retries=RETRIES)(train_group)
     # Image runs are one per task: nothing batches them, and each row is written as it ends.
     queue, flying, ran = groups_of(todo, batch and spec.kind == "toy", limit), {}, []
     try:
         while queue or flying:
+            if interrupted:
+                raise KeyboardInterrupt
             while queue and len(flying) < limit:
                 group = queue.pop(0)
                 flying[task.remote(group)] = group
             progress.running = sum(len(g) for g in flying.values())
             if report:
                 report(progress)
-            ready, _ = ray.wait(list(flying), num_returns=1)
+            ready, _ = ray.wait(list(flying), num_returns=1, timeout=1.0)  # the flag is read every second
+            if not ready:
+                continue
             group = flying.pop(ready[0])
             try:
                 rows = ray.get(ready[0])
@@ -406,6 +417,8 @@ def run_sweep(spec: SweepSpec, folder: str | Path, address: str | None = None, m
         if report:
             report(progress)
     finally:
+        if on_main:
+            signal.signal(signal.SIGINT, previous)
         for ref in flying:
             ray.cancel(ref, force=True)
         if started_here:
