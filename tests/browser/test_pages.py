@@ -183,15 +183,22 @@ def test_presentation_mode_follows_the_lecturer_across_pages(server, page):
 def test_leaderboard_tables_switch_and_draw_the_shipped_sweeps(server, page):
     """Each table of the Leaderboard draws its shipped sweep's figures in Chromium, without an
     exception, when its radio is clicked (the gamma curve: one figure; stacked digits: two)."""
+
+    def drawn(count: int, other_than=(), timeout: float = 30) -> list[str]:
+        deadline = time.time() + timeout  # Plotly draws after the script is idle
+        while len(shown := figures(page)) != count or set(shown) & set(other_than):
+            assert time.time() < deadline, f"{len(shown)} figures drawn, expected {count}"
+            page.wait_for_timeout(250)
+        return shown
+
     page.goto(server.url + "/Leaderboard")
     wait_idle(page)
-    first = figures(page)
-    assert len(first) == 2 and not exceptions(page)  # modes captured, HQ
+    first = drawn(2)  # modes captured, HQ
+    assert not exceptions(page)
     for label, folder, count in (("BEGAN's γ curve", "began_gamma", 1), ("Stacked digits (1,000 modes)", "stacked", 2)):
         if not (ROOT / "checkpoints" / "sweeps" / folder / "results.csv").is_file():
             continue
         rerun(page, page.get_by_text(label, exact=True).first.click)
-        shown = figures(page)
-        assert len(shown) == count and not set(shown) & set(first), (label, shown)
+        drawn(count, other_than=first)
         assert not exceptions(page), exceptions(page)
         screenshot(page, f"leaderboard-{folder}")
