@@ -23,28 +23,12 @@ BEST: dict[str, dict] = {
 }
 # Steps that reach the toy-lab targets (ring8: 8 modes, >= 95% HQ; grid25: 25 modes, >= 90% HQ).
 DEFAULT_STEPS = {"ring8": 4000, "grid25": 6000}
-# Time to quality (issue 19, item 5), searched with the sweep: the target was ring8 8/8 at >= 90% HQ
-# within 3 s of idle training and grid25 25/25 at >= 90% within 15 s. Not met on ring8, so the default
-# above is unchanged. Each stage is `python -m ganviz sweep --max-parallel 1 --dataset D --steps N
-# --trials K [--set/--grid as in its spec.json] --out checkpoints/sweeps/defaults_ring8/stageS` (or
-# defaults_grid25/stepsN); the lr anneals over each run's own N steps. Idle seconds = steps / (the
-# default's 200 steps/s idle, issue 19's "1,500 steps, 7.5 s", x a config's speed against the default,
-# measured round-robin in one process on the loaded machine by bench/recipe_rates.py:
-# D of 3 x 64 is 1.3-1.55x at loads 8-16). Findings (ring8, seed 0 unless a range over seeds):
-# - 600 steps (3 s of the default), stage 1: HQ <= 0.71 over lr_g, lr_d in {2e-3, 5e-3} and G, D widths
-#   in {64, 128}; G at 64 is worse (0.32-0.68), lr 5e-3 no better, D at 64 as good as 128.
-# - 800-1,100 steps with D 3 x 64, stages 2-5: R1 0.3 beats 0.1 (0.82 against 0.72 at 800) and 0
-#   (0.88 against 0.67 at 1,000); batch 256 beats 128 (0.82 against 0.75); batch 512 adds 0.02 HQ at
-#   0.75x the steps/s; the lr decay's start (0, 0.2, 0.35, 0.5) moves HQ by less than the seeds do; EMA
-#   0.98 = 0.995; a G of 4 layers is worse (width 64: 0.44) or collapses (width 128: 0 modes); D 2 x 64
-#   is worse (0.85 against 0.88); D of 48 falls to 0.50-0.80 and D of 32 collapses (stage 7, where beta2
-#   0.99 was worse too). Best at 1,100 steps (D 64, 3.5-4.2 s): 8/8, HQ 0.83-0.88 (seeds 0-2).
-# - 1,500 steps, stage 6 (seeds 0-5): this default 8/8, HQ 0.915 +- 0.002 (0.910-0.922; 7.5 s); D 3 x 64
-#   8/8, HQ 0.907 +- 0.003 (0.898-0.918; 4.8-5.8 s; 0.904 with the decay from 0.35), the fastest to 90%
-#   found, though seed 2 stays below 0.9.
-# - grid25 with D 3 x 64: 4,500 steps (decay from 0.35) 25/25, HQ 0.917-0.928 (14.5-17 s); 3,000 steps
-#   25/25 at 0.85-0.88; this default at 3,000 steps (15 s) 25/25 at 0.78-0.86.
-
+# The default keeps a D of 3 x 128: a D of 3 x 64 trains 1.3-1.55x faster and reaches 8/8 at
+# HQ 0.907 +- 0.003 in 1,500 steps (this default: 0.915 +- 0.002, seeds 0-5), but one seed in six
+# stays below 90% HQ, and neither reaches 90% in the 600 steps that 3 s of training allows. The
+# search that measured this (a D width, lr, R1, batch, depth, EMA and lr-decay grid on ring8 and
+# grid25) ships in checkpoints/sweeps/defaults_ring8 and defaults_grid25; bench/recipe_rates.py
+# measures a config's speed against the default on a shared machine.
 
 # Images (16 x 16 digits): NSGAN with DCGAN-style nets of 32 filters, latent 32, batch 32, the
 # paper's Adam (2e-4, betas (0.5, 0.999)) and an EMA of G at 0.99. Four variants at 2,000 steps,
