@@ -123,7 +123,7 @@ def gamma_view(spec: dict, rows: list[dict], made_by: str) -> None:
 
 def stacked_view(spec: dict, rows: list[dict], made_by: str) -> None:
     ours = lb.stacked_table(rows)
-    theirs = [{"method": m, "modes": modes, "kl": kl, "source": src} for m, modes, kl, src in lb.PUBLISHED_STACKED]
+    theirs = lb.published_stacked()
     st.markdown(f"Stacked digits: {_trials(ours, spec)} of {spec.get('steps', 0):,} steps per objective; "
                 "26,000 samples of each run, each channel read by our digit classifier.")
     if made_by.startswith("python -m ganviz sweep checkpoints/sweeps/stacked/"):  # the shipped sweep's measured story

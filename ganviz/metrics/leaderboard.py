@@ -115,8 +115,9 @@ def summarise(rows: list[dict], by: list[str], measures: list[str]) -> list[dict
     out = []
     for key, runs in groups.items():
         done = [r for r in runs if r.get("status") == "done"]
+        seconds = [_num(r.get("seconds")) for r in done]
         entry = {**dict(zip(by, key)), "trials": len(done), "failed": len(runs) - len(done),
-                 "seconds": sum(_num(r.get("seconds")) for r in done if math.isfinite(_num(r.get("seconds"))))}
+                 "seconds": sum(t for t in seconds if math.isfinite(t))}
         for m in measures:
             values = [v for v in (_num(r.get(m)) for r in done) if math.isfinite(v)]
             entry[m], entry[m + "_se"] = mean_and_se(values) if values else (math.nan, math.nan)
@@ -160,6 +161,11 @@ PUBLISHED_STACKED = [
     ("DCGAN", 78.9, None, "PacGAN Table 2"),
     ("PacDCGAN2", 1000.0, 0.06, "PacGAN Table 2"),
 ]
+
+
+def published_stacked() -> list[dict]:
+    """The published stacked-digits rows as the page draws them (``kl`` None where not given)."""
+    return [{"method": m, "modes": modes, "kl": kl, "source": src} for m, modes, kl, src in PUBLISHED_STACKED]
 
 
 def stacked_table(rows: list[dict]) -> list[dict]:

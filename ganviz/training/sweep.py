@@ -69,7 +69,7 @@ class Run:
     def id(self) -> str:
         """A short hash of everything that defines the run (stable across processes and machines)."""
         key = {"dataset": self.dataset, "steps": self.steps, "changes": self.changes, "seed": self.seed}
-        if self.kind != "toy":  # toy runs keep the ids they had before image sweeps existed
+        if self.kind != "toy":  # a toy run's id leaves the kind out: shipped toy sweeps resume with their rows
             key["kind"] = self.kind
         key = json.dumps(key, sort_keys=True)
         return hashlib.sha1(key.encode()).hexdigest()[:12]
