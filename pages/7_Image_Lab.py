@@ -69,10 +69,11 @@ with st.sidebar:
     with st.expander("your own images"):
         st.file_uploader("a .zip of images or idx files, or one idx .gz", type=list(image_data.UPLOAD_TYPES),
                          key=UPLOAD_KEY, help=image_data.UPLOAD_HELP,
-                         on_change=lambda: ss.update(im_upload_message=image_data.read_uploaded(UPLOAD_KEY, ip.DATA_KEY)))
+                         on_change=lambda: ss.update(im_upload_message=image_data.read_uploaded(UPLOAD_KEY, ip.DATA_KEY,
+                                                                                             "Train")))
     said = ss.pop("im_upload_message", None)
     if said:
-        (st.error if said[0] == "error" else st.success)(said[1].replace("Press **From scratch**", "Press **Train**"))
+        (st.error if said[0] == "error" else st.success)(said[1])
     default = image_recipe()
     # Defaults through session state, never as widget arguments: a preset writes these keys.
     for k, v in {"im_objective": default.objective, "im_seed": default.seed, "im_batch": default.batch,

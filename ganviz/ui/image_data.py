@@ -62,9 +62,10 @@ UPLOAD_HELP = (f"a .zip of png/jpg/... images or of MNIST idx files, or one gzip
                "session only.")
 
 
-def read_uploaded(uploader_key: str, choice_key: str) -> tuple[str, str] | None:
+def read_uploaded(uploader_key: str, choice_key: str, train: str = "From scratch") -> tuple[str, str] | None:
     """Uploader callback: decode the file at ``uploader_key``; on success keep it and choose it in
-    ``choice_key``. Returns ("success" | "error", message); a refused file changes nothing."""
+    ``choice_key``. Returns ("success" | "error", message naming the page's ``train`` button); a
+    refused file changes nothing."""
     s = st.session_state
     f = s.get(uploader_key)
     if f is None:
@@ -76,4 +77,4 @@ def read_uploaded(uploader_key: str, choice_key: str) -> tuple[str, str] | None:
         return "error", f"{e}. Nothing was changed."
     s[_STORE] = (f.name, data)
     s[choice_key] = UPLOAD + f.name
-    return "success", f"Loaded {data.source}. Press **From scratch** to train on it."
+    return "success", f"Loaded {data.source}. Press **{train}** to train on it."

@@ -21,8 +21,8 @@ DATA_KEY = "im_data"
 # The widgets that keep one value whatever the objective (the rest are kept per objective).
 SHARED = ("objective", "image_size", "seed", "batch", "width")
 BATCHES = (16, 32, 64, 128)
-WIDTHS = (8, 16, 32, 64)
-R1_GAMMAS = (0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # filters of the first conv layer of G and of D (one widget: both alike)
+WIDTHS = (8, 16, 32, 64)  # filters of the first conv layer of G and of D (one widget: both alike)
+R1_GAMMAS = (0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # decades: the collapse's fix needs 100
 # The fields the lab's widgets set besides the objective's own settings; a preset sets no other.
 FIELDS = ("objective", "image_size", "seed", "batch", "g_width", "d_width", "dataset", "arch", "lr_g", "lr_d",
           "n_critic", "spectral_norm", "r1_gamma", "minibatch_kernels", "feature_matching")
