@@ -76,10 +76,7 @@ class Measure:
             self.not_judged = NOT_JUDGED_FOLDER
             return
         # Its own codes, from its own generator: the run's random numbers stay the run's.
-        gen = torch.Generator().manual_seed(trainer.config.seed + 7)
-        shape = (n, trainer.config.latent_dim)
-        uniform = trainer.config.latent_dist == "uniform"
-        self.z = torch.rand(shape, generator=gen) * 2 - 1 if uniform else torch.randn(shape, generator=gen)
+        self.z = trainer.latent(n, torch.Generator().manual_seed(trainer.config.seed + 7))
 
     def __call__(self, trainer: Trainer) -> None:
         if self.classifier is None or trainer.step_count % self.every:
