@@ -36,6 +36,7 @@ def test_it_opens_the_shipped_default_run_and_reset_trains_from_step_0():
     assert not at.exception
     at = _until(at, lambda a: _step(a) >= 0)
     assert _step(at) == steps and any(shipped.stem in i.value for i in at.info)  # opened trained, paused
+    assert any(f"step {steps:,}: confidence" in c.value for c in at.caption)  # and judged at once
     at.button(key="im_train").click().run()
     at = _until(at, lambda a: _step(a) > steps)
     at.button(key="im_pause").click().run()

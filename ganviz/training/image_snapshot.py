@@ -102,7 +102,11 @@ class Measure:
 def make_trainer(config, data=None, every: int = 100, n: int = 256) -> Trainer:
     """A Trainer on images (``data``: the ImageSet a page opened by name, for a folder run) with the
     ``Measure`` hook, measured once before any step."""
-    trainer = Trainer(config, data)
+    return measured(Trainer(config, data), every, n)
+
+
+def measured(trainer: Trainer, every: int = 100, n: int = 256) -> Trainer:
+    """``trainer`` with a ``Measure`` hook, measured once now (at its current step)."""
     measure = Measure(every, n)
     trainer.hooks.append(measure)
     measure(trainer)
@@ -128,14 +132,15 @@ class ImageSnapshot:
 
 
 def take(trainer: Trainer, state: str = "paused", error: str | None = None) -> ImageSnapshot:
-    """Copy what the image lab draws (in the trainer's process; the page only reads it)."""
+    """Copy what the image lab draws (in the trainer's process; the page only reads it). A run the
+    lab did not build (a checkpoint the worker loaded) gets its ``Measure`` here, judged at once."""
     measure = next((h for h in trainer.hooks if isinstance(h, Measure)), None)
+    if measure is None:
+        measure = measured(trainer).hooks[-1]
     return ImageSnapshot(
         step=trainer.step_count, state=state, error=error, objective=trainer.config.objective,
         steps_per_second=trainer.steps_per_second, samples=trainer.sample(z=trainer.eval_z[:GRID]),
         history={k: trainer.history.column(k) for k in ("step", "d_loss", "g_loss")},
-        measures=[dict(r) for r in measure.rows] if measure else [],
-        class_shares=list(measure.class_shares) if measure else [],
-        fid_floor=measure.floor if measure else math.nan, device=str(trainer.device),
-        judged=measure.kind if measure else None, not_judged=measure.not_judged if measure else None,
-        perfect=measure.perfect if measure else (math.nan, math.nan))
+        measures=[dict(r) for r in measure.rows], class_shares=list(measure.class_shares),
+        fid_floor=measure.floor, device=str(trainer.device), judged=measure.kind, not_judged=measure.not_judged,
+        perfect=measure.perfect)
