@@ -8,7 +8,11 @@ Every contender runs in its own fresh process (the same start for all; torch's t
 process), warms up for 20 steps, then is timed. Two conditions: an idle machine, and one core kept
 busy by another process (the dashboard's normal state: the server draws, the browser renders).
 
-Run: python bench/trainer_speed.py [--steps 300] [--blocks 5] [--baseline REV]
+On a machine with CUDA, ``--cuda`` times the Trainer there too, its step recorded as a CUDA graph
+(``ganviz.training.cuda_graph``) and eager, against the best CPU contender (issue: a toy run on a
+GPU at least 5x the CPU's steps/s).
+
+Run: python bench/trainer_speed.py [--steps 300] [--blocks 5] [--baseline REV] [--cuda]
 """
 
 from __future__ import annotations
@@ -51,17 +55,30 @@ def plain_loop(steps: int) -> float:
     return steps / (time.perf_counter() - t0)
 
 
-def trainer_loop(steps: int, threads: int) -> float:
+def trainer_loop(steps: int, threads: int, device: str = "cpu", graph: bool = True) -> float:
     """Steps per second of the ``Trainer`` importable from sys.path (this tree's or a baseline's)."""
     from ganviz.training import TrainConfig, Trainer
 
+    if not graph:
+        from ganviz.training import cuda_graph
+
+        cuda_graph.blocker = lambda *args: "eager, for comparison"
     t = Trainer(TrainConfig(dataset="ring8", objective="nsgan", g_depth=DEPTH, g_width=WIDTH, d_depth=DEPTH,
                             d_width=WIDTH, batch=BATCH, latent_dim=LATENT, lr_g=LR, lr_d=LR, threads=threads,
-                            eval_every=10**9, log_every=10))
+                            eval_every=10**9, log_every=10, device=device))
     t.train(WARMUP)
+    sync = torch_sync(device)
+    sync()
     t0 = time.perf_counter()
     t.train(steps)
+    sync()
     return steps / (time.perf_counter() - t0)
+
+
+def torch_sync(device: str):
+    import torch
+
+    return torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
 
 def _worker(args) -> None:
@@ -69,31 +86,39 @@ def _worker(args) -> None:
 
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)  # as the trainer's process does (claim_process; a baseline's Trainer set it itself)
-    rate = plain_loop(args.steps) if args.worker == "plain" else trainer_loop(args.steps, args.threads)
+    rate = (plain_loop(args.steps) if args.worker == "plain"
+            else trainer_loop(args.steps, args.threads, args.device, args.graph == "on"))
     print(rate)
 
 
-def _run(kind: str, tree: Path, steps: int, threads: int) -> float:
+def _run(kind: str, tree: Path, steps: int, threads: int, device: str = "cpu", graph: str = "on") -> float:
     out = subprocess.run([sys.executable, __file__, "--worker", kind, "--tree", str(tree), "--steps", str(steps),
-                          "--threads", str(threads)], capture_output=True, text=True, check=True)
+                          "--threads", str(threads), "--device", device, "--graph", graph],
+                         capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def measure(steps: int, blocks: int, baseline: Path | None) -> dict:
+def measure(steps: int, blocks: int, baseline: Path | None, cuda: bool = False) -> dict:
     contenders = {"ours_1_thread": ("trainer", ROOT, 1), "ours_2_threads": ("trainer", ROOT, 2),
                   "plain_1_thread": ("plain", ROOT, 1), "plain_2_threads": ("plain", ROOT, 2)}
     if baseline is not None:
         contenders["baseline_1_thread"] = ("trainer", baseline, 1)
+    if cuda:
+        contenders["ours_cuda_graph"] = ("trainer", ROOT, 1, "cuda", "on")
+        contenders["ours_cuda_eager"] = ("trainer", ROOT, 1, "cuda", "off")
     rates: dict[str, list[float]] = {k: [] for k in contenders}
     for _ in range(blocks):
-        for name, (kind, tree, threads) in contenders.items():
-            rates[name].append(_run(kind, tree, steps, threads))
+        for name, (kind, tree, threads, *device) in contenders.items():
+            rates[name].append(_run(kind, tree, steps, threads, *device))
     med = {k: round(statistics.median(v), 1) for k, v in rates.items()}
     best_plain = max(med["plain_1_thread"], med["plain_2_threads"])
     best_ours = max(med["ours_1_thread"], med["ours_2_threads"])
     out = {"steps_per_s": med, "ours_best_vs_plain_best": round(best_ours / best_plain, 2)}
     if baseline is not None:
         out["ours_vs_baseline_1_thread"] = round(med["ours_1_thread"] / med["baseline_1_thread"], 2)
+    if cuda:
+        out["cuda_graph_vs_cpu_best"] = round(med["ours_cuda_graph"] / best_ours, 2)
+        out["cuda_graph_vs_cuda_eager"] = round(med["ours_cuda_graph"] / med["ours_cuda_eager"], 2)
     return out
 
 
@@ -120,6 +145,9 @@ def main() -> None:
     p.add_argument("--worker", choices=["plain", "trainer"], help=argparse.SUPPRESS)
     p.add_argument("--tree", help=argparse.SUPPRESS)
     p.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    p.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
+    p.add_argument("--graph", choices=["on", "off"], default="on", help=argparse.SUPPRESS)
+    p.add_argument("--cuda", action="store_true", help="also time the Trainer on CUDA, recorded and eager")
     args = p.parse_args()
     if args.worker:
         sys.path.insert(0, args.tree)
@@ -128,7 +156,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         baseline = baseline_tree(args.baseline, Path(tmp))
         out = {"batch": BATCH, "width": WIDTH, "depth": DEPTH, "baseline": args.baseline if baseline else None,
-               "idle": measure(args.steps, args.blocks, baseline)}
+               "idle": measure(args.steps, args.blocks, baseline, args.cuda)}
         stop = mp.Event()
         spinner = mp.Process(target=_spin, args=(stop,), daemon=True)
         spinner.start()

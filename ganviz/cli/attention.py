@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import argparse
 
-from ganviz.cli.common import fail, int_arg, print_json
+from ganviz.cli.common import add_json, fail, int_arg, print_json
 
 
 def query_arg(text: str) -> tuple[int, int]:
@@ -54,8 +54,7 @@ def register(sub) -> None:
                    help="fake: a generated image (G's and D's layers); real: a data image (D's layers)")
     p.add_argument("--index", type=int_arg, default=0,
                    help="which image: the run's evaluation code (fake) or data image (real) number (default 0)")
-    p.add_argument("--json", action="store_true",
-                   help='print one JSON object: {"layers": [{"name", "gamma", "map", ...}]}')
+    add_json(p, 'one JSON object: {"layers": [{"name", "gamma", "map", ...}]}')
     p.set_defaults(func=run)
 
 

@@ -6,7 +6,7 @@ import json
 import shlex
 import sys
 
-from ganviz.cli.common import add_run_args, fail, int_arg, positive_int, report, trained
+from ganviz.cli.common import add_run_args, add_steps, fail, int_arg, positive_int, report, trained
 from ganviz.cli.image import data_fields
 
 
@@ -15,7 +15,7 @@ def register(sub) -> None:
                        description="Train BEGAN (Berthelot et al. 2017) on handwritten digits or a local image "
                                    "folder; report k_t, M_global and, on digits, the classifier's numbers.")
     p.add_argument("--gamma", type=float, default=0.5, help="diversity ratio gamma in [0, 1] (default 0.5)")
-    p.add_argument("--steps", type=positive_int, default=20000, help="generator steps (default 20000)")
+    add_steps(p, 20000)
     p.add_argument("--data", default="digits", metavar="SOURCE",
                    help="'digits' (bundled), 'stacked', or a folder with MNIST/Fashion-MNIST idx files or images")
     p.add_argument("--size", type=int_arg, default=16, help="image size: 16 or 32 (default 16)")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import shlex
 
-from ganviz.cli.common import Progress, add_run_args, fail, int_arg, positive_int, report
+from ganviz.cli.common import Progress, add_run_args, add_steps, fail, int_arg, report
 
 
 def register(sub) -> None:
     p = sub.add_parser("classifier", help="train the digit classifier used by the gamma sweep",
                        description="Train a small conv net on 80%% of scikit-learn's digits and report its "
                                    "accuracy on the other 20%%.")
-    p.add_argument("--steps", type=positive_int, default=2000, help="optimiser steps (default 2000)")
+    add_steps(p, 2000, "optimiser steps")
     p.add_argument("--size", type=int_arg, default=16, help="image size: 16 or 32 (default 16)")
     add_run_args(p, set_example=None)
     p.set_defaults(func=run)

@@ -81,6 +81,16 @@ def fail(message: str) -> int:
     return 2
 
 
+def add_json(p, what: str = "one JSON object as the last line of stdout") -> None:
+    """--json: print ``what`` (every command's machine-readable output, said once here)."""
+    p.add_argument("--json", action="store_true", help=f"print {what}")
+
+
+def add_steps(p, default: int, what: str = "generator steps") -> None:
+    """--steps N (a positive integer), its default in the help."""
+    p.add_argument("--steps", type=positive_int, default=default, help=f"{what} (default {default})")
+
+
 def add_run_args(p, set_example: str | None = "lr_g=1e-3") -> None:
     """The options every training command takes: --seed, --set KEY=VALUE (unless ``set_example`` is
     None), --out, --json, --quiet."""
@@ -89,7 +99,7 @@ def add_run_args(p, set_example: str | None = "lr_g=1e-3") -> None:
         p.add_argument("--set", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                        help=f"override a config field, e.g. --set {set_example} (repeatable)")
     p.add_argument("--out", metavar="PATH", help="save a checkpoint (.safetensors + .json recipe) here")
-    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+    add_json(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -130,7 +140,7 @@ def add_image_train_args(p, archs: tuple[str, ...] = ("dcgan",), what: str = "th
     p.add_argument("--objective", choices=list(OBJECTIVES), metavar="NAME", help=objective_help(archs))
     p.add_argument("--size", type=int_arg, choices=list(SIZES), default=16, metavar="S",
                    help="image side: " + " or ".join(map(str, SIZES)))
-    p.add_argument("--steps", type=positive_int, default=2000, help=f"generator steps of {what} at most (default 2000)")
+    add_steps(p, 2000, f"generator steps of {what} at most")
     p.add_argument("--max-seconds", type=positive_int, metavar="S", help=f"stop {what} after S seconds of training")
 
 

@@ -11,7 +11,7 @@ Example (the shipped classifier, in place):
 
 from __future__ import annotations
 
-from ganviz.cli.common import fail, report
+from ganviz.cli.common import add_json, fail, report
 
 
 def register(sub) -> None:
@@ -20,7 +20,7 @@ def register(sub) -> None:
                                    "current) in the current format: the same tensors, the recipe mapped.")
     p.add_argument("old", metavar="OLD", help="the .safetensors file to read")
     p.add_argument("new", metavar="NEW", help="where to write NEW.safetensors and NEW.json (may be OLD)")
-    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+    add_json(p)
     p.set_defaults(func=run)
 
 

@@ -8,7 +8,7 @@ and the estimators' noise floor (their value between two samples of P) under ``n
 
 from __future__ import annotations
 
-from ganviz.cli.common import fail, finite_float, int_arg, positive_int, print_json
+from ganviz.cli.common import add_json, fail, finite_float, int_arg, positive_int, print_json
 from ganviz.data.toy import ParallelLines, gaussian_1d
 from ganviz.metrics.divergence import (MEASURES, affine_1d, estimate_with_floor, exact_1d,
                                        parallel_lines_exact)
@@ -26,7 +26,7 @@ def register(sub) -> None:
     p.add_argument("--scale", type=finite_float, default=1.0, help="gaussians: Q's standard deviation R > 0 (default 1)")
     p.add_argument("--n", type=positive_int, default=500, help="samples per distribution for the estimates (default 500)")
     p.add_argument("--seed", type=int_arg, default=0)
-    p.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+    add_json(p)
     p.set_defaults(func=run)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ganviz.cli.common import fail, int_arg, positive_int, print_json
+from ganviz.cli.common import add_json, fail, int_arg, positive_int, print_json
 
 
 def register(sub) -> None:
@@ -21,7 +21,7 @@ def register(sub) -> None:
     p.add_argument("--classifier", metavar="PATH", help="classifier .safetensors (default: shipped)")
     p.add_argument("--samples", type=positive_int, default=500, help="samples per checkpoint (default 500)")
     p.add_argument("--seed", type=int_arg, default=0)
-    p.add_argument("--json", action="store_true", help="print a JSON list, one object per gamma")
+    add_json(p, "a JSON list, one object per gamma")
     p.set_defaults(func=run)
 
 

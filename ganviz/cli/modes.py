@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ganviz.cli.common import Progress, fail, positive_int, print_json
+from ganviz.cli.common import Progress, add_json, fail, positive_int, print_json
 from ganviz.metrics.modes import mean_and_se
 from ganviz.objectives import OBJECTIVES
 from ganviz.training import Trainer, TrainingDiverged
@@ -21,7 +21,7 @@ def register(sub) -> None:
     p.add_argument("--trials", type=positive_int, default=10)
     p.add_argument("--steps", type=positive_int, help="generator steps per trial (default: the recipe's, "
                    "ring8 4000, grid25 6000)")
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 

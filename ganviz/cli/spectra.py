@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ganviz.cli.common import fail, print_json
+from ganviz.cli.common import add_json, fail, print_json
 
 
 def register(sub) -> None:
@@ -18,8 +18,7 @@ def register(sub) -> None:
                        description="Print the singular values of every weight (ndim >= 2, reshaped to "
                                    "(out, -1)) of a .safetensors file, largest first.")
     p.add_argument("--checkpoint", required=True, metavar="PATH", help="a .safetensors file")
-    p.add_argument("--json", action="store_true",
-                   help='print one JSON object: {"layers": {name: {"singular_values": [...]}}}')
+    add_json(p, 'one JSON object: {"layers": {name: {"singular_values": [...]}}}')
     p.set_defaults(func=run)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 
-from ganviz.cli.common import Progress, add_run_args, fail, positive_int, print_json, report
+from ganviz.cli.common import Progress, add_run_args, add_steps, fail, print_json, report
 from ganviz.data.toy import DATASETS
 from ganviz.objectives import OBJECTIVES
 from ganviz.training import TrainingDiverged
@@ -19,7 +19,7 @@ def register(sub) -> None:
                    help="one of: " + ", ".join(DATASETS))
     p.add_argument("--objective", choices=list(OBJECTIVES), metavar="NAME",
                    help="one of: " + ", ".join(OBJECTIVES) + " (default: the project's best recipe for the dataset)")
-    p.add_argument("--steps", type=positive_int, default=5000, help="generator steps (default 5000)")
+    add_steps(p, 5000)
     add_run_args(p, "lr_g=1e-3")
     p.set_defaults(func=run)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from ganviz.cli.common import fail, int_arg, positive_int, print_json
+from ganviz.cli.common import add_json, fail, int_arg, positive_int, print_json
 from ganviz.metrics.image_quality import K
 from ganviz.metrics.truncation import truncation_report
 
@@ -46,8 +46,7 @@ def register(sub) -> None:
     p.add_argument("--samples", type=positive_int, default=500, metavar="N",
                    help="samples judged at each threshold (default 500; more than 5)")
     p.add_argument("--seed", type=int_arg, default=0, help="seed of the codes and their redraws (default 0)")
-    p.add_argument("--json", action="store_true",
-                   help='print one JSON object: {"thresholds": [{"threshold", "precision", "recall", ...}]}')
+    add_json(p, 'one JSON object: {"thresholds": [{"threshold", "precision", "recall", ...}]}')
     p.set_defaults(func=run)
 
 

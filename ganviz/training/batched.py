@@ -167,9 +167,12 @@ class BatchedTrials:
 
     # The trainer's lr schedule and EMA, run on the stacked networks and optimisers: both read only
     # config, step_count, lr_factor, opt_g / opt_d, G and G_ema, and act on each parameter element by
-    # element. BEGAN's plateau halving (the only schedule that moves lr_factor) is not batched.
+    # element. BEGAN's plateau halving (the only schedule that moves lr_factor) is not batched, and
+    # the stacked step is not recorded as a CUDA graph (_graph).
     lr_factor = 1.0
+    _graph = None
     learning_rates = Trainer.learning_rates
+    ema_weight = Trainer.ema_weight
     _apply_lr = Trainer._apply_lr
     _update_ema = Trainer._update_ema
 

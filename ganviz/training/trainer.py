@@ -34,6 +34,7 @@ from ganviz.nets.attention import gammas
 from ganviz.nets.factory import make_networks
 from ganviz.objectives import DView, make_objective
 from ganviz.objectives.penalties import HistoricalAverage, clamp_sigma, feature_matching, orthogonal_penalty, r1_penalty
+from ganviz.training import cuda_graph
 from ganviz.training.config import FOLDER, STRUCTURAL, TrainConfig
 from ganviz.training.schedules import schedules
 
@@ -78,9 +79,16 @@ class BoundedHistory:
         return [r.get(key, math.nan) for r in self.rows]
 
 
-def _make_optimizer(name, params, lr, betas):
+def _make_optimizer(name, params, lr, betas, device=None):
+    """The optimiser; with ``device`` (a recorded step's) Adam is capturable, its lr a tensor there
+    (``_apply_lr`` fills it between replays). Adam's foreach kernels only where PyTorch picks them
+    (on a GPU): forced on a CPU they gave the same weights bit for bit but made the toy step 0.88x
+    as fast at 1 thread and 0.63x at 2 (242 against 274 and 385 steps/s, bench/trainer_speed.py's
+    config); on digits they were level (61 against 61)."""
+    if name == "adam" and device is not None:
+        return torch.optim.Adam(params, lr=torch.tensor(lr, device=device), betas=betas, foreach=True, capturable=True)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+        return torch.optim.Adam(params, lr=lr, betas=betas)
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr)
     return torch.optim.SGD(params, lr=lr)
@@ -121,8 +129,14 @@ class Trainer:
             self.G.reference = self._latent(c.batch)  # fixed for the whole run
         self.eval_z = self._latent(c.eval_samples)
         self.G_ema = copy.deepcopy(self.G) if c.g_ema > 0 else None
-        self.opt_g = _make_optimizer(c.optimizer, self.G.parameters(), c.lr_g, (c.beta1, c.beta2))
-        self.opt_d = _make_optimizer(c.optimizer, self.D.parameters(), c.lr_d, (c.beta1, c.beta2))
+        # On a GPU the step is recorded once as a CUDA graph and replayed (cuda_graph.py says what
+        # keeps a run eager, in graph_off).
+        self.graph_off = cuda_graph.blocker(c, self.objective, self.device)
+        graphed = None if self.graph_off else self.device
+        self.opt_g = _make_optimizer(c.optimizer, self.G.parameters(), c.lr_g, (c.beta1, c.beta2), graphed)
+        self.opt_d = _make_optimizer(c.optimizer, self.D.parameters(), c.lr_d, (c.beta1, c.beta2), graphed)
+        self._ema_weight = torch.zeros((), device=self.device)  # a replay's EMA weight, filled before it
+        self._graph = self._new_graph()
         self.hist_g = HistoricalAverage(self.G)
         self.hist_d = HistoricalAverage(self.D)
         self.lr_factor = 1.0  # on both learning rates; BEGAN's plateau halving lowers it
@@ -184,6 +198,10 @@ class Trainer:
         self.objective.params = self.config.params
         if self.config.g_ema > 0 and self.G_ema is None:
             self.G_ema = copy.deepcopy(self.G)
+        self._graph = self._new_graph()  # the recorded step holds the old values as constants
+
+    def _new_graph(self) -> cuda_graph.StepGraph | None:
+        return None if self.graph_off else cuda_graph.StepGraph(self._step_tensors, self.gen)
 
     def learning_rates(self) -> tuple[float, float]:
         """(G's, D's) learning rate of the next step: the config's, times ``lr_factor`` and the schedule."""
@@ -196,12 +214,19 @@ class Trainer:
         return c.lr_g * scale, c.lr_d * scale
 
     def _apply_lr(self) -> None:
+        """Set the next update's learning rates and betas (and, for a recorded step, the EMA weight
+        it reads: the values a replay cannot compute)."""
         c = self.config
         for opt, lr in zip((self.opt_g, self.opt_d), self.learning_rates()):
             for group in opt.param_groups:
-                group["lr"] = lr
+                if torch.is_tensor(group["lr"]):
+                    group["lr"].fill_(lr)
+                else:
+                    group["lr"] = lr
                 if "betas" in group:
                     group["betas"] = (c.beta1, c.beta2)
+        if self._graph is not None and self.G_ema is not None:
+            self._ema_weight.fill_(self.ema_weight())
 
     # --- sampling -----------------------------------------------------------------------------
     def _latent(self, n: int) -> torch.Tensor:
@@ -312,8 +337,14 @@ class Trainer:
     def step_d(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> float:
         """One discriminator update (on ``fake`` of classes ``y_fake`` if given, else on a fresh
         batch); returns its loss."""
-        c = self.config
         self._apply_lr()
+        loss = self._d_update(fake, y_fake)
+        self.d_step_count += 1
+        return self._note("d_loss", loss)
+
+    def _d_update(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> torch.Tensor:
+        """A D update's tensor work (nothing read on the host: a CUDA graph records it); its loss."""
+        c = self.config
         real, y_real = self._real_labelled(c.batch)
         if fake is None:
             with torch.no_grad():
@@ -341,16 +372,18 @@ class Trainer:
         self._last_real = DView(real, *(None if t is None else t.detach() for t in
                                         (real_v.score, real_v.features, real_v.energy, real_v.code)))
         self._last_real_y = y_real
-        self.d_step_count += 1
-        value = float(loss.detach())
-        self._check_finite("discriminator loss", value)
-        self.last["d_loss"] = value
-        return value
+        return loss.detach()
 
     def step_g(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> float:
         """One generator update (through ``fake`` = G(z, y_fake) with its graph, if given); returns its loss."""
-        c = self.config
         self._apply_lr()
+        loss = self._g_update(fake, y_fake)
+        self.step_count += 1
+        return self._note("g_loss", loss)
+
+    def _g_update(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> torch.Tensor:
+        """A G update's tensor work (as ``_d_update``); its loss."""
+        c = self.config
         if fake is None:
             z, y_fake = self._fake_input(c.batch)
             fake = self._generate(z, y_fake)
@@ -382,10 +415,13 @@ class Trainer:
         self.objective.after_g_step(real_v, fake_v)
         if self.G_ema is not None:
             self._update_ema()
-        self.step_count += 1
-        value = float(loss.detach())
-        self._check_finite("generator loss", value)
-        self.last["g_loss"] = value
+        return loss.detach()
+
+    def _note(self, key: str, loss: torch.Tensor) -> float:
+        """Read a loss on the host, check it is finite and keep it in ``last``."""
+        value = float(loss)
+        self._check_finite("discriminator loss" if key == "d_loss" else "generator loss", value)
+        self.last[key] = value
         return value
 
     def _regularise(self, loss: torch.Tensor, net: torch.nn.Module, hist: HistoricalAverage) -> torch.Tensor:
@@ -411,14 +447,18 @@ class Trainer:
             raise ValueError("a class-conditional run's fake batch needs its classes, and an unconditional "
                              "run's takes none")
 
+    def ema_weight(self) -> float:
+        """The next G step's EMA weight 1 - decay_t: G_ema <- G_ema + (1 - decay_t)(G - G_ema)."""
+        t = self.step_count
+        return 1.0 - min(self.config.g_ema, (1 + t) / (10 + t))
+
     @torch.no_grad()
     def _update_ema(self):
         # Warm-up (decay_t = min(decay, (1 + t) / (10 + t))): early on the average must not hold
         # on to the random initial weights.
-        t = self.step_count
-        decay = min(self.config.g_ema, (1 + t) / (10 + t))
+        weight = self._ema_weight if self._graph is not None else self.ema_weight()
         for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):
-            pe.lerp_(p, 1.0 - decay)
+            pe.lerp_(p, weight)
         for be, b in zip(self.G_ema.buffers(), self.G.buffers()):  # batch norm's running statistics
             be.copy_(b)
 
@@ -440,19 +480,23 @@ class Trainer:
     def step(self) -> None:
         """n_critic D updates, then one G update; logs and evaluates on schedule."""
         t0 = time.perf_counter()
-        for _ in range(self.config.n_critic - 1):
-            self.step_d()
-        # The last critic step and the G step share one G(z) (as in the DCGAN tutorial): G does not
-        # change in between, and the G step backpropagates through the graph kept from it.
-        z, y = self._fake_input(self.config.batch)
-        fake = self._generate(z, y)
-        self.step_d(fake, y)
-        self.step_g(fake, y)
+        c = self.config
+        self._apply_lr()
+        if self._graph is None:
+            d_loss, g_loss = self._step_tensors()
+        else:
+            d_loss, g_loss = self._graph.step()
+        self.d_step_count += c.n_critic
+        read = self._graph is None or (self.step_count + 1) % c.log_every == 0  # a replay reads them when logged
+        if read:
+            self._note("d_loss", d_loss)
+        self.step_count += 1
+        if read:
+            self._note("g_loss", g_loss)
         self._run_schedules()
         dt = time.perf_counter() - t0
         self.train_seconds += dt
         self._recent_times.append(dt)
-        c = self.config
         if self.step_count % c.log_every == 0:
             self.history.add({"step": self.step_count, **self.last, **self.objective.state(),
                               **gammas(G=self.G, D=self.D), "lr_g": self.learning_rates()[0]})
@@ -460,6 +504,17 @@ class Trainer:
             self.evaluate()
         for hook in self.hooks:
             hook(self)
+
+    def _step_tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The tensor work of one step (what a CUDA graph records): n_critic D updates, then one G
+        update; the last D loss and the G loss."""
+        for _ in range(self.config.n_critic - 1):
+            self._d_update()
+        # The last critic step and the G step share one G(z) (as in the DCGAN tutorial): G does not
+        # change in between, and the G step backpropagates through the graph kept from it.
+        z, y = self._fake_input(self.config.batch)
+        fake = self._generate(z, y)
+        return self._d_update(fake, y), self._g_update(fake, y)
 
     def _run_schedules(self) -> None:
         for schedule in self.schedules:
