@@ -65,9 +65,10 @@ class StepGraph:
         self.graph: torch.cuda.CUDAGraph | None = None
         self.out: tuple[torch.Tensor, ...] = ()
         self.warm = 0
+        self.failed: str | None = None  # why recording failed: the run goes on eagerly
 
     def step(self) -> tuple[torch.Tensor, ...]:
-        if self.graph is None and self.warm >= WARMUP:
+        if self.graph is None and self.failed is None and self.warm >= WARMUP:
             self._record()
         if self.graph is not None:
             self.graph.replay()
@@ -83,6 +84,13 @@ class StepGraph:
         graph = torch.cuda.CUDAGraph()
         graph.register_generator_state(self.generator)  # its draws advance at every replay
         torch.cuda.synchronize()
-        with torch.cuda.graph(graph, stream=self.stream):  # records; nothing runs until replay
-            self.out = self.work()
+        try:
+            # Records; nothing runs until a replay. "thread_local": another thread of the process
+            # (a page reading a snapshot) may use CUDA meanwhile.
+            with torch.cuda.graph(graph, stream=self.stream, capture_error_mode="thread_local"):
+                self.out = self.work()
+        except Exception as e:  # an op that cannot be recorded: this run stays eager, not broken
+            self.failed = f"{type(e).__name__}: {e}"
+            torch.cuda.synchronize()
+            return
         self.graph = graph

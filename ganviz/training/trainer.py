@@ -482,16 +482,11 @@ class Trainer:
         t0 = time.perf_counter()
         c = self.config
         self._apply_lr()
-        if self._graph is None:
-            d_loss, g_loss = self._step_tensors()
-        else:
-            d_loss, g_loss = self._graph.step()
+        d_loss, g_loss = self._step_tensors() if self._graph is None else self._graph.step()
         self.d_step_count += c.n_critic
-        read = self._graph is None or (self.step_count + 1) % c.log_every == 0  # a replay reads them when logged
-        if read:
-            self._note("d_loss", d_loss)
         self.step_count += 1
-        if read:
+        if self._graph is None or self.step_count % c.log_every == 0:  # a replay's losses are read when logged
+            self._note("d_loss", d_loss)
             self._note("g_loss", g_loss)
         self._run_schedules()
         dt = time.perf_counter() - t0
