@@ -135,11 +135,14 @@ def test_k_t_has_its_own_axis_in_the_metrics_chart():
 
 def test_ebgan_small_margin_pushes_under_a_quarter_and_catches_up():
     name = "EBGAN's margin"
-    assert "under a quarter of m = 2's (A) from step 200 on" in _sentence(name)
+    assert "averages under a quarter of m = 2's (A) over steps 200 to 800" in _sentence(name)
+    assert "under half of it at every check" in _sentence(name)
     assert "by step 800 the two W1 curves are within 0.1" in _sentence(name)
     a, b = Run(name, 0, 800, evals={800}), Run(name, 1, 800, evals={800})
     ratios = [b.at(s, "push") / a.at(s, "push") for s in range(200, 801, EVAL_EVERY)]
-    assert max(ratios) < 0.25, ratios
+    # The mean, not every check: one check's ratio moves with the CPU's rounding (0.19 here, 0.37 on
+    # another machine), the mean over 13 checks much less (0.12 to 0.15 across ATen's kernels).
+    assert np.mean(ratios) < 0.25 and max(ratios) < 0.5, ratios
     assert abs(a.at(800, "w1") - b.at(800, "w1")) < 0.1
 
 

@@ -34,15 +34,16 @@ def test_our_default_makes_all_ten_digits_while_precision_climbs_and_fid_falls()
 
 def test_nsgan_at_a_hot_learning_rate_collapses_onto_few_digits():
     r = rows("NSGAN collapses onto few digits")
-    assert r[300]["classes_present"] == 10 and r[300]["recall"] > 0.7, r[300]
-    assert r[400]["classes_present"] <= 6 and r[500]["classes_present"] <= 2, r
-    assert r[500]["recall"] < 0.01, r[500]
+    assert r[200]["classes_present"] == 10 and r[200]["recall"] > 0.3, r[200]
+    fall = min((s for s in (300, 400, 500) if r[s]["classes_present"] <= 4), default=None)
+    assert fall is not None and r[fall]["recall"] < 0.005, r  # "4 bars or fewer with recall 0.00"
+    assert all(r[s]["recall"] < 0.2 for s in range(fall, 801, 100)), r  # "does not recover"
 
 
 def test_r1_on_the_collapsing_run_keeps_all_ten_digits():
     r = rows("R1 keeps all ten")
-    assert all(r[s]["classes_present"] == 10 and r[s]["recall"] >= 0.7 for s in range(100, 501, 100)), r
-    assert r[100]["digit_fid"] > 450 and r[500]["digit_fid"] < 390  # "falls 468 -> 372"
+    assert all(r[s]["classes_present"] == 10 and r[s]["recall"] >= 0.3 for s in range(100, 801, 100)), r
+    assert r[100]["digit_fid"] - r[800]["digit_fid"] > 100, r  # 621 -> 501, 611 -> 473, 631 -> 467 across kernels
 
 
 def test_the_penalised_critic_sharpens_where_the_clipped_one_stays_blurrier():

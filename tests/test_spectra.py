@@ -171,62 +171,73 @@ def _at(series, step: int) -> float:
     return float(series.sigma0[list(series.steps).index(step)])
 
 
-def test_digits_collapse_sentence_sigma0_of_g_doubles_as_the_classes_fall_to_one():
+def test_digits_collapse_sentence_sigma0_of_g_climbs_and_a_jump_comes_with_the_collapse():
     from ganviz.training.presets_spectra import SENTENCES, measure_of, new_trainer, preset_config, recorder_of, take
 
     text = SENTENCES["digits_collapse"]
     t = new_trainer(preset_config("digits_collapse"), measure_every=100)
     t.train(500)
-    g, d = recorder_of(t).series("G"), recorder_of(t).series("D")
+    g1 = recorder_of(t).series("G")["fc.weight"]
     m = {r["step"]: r for r in measure_of(t).rows}
-    g1, g2, d3 = g["fc.weight"], g["ups.1.weight"], d["head.body.0.weight"]
-    for s, before, after in ((g1, "12.6", "24.8"), (g2, "12.3", "25.0"), (d3, "19.3", "49.3")):
-        assert f"{_at(s, 375):.1f}" == before and f"{_at(s, 400):.1f}" == after, (before, after)
-        assert f"{before} → {after}" in text
-        assert _at(s, 400) > 1.9 * _at(s, 375)  # "doubles within 25 steps"
-    assert [m[k]["classes_present"] for k in (300, 400, 500)] == [10, 5, 1]
-    assert "10 classes at step 300, 5 at step 400 and 1 at step 500" in text
-    assert f"class entropy {m[500]['class_entropy']:.2f}" in text and f"digit FID {m[500]['digit_fid']:.0f}" in text
-    assert np.allclose(g1.sigma[-2:], g1.sigma[-1], rtol=1e-4)  # 475 and 500: "G's σ₀ no longer moves"
-    # The run before it collapses, which the fix preset's sentence compares with.
-    fix = SENTENCES["digits_fix"]
-    assert f"at step 200 that run had digit FID {m[200]['digit_fid']:.0f}, precision {m[200]['precision']:.2f}" in fix
+    assert f"climbs from {_at(g1, 0):.1f} past 10 by step 300" in text and _at(g1, 300) > 10
+    # "when it does": every doubling within 25 steps after step 100 is followed by the fall of the
+    # classes (the next measure) and a frozen σ₀ (under 5% a record). Whether one comes by step 500
+    # depends on the CPU's kernels (the sentence says so), so the run may hold none.
+    steps = list(g1.steps)
+    for i, s in enumerate(steps):
+        if s > 100 and g1.sigma0[i] > 1.9 * g1.sigma0[i - 1]:
+            nxt = min(k for k in m if k >= s)
+            assert m[nxt]["classes_present"] <= 5, (s, m)
+            after = g1.sigma0[i:]
+            assert np.all(np.abs(np.diff(after)) < 0.05 * after[:-1]), (s, after)
+    assert "σ₀ can double within 25 steps, and when it does the classes present fall to 5 or fewer" in text
     # The page's snapshot of a digits run: the conv layers' spectra, the sample grid and the measures.
     snap = take(t)
     assert snap.images.shape == (32, 1, 16, 16) and snap.samples is None
-    assert "every sample is the same uniform image, no stroke" in text
-    assert float(snap.images.std(0).max()) < 1e-4 and float(snap.images.std((1, 2, 3)).max()) < 1e-4
-    assert snap.view["modes"][1][-1] == 1 and snap.view["modes"][2] == 10
+    assert snap.view["modes"][1][-1] == m[500]["classes_present"] and snap.view["modes"][2] == 10
+    g2 = recorder_of(t).series("G")["ups.1.weight"]
     assert g2.weight_shape == (16, 32, 3, 3) and g2.shape == (16, 288)
 
 
-def test_digits_fix_sentence_r1_keeps_ten_classes_at_no_cost_against_the_collapsing_run():
+def test_digits_collapse_sentence_names_the_doubling_that_a_collapse_shows():
+    """The knife-edge's other side, on a run that tips on every CPU kernel tried: at lr 5e-2 σ₀ of
+    G's layer 1 more than doubles within 25 steps by step 150 (x2.2 under AVX-512, AVX2 and plain
+    kernels alike), and the next measure holds 7 classes or fewer (at step 50: 8 to 10)."""
+    g, m, _ = _digits_scene("digits_collapse", 200, lr_g=5e-2, lr_d=5e-2)
+    g1 = g["fc.weight"]
+    ratios = g1.sigma0[1:] / g1.sigma0[:-1]
+    jump = 1 + int(np.argmax(ratios[4:])) + 4  # after step 100: the first records always climb fast
+    assert ratios[jump - 1] > 1.9, ratios
+    nxt = min(k for k in m if k >= g1.steps[jump])
+    assert m[nxt]["classes_present"] <= 7 < m[50]["classes_present"], m  # 10 -> 6, 10 -> 7, 8 -> 2
+
+
+def test_digits_fix_sentence_r1_keeps_sigma0_small_and_the_classes():
     from ganviz.training.presets_spectra import SENTENCES
 
     text = SENTENCES["digits_fix"]
     g, m, _ = _digits_scene("digits_fix", 400)
     g1 = g["fc.weight"]
-    assert f"grows only from {_at(g1, 0):.1f} to {_at(g1, 400):.1f} by step 400" in text
-    assert all(m[k]["classes_present"] == 10 for k in range(150, 401, 50))
-    fids = [m[k]["digit_fid"] for k in range(150, 401, 50)]
-    assert f"(digit FID {min(fids):.0f} to {max(fids):.0f})" in text
-    # No cost against the unregularised run at step 200 (613, 0.22: checked by the collapse test).
-    assert m[200]["digit_fid"] < 613 and m[200]["precision"] > 0.22
+    assert "stays under 4.5 to step 400" in text and SENTENCES["digits_collapse"].count("under 4.5 to step 400")
+    assert max(g1.sigma0) < 4.5
+    assert "at least 9 of the 10 classes are present at every measure from step 50 to 400" in text
+    assert all(m[k]["classes_present"] >= 9 for k in range(50, 401, 50)), m
+    assert "digit FID is under 600 from step 150 on" in text
+    assert all(m[k]["digit_fid"] < 600 for k in range(150, 401, 50)), m
 
 
 def test_digits_fix_sentence_r1_costs_precision_where_the_run_does_not_collapse():
     from ganviz.training.presets_spectra import SENTENCES
 
     text = SENTENCES["digits_fix"]
-    assert "at lr 2e-3 R1 (γ = 100) halves precision" in text
+    assert "at lr 2e-3 R1 (γ = 100) cuts precision by over 40%" in text
     # lr 2e-3, where neither run collapses: precision of the measures at steps 300, 350, 400.
     precision = {}
     for name in ("digits_collapse", "digits_fix"):
         _, mm, _ = _digits_scene(name, 400, lr_g=2e-3, lr_d=2e-3)
         precision[name] = float(np.mean([mm[k]["precision"] for k in (300, 350, 400)]))
     free, r1 = precision["digits_collapse"], precision["digits_fix"]
-    assert f"precision, {free:.2f} → {r1:.2f}" in text
-    assert r1 < 0.6 * free  # "halves"
+    assert r1 < 0.6 * free, (free, r1)  # 0.38 -> 0.19, 0.32 -> 0.17, 0.32 -> 0.18 across CPU kernels
 
 
 def test_digits_sn_sentence_spectral_norm_on_d_alone_leaves_the_classes_swinging():
@@ -235,12 +246,13 @@ def test_digits_sn_sentence_spectral_norm_on_d_alone_leaves_the_classes_swinging
     text = SENTENCES["digits_sn"]
     g, m, _ = _digits_scene("digits_sn", 400)
     g1 = g["fc.weight"]
-    assert f"layer 1: {_at(g1, 400):.1f} at step 400" in text
+    assert "never 25% within 25 steps after step 50" in text
     after_50 = g1.sigma0[list(g1.steps).index(50):]
-    assert np.all(after_50[1:] < 1.25 * after_50[:-1])  # no jump: never +25% in 25 steps (the collapse: x1.96)
+    assert np.all(after_50[1:] < 1.25 * after_50[:-1])  # no jump (the collapse's: x1.96)
     classes = [m[k]["classes_present"] for k in range(100, 401, 50)]
-    assert f"between {min(classes)} and {max(classes)} from step 100 to 400" in text
-    assert min(r["digit_fid"] for r in m.values()) > 1100 and "above 1100 at every measure" in text
+    assert "swing by 3 or more between the measures from step 100 to 400" in text
+    assert max(classes) - min(classes) >= 3, classes
+    assert min(r["digit_fid"] for r in m.values()) > 900 and "above 900 at every measure" in text
 
 
 def test_conv_layers_are_named_with_their_kind_in_forward_order():

@@ -11,13 +11,14 @@ Example (the shipped classifier, in place):
 
 from __future__ import annotations
 
+import argparse
+
 from ganviz.cli.common import add_json, fail, report
 
 
 def register(sub) -> None:
     p = sub.add_parser("convert-checkpoint", help="rewrite a checkpoint of an older format in the current one",
-                       description="Rewrite a ganviz checkpoint (toy, image, BEGAN or classifier; old format or "
-                                   "current) in the current format: the same tensors, the recipe mapped.")
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("old", metavar="OLD", help="the .safetensors file to read")
     p.add_argument("new", metavar="NEW", help="where to write NEW.safetensors and NEW.json (may be OLD)")
     add_json(p)

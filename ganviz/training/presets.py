@@ -81,7 +81,8 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset(
         "EBGAN's margin",
         "The margin m caps the energy D may give fakes, and so how hard it can push G: with m = 0.1 (B) the "
-        "mean push |grad_x L_G| is under a quarter of m = 2's (A) from step 200 on. Weaker, not worse: B "
+        "mean push |grad_x L_G| averages under a quarter of m = 2's (A) over steps 200 to 800, and is under "
+        "half of it at every check. Weaker, not worse: B "
         "reaches the moons later, and by step 800 the two W1 curves are within 0.1 of each other.",
         dict(dataset="two_moons", objective="ebgan", ebgan_margin=2.0, **PLAIN_MLP),
         dict(dataset="two_moons", objective="ebgan", ebgan_margin=0.1, **PLAIN_MLP),

@@ -45,8 +45,10 @@ class ImagePreset:
 
 # Small nets (16 filters, batch 16), to train a few hundred steps in well under a minute on a laptop.
 SMALL = dict(g_width=16, d_width=16, batch=16)
-# NSGAN at a learning rate 100x DCGAN's (2e-4): fast enough to collapse within 500 steps.
-HOT = dict(SMALL, lr_g=2e-2, lr_d=2e-2)
+# NSGAN at a learning rate 250x DCGAN's (2e-4): hot enough that seed 3 collapses by step 500 and does
+# not recover under every CPU kernel tried (PyTorch's AVX-512, AVX2 and plain ones: the step and
+# the bars differ, the collapse does not); at 2e-2 whether it collapsed depended on the kernel.
+HOT = dict(SMALL, lr_g=5e-2, lr_d=5e-2)
 # The two Wasserstein critics at the same nets, seed and learning rate (10x the WGAN-GP paper's),
 # each with its paper's optimiser otherwise (clipping: RMSProp; the penalty: Adam (0.5, 0.9)).
 WASSERSTEIN = dict(SMALL, lr_g=1e-3, lr_d=1e-3, seed=0)
@@ -60,15 +62,16 @@ PRESETS: dict[str, ImagePreset] = {p.name: p for p in [
         dict(objective="nsgan", seed=0), steps=300),
     ImagePreset(
         "NSGAN collapses onto few digits",
-        "NSGAN with no help, on small nets (16 filters, batch 16) at a learning rate 100× DCGAN's (2e-2), seed 3: "
-        "all 10 digits at step 300 (recall 0.77), then the class histogram falls to 6 bars at step 400 and 2 at "
-        "step 500, recall 0.00: the generator has collapsed onto a few digits.",
-        dict(objective="nsgan", seed=3, **HOT), steps=500),
+        "NSGAN with no help, on small nets (16 filters, batch 16) at a learning rate 250× DCGAN's (5e-2), seed 3: "
+        "all 10 digits at step 200 (recall above 0.3); by step 500 the class histogram has fallen to 4 bars or "
+        "fewer with recall 0.00, and recall stays under 0.2 to step 800: the generator has collapsed onto a few "
+        "digits and does not recover.",
+        dict(objective="nsgan", seed=3, **HOT), steps=800),
     ImagePreset(
         "R1 keeps all ten",
-        "The collapsing run (seed 3, learning rate 2e-2) with R1 (γ = 100) on D: all 10 digits at every measure "
-        "from step 100 to 500, recall never below 0.7, and digit FID falls 468 → 372.",
-        dict(objective="nsgan", seed=3, r1_gamma=100.0, **HOT), steps=500),
+        "The collapsing run (seed 3, learning rate 5e-2) with R1 (γ = 100) on D: all 10 digits at every measure "
+        "from step 100 to 800, recall never below 0.3, and digit FID falls by over 100 from step 100 to 800.",
+        dict(objective="nsgan", seed=3, r1_gamma=100.0, **HOT), steps=800),
     ImagePreset(
         "Clipped WGAN stays blurrier",
         "WGAN with its critic's weights clipped to ±0.01 (RMSProp), 16 filters, batch 16, learning rate 1e-3, "
@@ -91,7 +94,7 @@ def preset_config(name: str) -> TrainConfig:
     Example:
         >>> c = preset_config("R1 keeps all ten")
         >>> c.objective, c.seed, c.g_width, c.batch, c.lr_g, c.reg.r1_gamma
-        ('nsgan', 3, 16, 16, 0.02, 100.0)
+        ('nsgan', 3, 16, 16, 0.05, 100.0)
     """
     from ganviz.training.recipes import image_recipe
 

@@ -44,8 +44,8 @@ TOUR = [
      {"preset": "Weight clipping against gradient penalty"}),
     ("pages/2_Toy_GAN_Lab.py", "6 · SNGAN: hinge loss with spectral norm (σ₀ of every D layer within 5% of 1) "
      "against WGAN-GP", {"objective": "hinge", "compare": "1", "b.objective": "wgan-gp"}),
-    ("pages/2_Toy_GAN_Lab.py", "7 · EBGAN: the margin sets the push: m = 0.1 pushes under a quarter as hard "
-     "as m = 2", {"preset": "EBGAN's margin"}),
+    ("pages/2_Toy_GAN_Lab.py", "7 · EBGAN: the margin sets the push: m = 0.1 pushes on average under a quarter "
+     "as hard as m = 2", {"preset": "EBGAN's margin"}),
     ("pages/3_BEGAN.py", "8 · BEGAN on digits: k_t, M_global and the gamma trade-off (γ = 0.3 draws 1 kind of "
      "digit, γ = 0.7 all 10)", None),
     ("pages/5_Spectra.py", "9 · BigGAN's spectra: σ₀ of D's middle layer grows over 3x in 400 steps of the run "
