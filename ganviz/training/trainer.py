@@ -82,9 +82,11 @@ class BoundedHistory:
 def _make_optimizer(name, params, lr, betas, device=None):
     """The optimiser; with ``device`` (a recorded step's) Adam is capturable, its lr a tensor there
     (``_apply_lr`` fills it between replays). Adam's foreach kernels only where PyTorch picks them
-    (on a GPU): forced on a CPU they gave the same weights bit for bit but made the toy step 0.88x
-    as fast at 1 thread and 0.63x at 2 (242 against 274 and 385 steps/s, bench/trainer_speed.py's
-    config); on digits they were level (61 against 61)."""
+    (on a GPU). On a CPU they give the same weights bit for bit and their speed depends on the CPU:
+    forced on an AMD EPYC they made the toy step 0.88x as fast at 1 thread and 0.63x at 2 (242
+    against 274 and 385 steps/s, bench/trainer_speed.py's config; digits level, 61 against 61); on
+    an Intel Xeon (AVX-512) the single-tensor Adam costs ~0.16 ms a toy step more (torch.profiler:
+    1.35 against 1.19 ms), about 2%."""
     if name == "adam" and device is not None:
         return torch.optim.Adam(params, lr=torch.tensor(lr, device=device), betas=betas, foreach=True, capturable=True)
     if name == "adam":
