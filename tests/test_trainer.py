@@ -128,3 +128,38 @@ def test_building_a_trainer_leaves_the_process_as_it_was():
     torch.rand(5)  # whatever ran before must not matter
     b = Trainer(TrainConfig(**SMALL))
     assert all(torch.equal(p, q) for p, q in zip(a.G.parameters(), b.G.parameters()))
+
+
+@pytest.mark.parametrize("foreach", [True, False])
+def test_adams_two_cpu_implementations_train_the_same_weights(monkeypatch, foreach):
+    """The timed pick of Adam's implementation cannot change a run: forced either way, a toy run's
+    weights after 30 steps equal bit for bit those of the run with the pick (NSGAN, and WGAN-GP
+    whose penalty adds a second backward)."""
+    import ganviz.training.trainer as tr
+
+    for objective in ("nsgan", "wgan-gp"):
+        cfg = TrainConfig(dataset="ring8", objective=objective, seed=4)
+        picked = Trainer(cfg)
+        picked.train(30)
+        monkeypatch.setattr(tr, "_foreach_is_faster", lambda shapes, threads: foreach)
+        forced = Trainer(cfg)
+        assert forced.opt_g.defaults["foreach"] is foreach
+        forced.train(30)
+        monkeypatch.undo()
+        for a, b in zip(picked.G.state_dict().values(), forced.G.state_dict().values()):
+            assert torch.equal(a, b)
+        for a, b in zip(picked.D.state_dict().values(), forced.D.state_dict().values()):
+            assert torch.equal(a, b)
+
+
+def test_a_toy_runs_adam_uses_the_faster_implementation_and_a_large_net_pytorchs_default():
+    from ganviz.training.trainer import TIMED_ADAM, _foreach_is_faster
+
+    t = Trainer(TrainConfig(dataset="ring8"))
+    shapes = tuple(tuple(p.shape) for p in t.G.parameters())
+    assert sum(p.numel() for p in t.G.parameters()) <= TIMED_ADAM
+    assert t.opt_g.defaults["foreach"] is _foreach_is_faster(shapes, torch.get_num_threads())
+    big = TrainConfig(dataset="digits", objective="nsgan", arch="dcgan")
+    t = Trainer(big)
+    assert sum(p.numel() for p in t.D.parameters()) > TIMED_ADAM
+    assert t.opt_d.defaults["foreach"] is None

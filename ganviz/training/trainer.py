@@ -19,6 +19,7 @@ unconditional run draws no labels and calls G(z) and D(x), so its random stream 
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import time
 from collections import deque
@@ -39,6 +40,7 @@ from ganviz.training.config import FOLDER, STRUCTURAL, TrainConfig
 from ganviz.training.schedules import schedules
 
 POOL_SIZE = 65_536
+TIMED_ADAM = 100_000  # weights; see _make_optimizer
 
 
 class TrainingDiverged(RuntimeError):
@@ -81,19 +83,61 @@ class BoundedHistory:
 
 def _make_optimizer(name, params, lr, betas, device=None):
     """The optimiser; with ``device`` (a recorded step's) Adam is capturable, its lr a tensor there
-    (``_apply_lr`` fills it between replays). Adam's foreach kernels only where PyTorch picks them
-    (on a GPU). On a CPU they give the same weights bit for bit and their speed depends on the CPU:
-    forced on an AMD EPYC they made the toy step 0.88x as fast at 1 thread and 0.63x at 2 (242
-    against 274 and 385 steps/s, bench/trainer_speed.py's config; digits level, 61 against 61); on
-    an Intel Xeon (AVX-512) the single-tensor Adam costs ~0.16 ms a toy step more (torch.profiler:
-    1.35 against 1.19 ms), about 2%."""
+    (``_apply_lr`` fills it between replays). Off a graph, Adam on a CPU uses whichever of its
+    implementations (single-tensor or foreach) steps these shapes faster on this CPU, timed once
+    per process (``_foreach_is_faster``): the two give the same weights bit for bit, and which is
+    faster depends on the CPU (forced foreach made the toy step 0.88x as fast on an AMD EPYC, and
+    ~2% faster on an Intel Xeon with AVX-512). Only small nets are timed (up to ``TIMED_ADAM``
+    weights, where a step is launch-bound): a conv net's step is bound by memory either way, and
+    timing it took over a second. Elsewhere (a GPU, a large net) PyTorch picks.
+
+    >>> net = torch.nn.Linear(2, 1)
+    >>> type(_make_optimizer("adam", net.parameters(), 1e-3, (0.5, 0.999))).__name__
+    'Adam'
+    """
+    params = list(params)
     if name == "adam" and device is not None:
         return torch.optim.Adam(params, lr=torch.tensor(lr, device=device), betas=betas, foreach=True, capturable=True)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas)
+        foreach = None
+        if all(p.device.type == "cpu" for p in params) and 0 < sum(p.numel() for p in params) <= TIMED_ADAM:
+            foreach = _foreach_is_faster(tuple(tuple(p.shape) for p in params), torch.get_num_threads())
+        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=foreach)
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr)
     return torch.optim.SGD(params, lr=lr)
+
+
+@functools.cache
+def _foreach_is_faster(shapes: tuple[tuple[int, ...], ...], threads: int, rounds: int = 5, steps: int = 8) -> bool:
+    """Whether Adam's foreach step beats its single-tensor step on parameters of these shapes, on
+    this CPU at this thread count: both step copies of zero weights with gradients of ones,
+    interleaved in ``rounds`` blocks of ``steps`` after a warm-up, and the faster best block wins
+    (a few ms for a toy MLP, once per process and shape list).
+
+    >>> isinstance(_foreach_is_faster(((4, 2), (4,)), 1), bool)
+    True
+    """
+    del threads  # part of the cache key: the answer can change with the thread count
+
+    def adam(foreach: bool) -> torch.optim.Adam:
+        ps = [torch.zeros(s, requires_grad=True) for s in shapes]
+        for p in ps:
+            p.grad = torch.ones_like(p)
+        return torch.optim.Adam(ps, lr=1e-3, foreach=foreach)
+
+    opts = {True: adam(True), False: adam(False)}
+    best = {True: math.inf, False: math.inf}
+    for opt in opts.values():
+        for _ in range(3):
+            opt.step()
+    for _ in range(rounds):
+        for foreach, opt in opts.items():
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                opt.step()
+            best[foreach] = min(best[foreach], time.perf_counter() - t0)
+    return best[True] < best[False]
 
 
 def claim_process(threads: int = 1) -> None:
