@@ -26,14 +26,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from ganviz.training import Trainer  # noqa: E402
+from ganviz.training.trainer import claim_process  # noqa: E402
 from ganviz.ui.toy_controls import default_config  # noqa: E402
 from tests.browser_support import launch, streamlit_server, wait_idle  # noqa: E402
 
 READ_JS = "() => Object.assign({}, window.__ganvizLive)"
 
 
-def headless_rate(seconds: float) -> float:
-    t = Trainer(default_config())
+def headless_rate(seconds: float, threads: int | None = None) -> float:
+    """Steps/s of the toy lab's default recipe trained here, in this process claimed as the command
+    line claims its own (``claim_process``: the recipe's torch threads, or ``threads``)."""
+    cfg = default_config()
+    claim_process(cfg.threads if threads is None else threads)
+    t = Trainer(cfg)
     t.train(50)  # warm-up
     n0, t0 = t.step_count, time.perf_counter()
     while time.perf_counter() - t0 < seconds:
@@ -62,14 +67,18 @@ def live_rate(seconds: float) -> tuple[float, float]:
 def measure(seconds: float) -> dict:
     """Headless, live, headless again, each for ``seconds``; the numbers the issue asks for. The
     baseline is the mean of the two headless runs: on a shared machine the headless rate alone
-    drifts by 10-15% from one minute to the next, and one run before the live one carried it all."""
+    drifts by 10-15% from one minute to the next, and one run before the live one carried it all.
+    Headless and live train with the recipe's threads (one); for comparison, the headless rate with
+    both cores' threads, which a run alone may use (``headless_2_threads``), and the ratio to it."""
     before = headless_rate(seconds)
     live, redraws = live_rate(seconds)
     after = headless_rate(seconds)
+    two = headless_rate(seconds, threads=2)
     headless = (before + after) / 2
     return {"headless_steps_per_s": round(headless, 1), "headless_before_after": [round(before, 1), round(after, 1)],
             "live_steps_per_s": round(live, 1),
-            "ratio": round(live / headless, 3), "redraws_per_s": round(redraws, 2)}
+            "ratio": round(live / headless, 3), "redraws_per_s": round(redraws, 2),
+            "headless_2_threads_steps_per_s": round(two, 1), "ratio_to_2_threads": round(live / two, 3)}
 
 
 def main() -> None:

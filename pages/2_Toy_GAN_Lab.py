@@ -148,10 +148,9 @@ def _named(snaps: dict) -> dict:
 
 
 # While a 2D run trains, its samples view is a picture that fetches its newest frame by itself, ~5
-# new frames a second (ganviz.ui.live_frames); the page reruns only for the status line, once a second.
-# (Sent through page reruns 4.5 times a second, each picture cost the browser a re-render of the app:
-# the trainer kept 0.62-0.91 of its speed on 2 cores; now 0.82-0.97, bench/live_training.py.)
-# Starting, the page looks twice a second for the trainer.
+# new frames a second (ganviz.ui.live_frames); once a second only the status line is redrawn
+# (``status_line``). Sent through page reruns 4.5 times a second, each picture cost the browser a
+# re-render of the app. Starting, the page looks twice a second for the trainer.
 STATUS_SECONDS, STARTING_SECONDS = 1.0, 0.5
 PRESENT_EXTRA = 100  # px added to the samples view at the projector: it and Train fit 1080 px
 
@@ -175,14 +174,44 @@ def training_now() -> bool:
 
 
 training = training_now()
-live_period = STARTING_SECONDS if starting else STATUS_SECONDS if running else None
 
 
-@st.fragment(run_every=live_period)
+def status_text(name: str, s, w) -> str:
+    ev = s.last_eval
+    modes = f" · modes {ev['modes']}/{ev['n_modes']} · HQ {ev['hq']:.0%}" if "modes" in ev else ""
+    # A rate only while it trains: one Step read "140 steps/s", and a queued run kept its old rate.
+    rate = f" · {s.steps_per_second:.0f} steps/s" if w.state == "running" else ""
+    return (f"**{name}: {s.objective}** on {s.dataset} · step {s.step} · D steps {s.d_steps}"
+            f"{rate}{modes}  \n{state_badge(w.state, w.sharing)}")
+
+
+@st.fragment(run_every=STATUS_SECONDS if running else None)
+def status_line(label: str, name: str):
+    """Run ``label``'s status line, on a timer while it trains. Only this line is redrawn each
+    second: the picture fetches its frames by itself, and re-rendering it, the formulas and the
+    captions with the line cost the browser ~0.1 of a core. It also keeps the picture drawn
+    (``live_frames.renew``), on the run's arrow scale, and records the GIF's frames."""
+    w = workers[label]
+    s = w.snapshot(timeout=0)
+    if s is None:
+        return
+    st.markdown(status_text(name, s, w))
+    scale = tc.arrow_scale({k: v.snapshot(timeout=0) for k, v in workers.items()})
+    if w.running and s.dim == 2:
+        live_frames.renew(w, scale)
+    recorder(label).add(s)
+    if running and not any(v.running for v in workers.values()):
+        st.rerun(scope="app")  # training ended (finished or diverged): stop the timers, fix the buttons
+    if running and not starting and training_now() != training:
+        st.rerun(scope="app")  # its turn began or ended: draw the metrics, or stop drawing them
+
+
+@st.fragment(run_every=STARTING_SECONDS if starting else None)
 def live_view():
     """The status lines and samples views. While a 2D run trains the view is a live picture drawn on
     the server (ganviz.plots.samples_view, ganviz.ui.live_frames): re-laying out the Plotly figure at every
-    new snapshot took the browser about five times as long. Paused, the interactive figure comes back."""
+    new snapshot took the browser about five times as long. Paused, the interactive figure comes back.
+    A fragment only while the trainers start: it looks for them twice a second."""
     snaps = {label: w.snapshot(timeout=0) for label, w in workers.items()}  # the page has waited (above)
     if any(s is None for s in snaps.values()):
         if all(w.alive for w in workers.values()):
@@ -199,12 +228,7 @@ def live_view():
     for col, (name, s), (label, w) in zip(cols, _named(snaps).items(), workers.items()):
         side = cols[1] if len(snaps) == 1 else col
         with side:
-            ev = s.last_eval
-            modes = f" · modes {ev['modes']}/{ev['n_modes']} · HQ {ev['hq']:.0%}" if "modes" in ev else ""
-            # A rate only while it trains: one Step read "140 steps/s", and a queued run kept its old rate.
-            rate = f" · {s.steps_per_second:.0f} steps/s" if w.state == "running" else ""
-            st.markdown(f"**{name}: {s.objective}** on {s.dataset} · step {s.step} · D steps {s.d_steps}"
-                        f"{rate}{modes}  \n{state_badge(w.state, w.sharing)}")
+            status_line(label, name)
             if len(snaps) == 1:
                 tc.show_losses(s.objective, w.config.reg.r1_gamma)
                 if present:
@@ -222,32 +246,40 @@ def live_view():
                 live_frames.stop_watching(w)
                 st.plotly_chart(projector(samples_figure(s, height=height)), key=f"samples_{name}",
                                 width="stretch", config=PNG_EXPORT)
-            recorder(label).add(s)
-    if running and not any(w.running for w in workers.values()):
-        st.rerun(scope="app")  # training ended (finished or diverged): stop the timers, fix the buttons
-    if running and not starting and training_now() != training:
-        st.rerun(scope="app")  # its turn began or ended: draw the metrics, or stop drawing them
 
 
-# The curves change slowly (W1, JS and modes are measured every 250 steps, 1.5-2 s apart on a laptop's
-# CPU). Redrawing the two Plotly charts took a GPU-less Chromium ~0.2 of a core at once a second: 40%
-# of what the browser spent while a run trained, all of it taken from the trainer on 2 cores.
-METRICS_SECONDS = 2.0
+# The curves change slowly (W1, JS and modes are measured every 250 steps, 3-4 s apart on a laptop's
+# CPU). Every redraw of the two Plotly charts costs a GPU-less Chromium ~0.3 s of a core, all of it
+# taken from the trainer on 2 cores; the same figure sent again costs it almost nothing. So while a run
+# trains the charts are rebuilt only when a run has a new measurement or has moved on by
+# METRICS_STEPS since they were drawn (bench/live_training.py: redrawn every 2 s, the trainer kept
+# 0.74-0.80 of its headless speed), and looked at every METRICS_SECONDS.
+METRICS_SECONDS, METRICS_STEPS = 2.0, 250
+
+
+def charts_behind(drawn: list, now: list) -> bool:
+    """Whether charts drawn from the snapshots ``drawn`` miss what ``now`` shows: while a run trains,
+    a new measurement or ``METRICS_STEPS`` more steps; otherwise any change."""
+    if not training:
+        return any(a is not b for a, b in zip(drawn, now))
+    return any(len(b.eval_history["step"]) != len(a.eval_history["step"]) or b.step - a.step >= METRICS_STEPS
+               for a, b in zip(drawn, now))
 
 
 @st.fragment(run_every=METRICS_SECONDS if training else None)
 def metrics_view():
-    """Loss curves, W1, JS, modes and HQ, and the histogram of D(G(z)), every ``METRICS_SECONDS``."""
+    """Loss curves, W1, JS, modes and HQ, and the histogram of D(G(z)) (``charts_behind`` says when
+    they are redrawn)."""
     # Not waiting: the live view above has waited for the trainer already; if it is still starting,
     # the app's rerun once it is up draws these too, and the rest of the page shows meanwhile.
     snaps = {label: w.snapshot(timeout=0) for label, w in workers.items()}
     if any(s is None for s in snaps.values()):
         return
     named = _named(snaps)
-    # Built once per snapshot: a queued or slow run keeps its snapshot, and rebuilding its figures
-    # every second for every tab held the server's GIL (8 tabs starved the server).
+    # Built once per redraw: rebuilding a queued or slow run's figures every second for every tab held
+    # the server's GIL (8 tabs starved the server).
     hit = ss.get("metrics_figs")
-    if hit is None or hit[0] != (present, tuple(named)) or any(a is not b for a, b in zip(hit[1], named.values())):
+    if hit is None or hit[0] != (present, tuple(named)) or charts_behind(hit[1], list(named.values())):
         hit = ss["metrics_figs"] = ((present, tuple(named)), list(named.values()),
                                     projector(metrics_figure(named, height=620 if present else 520)),
                                     projector(d_histogram(named)))
@@ -259,10 +291,15 @@ def metrics_view():
 live_view()
 metrics_view()
 
-@st.fragment(run_every=STATUS_SECONDS if training else None)
+# The downloads' labels change slowly (the GIF gains a frame a second, shown in steps of five); re-rendering their
+# buttons once a second cost the browser ~0.04 of a core beside a training run.
+EXPORTS_SECONDS = 5.0
+
+
+@st.fragment(run_every=EXPORTS_SECONDS if training else None)
 def exports():
-    """The downloads; a fragment on the status timer while it trains (not while queued: a queued tab's
-    status then stopped updating and it never started), so the GIF's frame count moves."""
+    """The downloads; a fragment on a timer while it trains (not while queued: a queued tab's status
+    then stopped updating and it never started), so the GIF's frame count moves."""
     st.caption("The camera icon on each figure saves it as a PNG as drawn. Below: the samples view as a "
                "PNG and as an animated GIF of the run so far, the metrics as CSV, and the model itself."
                + (" Both runs: files named A and B, one CSV with A. and B. columns." if compare else ""))

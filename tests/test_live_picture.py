@@ -107,6 +107,33 @@ def test_painter_writes_numbered_frames_and_a_pointer_while_watched(monkeypatch)
     live_frames._remove(p.token)
 
 
+def test_renewing_the_watch_keeps_drawing_on_the_runs_arrow_scale(monkeypatch):
+    """The status line renews the watch each second without drawing the picture element again: the
+    frames go on past WATCH_SECONDS, on the scale it passes; before any page watched it starts nothing."""
+    from dataclasses import replace
+
+    from ganviz.ui import live_frames
+
+    now = [100.0]
+    monkeypatch.setattr(live_frames.time, "monotonic", lambda: now[0])
+    p = live_frames.Painter()
+    first = _snap()
+    p.renew(0.5)
+    p.paint(first)
+    assert p.n == 0, "a renewal before any watch drew"
+    p.watch(first, SIZE)
+    for k in range(1, 4):  # three renewals, each just before the watch would end
+        now[0] += live_frames.WATCH_SECONDS * 0.9
+        p.renew(0.25)
+        p.paint(replace(first, step=first.step + k))
+    assert p.n == 4 and p._arrow_scale == 0.25
+    assert (live_frames.FRAMES / f"{p.token}-4.png").read_bytes() == live.samples_png(replace(first, step=first.step + 3), SIZE)
+    now[0] += live_frames.WATCH_SECONDS * 1.1  # no renewal: the page went away
+    p.paint(replace(first, step=first.step + 9))
+    assert p.n == 4
+    live_frames._remove(p.token)
+
+
 def test_one_scale_on_both_axes_as_in_the_figure():
     wide = np.linspace(-2, 2, 40, dtype=np.float32)
     im = live.samples_image(_snap(surface_x=wide), SIZE)  # the surface is 4 wide and 2 high

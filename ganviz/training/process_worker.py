@@ -34,7 +34,7 @@ from ganviz.training.turns import TurnScheduler
 from ganviz.training.worker import SLICE_SECONDS, turns  # the server's trainer slots, threads' too
 
 # Each snapshot pushed becomes a frame of the page's live picture (ganviz.ui.live_frames): ~5 a second
-# (4.4-4.9 measured by bench/live_training.py). A snapshot costs the trainer ~3.7 ms: 2% of its time.
+# (4.2-4.4 drawn, bench/live_training.py). A snapshot costs the trainer ~7.6 ms: ~4% of its time.
 PUSH_SECONDS = 0.18
 _mp = forkserver.context()  # see there: a forkserver on Linux, spawn elsewhere
 _workers: "weakref.WeakSet[ProcessWorker]" = weakref.WeakSet()

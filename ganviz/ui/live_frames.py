@@ -9,7 +9,7 @@ Here the picture is a small custom component (``live_picture/index.html``): an
 itself reruns once a second (status line, metrics).
 
 Frames are drawn on the server in the trainer's reader thread (``ProcessWorker.on_snapshot``), only
-while a page watches (it renews its watch on every run, ``WATCH_SECONDS``), and written atomically
+while a page watches (it renews its watch every second, ``WATCH_SECONDS``), and written atomically
 into a private temporary folder that Streamlit serves as the component's files:
 ``TOKEN.json`` ({"n": frame number, "step": training step}) and ``TOKEN-N.png``. The token is
 random per run, so one session cannot guess another's frames; the last ``KEEP`` frames stay so a
@@ -71,6 +71,14 @@ class Painter:
             self._arrow_scale = arrow_scale
         self.paint(snap)
 
+    def renew(self, arrow_scale: float | None = None) -> None:
+        """Go on drawing, at the size last watched, for the next ``WATCH_SECONDS``, arrows on
+        ``arrow_scale`` (the run's, once fixed)."""
+        with self._lock:
+            if self._size is not None:
+                self._until = time.monotonic() + WATCH_SECONDS
+                self._arrow_scale = arrow_scale
+
     def unwatch(self) -> None:
         with self._lock:
             self._until = 0.0
@@ -114,6 +122,12 @@ def show(worker, snap, size: int, alt: str, key: str, arrow_scale: float | None 
     p.watch(snap, size, arrow_scale)
     width, height = picture_size(size)
     _component(src=p.token, period_ms=POLL_MS, width=width, height=height, alt=alt, key=key, default=None)
+
+
+def renew(worker, arrow_scale: float | None = None) -> None:
+    """Keep ``worker``'s picture drawn (``Painter.renew``) without drawing the picture element again:
+    the page's status line calls this every second while the picture fetches its own frames."""
+    painter(worker).renew(arrow_scale)
 
 
 def stop_watching(worker) -> None:
