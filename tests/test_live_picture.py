@@ -143,3 +143,14 @@ def test_one_scale_on_both_axes_as_in_the_figure():
     col = round(live.LEFT + (-1 - x0) / (x1 - x0) * (SIZE - 1))  # x = -1, where D is high
     assert im.getpixel((col, row(1.6))) == (255, 255, 255)  # above the surface: blank
     assert im.getpixel((col, row(0.5)))[0] < 200  # on it: dark grey
+
+
+def test_png_bytes_is_lossless_on_a_drawn_frame_and_on_noise():
+    """Our PNG writer decodes (with Pillow) to the very pixels drawn: a frame of the live picture, and
+    random colours, whose row differences wrap around 256 everywhere."""
+    drawn = live.samples_image(_snap(), SIZE)
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 256, (37, 53, 3), dtype=np.uint8), "RGB")
+    for im in (drawn, noise):
+        back = Image.open(io.BytesIO(live.png_bytes(im)))
+        assert back.mode == "RGB" and back.size == im.size
+        assert np.array_equal(np.asarray(back), np.asarray(im))
