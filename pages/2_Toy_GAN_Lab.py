@@ -249,26 +249,14 @@ def live_view():
 
 
 # The curves change slowly (W1, JS and modes are measured every 250 steps, 3-4 s apart on a laptop's
-# CPU). Every redraw of the two Plotly charts costs a GPU-less Chromium ~0.3 s of a core, all of it
-# taken from the trainer on 2 cores; the same figure sent again costs it almost nothing. So while a run
-# trains the charts are rebuilt only when a run has a new measurement or has moved on by
-# METRICS_STEPS since they were drawn (bench/live_training.py: redrawn every 2 s, the trainer kept
-# 0.74-0.80 of its headless speed), and looked at every METRICS_SECONDS.
-METRICS_SECONDS, METRICS_STEPS = 2.0, 250
-
-
-def charts_behind(drawn: list, now: list) -> bool:
-    """Whether charts drawn from the snapshots ``drawn`` miss what ``now`` shows: while a run trains,
-    a new measurement or ``METRICS_STEPS`` more steps; otherwise any change."""
-    if not training:
-        return any(a is not b for a, b in zip(drawn, now))
-    return any(len(b.eval_history["step"]) != len(a.eval_history["step"]) or b.step - a.step >= METRICS_STEPS
-               for a, b in zip(drawn, now))
+# CPU): while a run trains the charts are rebuilt only when ``tc.charts_behind`` says so, and looked
+# at every METRICS_SECONDS.
+METRICS_SECONDS = 2.0
 
 
 @st.fragment(run_every=METRICS_SECONDS if training else None)
 def metrics_view():
-    """Loss curves, W1, JS, modes and HQ, and the histogram of D(G(z)) (``charts_behind`` says when
+    """Loss curves, W1, JS, modes and HQ, and the histogram of D(G(z)) (``tc.charts_behind`` says when
     they are redrawn)."""
     # Not waiting: the live view above has waited for the trainer already; if it is still starting,
     # the app's rerun once it is up draws these too, and the rest of the page shows meanwhile.
@@ -279,7 +267,7 @@ def metrics_view():
     # Built once per redraw: rebuilding a queued or slow run's figures every second for every tab held
     # the server's GIL (8 tabs starved the server).
     hit = ss.get("metrics_figs")
-    if hit is None or hit[0] != (present, tuple(named)) or charts_behind(hit[1], list(named.values())):
+    if hit is None or hit[0] != (present, tuple(named)) or tc.charts_behind(hit[1], list(named.values()), training):
         hit = ss["metrics_figs"] = ((present, tuple(named)), list(named.values()),
                                     projector(metrics_figure(named, height=620 if present else 520)),
                                     projector(d_histogram(named)))

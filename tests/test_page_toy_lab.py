@@ -364,3 +364,25 @@ def test_compare_csv_holds_both_runs():
     rows = list(csv.DictReader(io.StringIO(compare_csv(snaps))))
     assert [r["step"] for r in rows] == ["5", "10"]
     assert rows[0]["A.d_loss"] and rows[0]["B.d_loss"] and rows[0]["A.d_loss"] != rows[0]["B.d_loss"]
+
+
+def test_metrics_charts_follow_a_real_run_s_measurements_not_every_snapshot():
+    """On a real trainer's snapshots: while it trains, the charts are redrawn at each new W1/JS/modes
+    measurement and at METRICS_STEPS more steps, not for a snapshot between; paused, for any change."""
+    from ganviz.training import Trainer, snapshot
+    from ganviz.ui import toy_controls as tc
+
+    t = Trainer(tc.default_config().replace(eval_every=100))
+    t.train(110)
+    drawn = [snapshot.take(t)]
+    t.train(80)  # step 190: no new measurement, 80 steps on
+    between = [snapshot.take(t)]
+    assert not tc.charts_behind(drawn, between, training=True)
+    assert tc.charts_behind(drawn, between, training=False)
+    t.train(20)  # step 210: the measurement at step 200
+    assert tc.charts_behind(drawn, [snapshot.take(t)], training=True)
+    far = Trainer(tc.default_config().replace(eval_every=10**6))
+    far.train(10)
+    drawn = [snapshot.take(far)]
+    far.train(tc.METRICS_STEPS)  # no measurement at all: the loss curves still move on
+    assert tc.charts_behind(drawn, [snapshot.take(far)], training=True)

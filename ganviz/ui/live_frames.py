@@ -6,7 +6,7 @@ GPU-less laptop, measured with Chromium's tracing: React work, not the picture) 
 script run; on 2 cores that came out of the trainer's speed, and 8 tabs starved the server.
 Here the picture is a small custom component (``live_picture/index.html``): an
 ``<img>`` that polls a tiny JSON pointer and loads the newest frame when there is one. The page
-itself reruns once a second (status line, metrics).
+itself reruns only its status line, once a second, and its metrics when they change.
 
 Frames are drawn on the server in the trainer's reader thread (``ProcessWorker.on_snapshot``), only
 while a page watches (it renews its watch every second, ``WATCH_SECONDS``), and written atomically
