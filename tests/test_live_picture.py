@@ -154,3 +154,14 @@ def test_png_bytes_is_lossless_on_a_drawn_frame_and_on_noise():
         back = Image.open(io.BytesIO(live.png_bytes(im)))
         assert back.mode == "RGB" and back.size == im.size
         assert np.array_equal(np.asarray(back), np.asarray(im))
+
+
+def test_every_letter_of_the_pictures_labels_has_a_glyph_in_its_font():
+    """Pillow's default font draws a letter it lacks as an empty box (the key arrow read "|□□ L_G|")."""
+    from PIL import ImageFont
+
+    font = ImageFont.load_default(size=12)
+    box = bytes(font.getmask("\U0010fffd"))  # a code point no font has
+    text = live.arrow_key_text(0.2) + "".join(t for t, _ in live.LEGEND)
+    missing = {c for c in text if not c.isspace() and bytes(font.getmask(c)) == box}
+    assert not missing, missing

@@ -35,6 +35,7 @@ GREY = {name: (v, v, v) for name, v in (("paper", pal.PAPER), ("axis", pal.AXIS_
                                          ("key", pal.KEY_TEXT), ("tick", pal.TICK), ("frame", pal.FRAME),
                                          ("bar", pal.BAR_OUTLINE), ("step", pal.STEP_TEXT))}
 REAL, FAKE, ARROW, NOISE_GRID = (pal.rgb(c) for c in (pal.REAL, pal.FAKE, pal.ARROW, pal.NOISE_GRID))
+LEGEND = [("real", REAL), ("generated", FAKE), ("G(noise grid)", NOISE_GRID), ("-grad of G loss", ARROW)]
 LABEL_BOX = (pal.PAPER,) * 3 + (200,)  # behind the step and the key arrow's value
 
 
@@ -71,7 +72,14 @@ def arrow_key(snap) -> tuple[float, float] | None:
 
 
 def arrow_key_text(value: float) -> str:
-    return f"= |∇ₓ L_G| of {value:.3g}"
+    """The key arrow's label, in both views; plain letters: Pillow's default font has no ∇ or ₓ
+    (the picture showed two empty boxes).
+
+    Example:
+        >>> arrow_key_text(0.2)
+        '= |grad_x L_G| of 0.2'
+    """
+    return f"= |grad_x L_G| of {value:.3g}"
 
 
 def _bounds(snap) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -176,9 +184,8 @@ def samples_image(snap, size: int = 520) -> Image.Image:
     step = f"step {snap.step}"
     draw.rectangle((LEFT + 3, 2, LEFT + 9 + draw.textlength(step, font=font), 6 + font.size), fill=LABEL_BOX)
     draw.text((LEFT + 6, 4), step, fill=GREY["step"], font=font)
-    legend = [("real", REAL), ("generated", FAKE), ("G(noise grid)", NOISE_GRID), ("-grad of G loss", ARROW)]
     x = LEFT
-    for text, colour in legend:
+    for text, colour in LEGEND:
         draw.rectangle((x, size + 26, x + 9, size + 35), fill=colour)
         draw.text((x + 13, size + 24), text, fill=GREY["legend"], font=font)
         x += 26 + int(draw.textlength(text, font=font))
