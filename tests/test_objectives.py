@@ -217,3 +217,23 @@ def test_orthogonal_penalty_and_sigma_clamp():
         net.weight.copy_(torch.diag(torch.tensor([5.0, 0.5])))
     clamp_sigma(net, 2.0)
     assert torch.allclose(torch.linalg.svdvals(net.weight), torch.tensor([2.0, 0.5]))
+
+
+def test_class_keywords_and_formulas_from_the_loss_docstrings():
+    from ganviz.objectives import Objective
+
+    class Plain(Objective, output="critic", paper="a test"):
+        def d_loss(self, real, fake):
+            r"""L_D = \mathbb{E}_z[f(G(z))]
+            - \mathbb{E}_x[f(x)]"""
+
+    assert Plain.paper == "a test" and Plain.discriminator == "score"
+    assert Plain.d_formula == r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)]"  # white space folded
+    assert Plain.g_formula == ""
+    # a subclass keeps the inherited loss's formula unless it says more
+    assert OBJECTIVES["nsgan"].d_formula == OBJECTIVES["mmgan"].d_formula
+    assert OBJECTIVES["nsgan"].g_formula != OBJECTIVES["mmgan"].g_formula
+    assert r"\lambda" in OBJECTIVES["wgan-gp"].d_formula and r"\lambda" not in OBJECTIVES["wgan"].d_formula
+    with pytest.raises(TypeError, match="unknown class keyword 'nmae'"):
+        class Typo(Objective, nmae="typo"):
+            pass

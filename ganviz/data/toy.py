@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 
@@ -47,9 +48,7 @@ class ToyDistribution:
     name: str
     dim: int
 
-    @property
-    def has_density(self) -> bool:
-        return True
+    has_density: ClassVar[bool] = True
 
     @property
     def modes(self) -> torch.Tensor | None:
@@ -141,9 +140,7 @@ class TwoPoints(ToyDistribution):
     a: float = -1.0
     b: float = 1.0
 
-    @property
-    def has_density(self):
-        return False
+    has_density = False
 
     @property
     def atoms(self) -> tuple[float, float]:
@@ -161,9 +158,7 @@ class ParallelLines(ToyDistribution):
 
     theta: float = 0.0
 
-    @property
-    def has_density(self):
-        return False
+    has_density = False
 
     def sample(self, n, gen=None):
         g = _generator(gen)
@@ -203,9 +198,7 @@ class CurveDistribution(ToyDistribution):
     kind: str = "swiss_roll"
     noise: float = 0.05
 
-    @property
-    def has_density(self):
-        return False
+    has_density = False
 
     def sample(self, n, gen=None):
         g = _generator(gen)
@@ -255,9 +248,7 @@ class EmpiricalPoints(ToyDistribution):
         if self.dim != 2 or not self.points or len(self.points) % 2:
             raise ValueError("an own data set needs 2D points, as flat x, y pairs")
 
-    @property
-    def has_density(self):
-        return False
+    has_density = False
 
     @functools.cached_property
     def _table(self) -> torch.Tensor:  # converting 200,000 floats per call cost ~10 ms

@@ -131,17 +131,25 @@ def check_param(f: dataclasses.Field, value) -> None:
         raise ValueError(f"{name} must lie in {interval}, got {value!r}")
 
 
+CARD = ("name", "output", "published", "paper", "defaults", "g_needs_real")  # an objective's class keywords
 REGISTRY: dict[str, type["Objective"]] = {}  # every named subclass, by name, in definition order
 
 
 class Objective:
     """Base class of the GAN family's objectives.
 
+    A subclass says what it is in its class statement (PEP 487 class keywords: ``name``, ``output``,
+    ``published``, ``paper``, ``defaults``, ``g_needs_real``), as
+    ``class Hinge(Objective, name="hinge", output="critic", ...)``, its losses in ``d_loss`` and
+    ``g_loss``, and its settings in a nested ``Params`` dataclass. The losses' docstrings are the
+    losses as the paper writes them (LaTeX: ``d_formula`` and ``g_formula``, shown beside the
+    figures); a class keyword of that name says more (WGAN-GP's penalty).
+
     ``output`` says what D's score is: "logit" (D(x) = sigmoid(score) is a probability), "critic"
     (a real value with no probability reading) or "energy" (an autoencoder D's per-sample energy,
     computed by ``energy``). ``Params`` holds the objective's settings, read from ``self.params``
-    at every step, so a slider moved between steps acts at the next one. ``d_formula`` and
-    ``g_formula`` are the losses as the paper writes them (LaTeX), shown beside the figures.
+    at every step, so a slider moved between steps acts at the next one. ``defaults`` is the paper's
+    training recipe.
 
     The G step's real view is D's view of the last D step's real batch; an objective whose G loss
     reads the real scores sets ``g_needs_real`` and gets them from the current D.
@@ -159,8 +167,14 @@ class Objective:
 
     discriminator: str = "score"  # "autoencoder" for energy objectives (set from ``output``)
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
+    def __init_subclass__(cls, *, d_formula: str | None = None, g_formula: str | None = None, **card):
+        for key, value in card.items():
+            if key not in CARD:
+                raise TypeError(f"{cls.__name__}: unknown class keyword {key!r}; known: {', '.join(CARD)}")
+            setattr(cls, key, value)
+        cls.d_formula = d_formula or " ".join((cls.d_loss.__doc__ or "").split())
+        cls.g_formula = g_formula or " ".join((cls.g_loss.__doc__ or "").split())
+        super().__init_subclass__()
         if cls.output not in OUTPUTS:
             raise TypeError(f"{cls.__name__}.output must be one of {OUTPUTS}, got {cls.output!r}")
         cls.discriminator = "autoencoder" if cls.output == "energy" else "score"

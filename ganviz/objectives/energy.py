@@ -20,7 +20,7 @@ energy 0.2 and fake energy 3 above the margin m = 2 is just the real energy.
     [0.0, 1.0]
     >>> from ganviz.objectives import DView
     >>> real, fake = DView(torch.zeros(2, 2), energy=torch.full((2,), 0.2)), DView(torch.zeros(2, 2), energy=torch.full((2,), 3.0))
-    >>> round(float(EBGAN(EBGANParams(ebgan_margin=2.0)).d_loss(real, fake)), 6)
+    >>> round(float(EBGAN(EBGAN.Params(ebgan_margin=2.0)).d_loss(real, fake)), 6)
     0.2
 
 BEGAN's k_t moves by lambda_k (gamma L(x) - L(G(z))): from 0 with L(x) = 1, L(G(z)) = 0.2 and
@@ -57,61 +57,37 @@ STANDARDISED = ("It acts on standardised inputs x / s (s = the data's overall st
                 "on grid25)")
 
 
-@dataclass(frozen=True)
-class EBGANParams(Params):
-    ebgan_margin: float = param(
-        0.5, label="margin m", control=(0.0, 5.0),
-        help="L_D = D(x) + [m − D(G(z))]⁺ with D the autoencoder's reconstruction error (Zhao et al. 2017). "
-             + STANDARDISED + ": m is measured in those units.")
-    pull_away_weight: float = param(0.1, label="pull-away weight", control=(0.0, 1.0),
-                                    help="weight of the pull-away term f_PT on the fake codes (EBGAN, eq. 6)",
-                                    paper="0.1 (Zhao et al. 2017)")
-
-
-class EBGAN(Objective):
-    name = "ebgan"
-    paper = "Zhao, Mathieu & LeCun 2017, Energy-based GAN"
-    published = "2016-09"
-    output = "energy"
-    Params = EBGANParams
-    defaults = Defaults("adam", 2e-4, 2e-4, (0.5, 0.999), 1)
-    d_formula = r"L_D = E(x) + [m - E(G(z))]^+"
-    g_formula = r"L_G = E(G(z)) + w_{PT}\, f_{PT}"
+class EBGAN(Objective, name="ebgan", output="energy", published="2016-09",
+            paper="Zhao, Mathieu & LeCun 2017, Energy-based GAN",
+            defaults=Defaults("adam", 2e-4, 2e-4, (0.5, 0.999), 1)):
 
     def energy(self, x, recon):
         return (recon - x).norm(dim=1)
 
     def d_loss(self, real, fake):
+        r"""L_D = E(x) + [m - E(G(z))]^+"""
         return real.energy.mean() + F.relu(self.params.ebgan_margin - fake.energy).mean()
 
     def g_loss(self, real, fake):
+        r"""L_G = E(G(z)) + w_{PT}\, f_{PT}"""
         return fake.energy.mean() + self.params.pull_away_weight * pull_away(fake.code)
 
-
-@dataclass(frozen=True)
-class BEGANParams(Params):
-    began_gamma: float = param(0.5, label="gamma (diversity ratio)", control=(0.0, 1.0), bounds=(0.0, 1.0),
-                               help="γ = E[L(G(z))] / E[L(x)], the target ratio: lower is sharper and less diverse",
-                               paper="0.3, 0.5, 0.7 in the paper's figures (Berthelot et al. 2017)")
-    began_lambda_k: float = param(0.001, label="lambda_k", control=(0.0, 0.01), fmt="%.4f", step=0.0005,
-                                  help="k_t's learning rate in k ← k + λ_k (γ L(x) − L(G(z)))",
-                                  paper="λ_k = 0.001 (Berthelot et al. 2017)")
-    began_eta: int = param(1, label="eta (L1 or L2)", choices=[1, 2],
-                           help="L(v) = mean |v − D(v)|^η", paper="η ∈ {1, 2}; 1 is the usual choice")
+    @dataclass(frozen=True)
+    class Params(Params):
+        ebgan_margin: float = param(
+            0.5, label="margin m", control=(0.0, 5.0),
+            help="L_D = D(x) + [m − D(G(z))]⁺ with D the autoencoder's reconstruction error (Zhao et al. 2017). "
+                 + STANDARDISED + ": m is measured in those units.")
+        pull_away_weight: float = param(0.1, label="pull-away weight", control=(0.0, 1.0),
+                                        help="weight of the pull-away term f_PT on the fake codes (EBGAN, eq. 6)",
+                                        paper="0.1 (Zhao et al. 2017)")
 
 
-class BEGAN(Objective):
-    name = "began"
-    paper = "Berthelot, Schumm & Metz 2017, BEGAN (arXiv 1703.10717)"
-    published = "2017-03"
-    output = "energy"
-    Params = BEGANParams
-    defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)
-    d_formula = (r"L_D = \mathcal{L}(x) - k_t\,\mathcal{L}(G(z)),\quad "
-                 r"k_{t+1} = k_t + \lambda_k(\gamma\mathcal{L}(x) - \mathcal{L}(G(z)))")
-    g_formula = r"L_G = \mathcal{L}(G(z))"
+class BEGAN(Objective, name="began", output="energy", published="2017-03",
+            paper="Berthelot, Schumm & Metz 2017, BEGAN (arXiv 1703.10717)",
+            defaults=Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)):
 
-    def __init__(self, params: BEGANParams | None = None):
+    def __init__(self, params: BEGAN.Params | None = None):
         super().__init__(params)
         self.k_t = 0.0
         self.m_global = float("nan")
@@ -122,9 +98,12 @@ class BEGAN(Objective):
         return (recon - x).abs().pow(self.params.began_eta).mean(dim=1)
 
     def d_loss(self, real, fake):
+        r"""L_D = \mathcal{L}(x) - k_t\,\mathcal{L}(G(z)),\quad
+        k_{t+1} = k_t + \lambda_k(\gamma\mathcal{L}(x) - \mathcal{L}(G(z)))"""
         return real.energy.mean() - self.k_t * fake.energy.mean()
 
     def g_loss(self, real, fake):
+        r"""L_G = \mathcal{L}(G(z))"""
         return fake.energy.mean()
 
     def after_g_step(self, real, fake):
@@ -143,3 +122,15 @@ class BEGAN(Objective):
         self.k_t = float(state.get("k_t", 0.0))
         m = state.get("m_global")
         self.m_global = math.nan if m is None else float(m)
+
+    @dataclass(frozen=True)
+    class Params(Params):
+        began_gamma: float = param(
+            0.5, label="gamma (diversity ratio)", control=(0.0, 1.0), bounds=(0.0, 1.0),
+            help="γ = E[L(G(z))] / E[L(x)], the target ratio: lower is sharper and less diverse",
+            paper="0.3, 0.5, 0.7 in the paper's figures (Berthelot et al. 2017)")
+        began_lambda_k: float = param(0.001, label="lambda_k", control=(0.0, 0.01), fmt="%.4f", step=0.0005,
+                                      help="k_t's learning rate in k ← k + λ_k (γ L(x) − L(G(z)))",
+                                      paper="λ_k = 0.001 (Berthelot et al. 2017)")
+        began_eta: int = param(1, label="eta (L1 or L2)", choices=[1, 2],
+                               help="L(v) = mean |v − D(v)|^η", paper="η ∈ {1, 2}; 1 is the usual choice")

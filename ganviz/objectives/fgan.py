@@ -44,7 +44,7 @@ With the "gan" divergence and V = 0 the D loss is the original GAN's at D = 1/2,
 
 >>> from ganviz.objectives.base import DView
 >>> zero = DView(torch.zeros(2, 2), score=torch.zeros(2))
->>> round(float(FGAN(FGANParams("gan")).d_loss(zero, zero)) / LOG2, 6)
+>>> round(float(FGAN(FGAN.Params("gan")).d_loss(zero, zero)) / LOG2, 6)
 2.0
 """
 
@@ -99,26 +99,21 @@ def conjugate_of_activation(divergence: str, v: torch.Tensor) -> torch.Tensor:
     return CONJUGATE_OF_ACTIVATION[divergence](v)
 
 
-@dataclass(frozen=True)
-class FGANParams(Params):
-    f_divergence: str = param("js", label="f-divergence", choices=list(F_DIVERGENCES),
-                              help="which f-divergence D estimates and G minimises (Nowozin et al. 2016, Table 2)",
-                              paper="any of Table 2 (Nowozin et al. 2016)")
-
-
-class FGAN(Objective):
-    name = "fgan"
-    paper = "Nowozin, Cseke & Tomioka 2016, f-GAN"
-    published = "2016-06"
-    output = "critic"
-    Params = FGANParams
-    defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)
-    d_formula = r"L_D = -\mathbb{E}_x[g_f(V(x))] + \mathbb{E}_z[f^*(g_f(V(G(z))))]"
-    g_formula = r"L_G = -\mathbb{E}_z[f^*(g_f(V(G(z))))]"
+class FGAN(Objective, name="fgan", output="critic", published="2016-06",
+           paper="Nowozin, Cseke & Tomioka 2016, f-GAN",
+           defaults=Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)):
 
     def d_loss(self, real, fake):
+        r"""L_D = -\mathbb{E}_x[g_f(V(x))] + \mathbb{E}_z[f^*(g_f(V(G(z))))]"""
         f = self.params.f_divergence
         return -(activation(f, real.score).mean() - conjugate_of_activation(f, fake.score).mean())
 
     def g_loss(self, real, fake):
+        r"""L_G = -\mathbb{E}_z[f^*(g_f(V(G(z))))]"""
         return -conjugate_of_activation(self.params.f_divergence, fake.score).mean()
+
+    @dataclass(frozen=True)
+    class Params(Params):
+        f_divergence: str = param("js", label="f-divergence", choices=list(F_DIVERGENCES),
+                                  help="which f-divergence D estimates and G minimises (Nowozin et al. 2016, Table 2)",
+                                  paper="any of Table 2 (Nowozin et al. 2016)")

@@ -31,35 +31,29 @@ def d_loss_logistic(l_real, l_fake, alpha: float = 1.0):
     return real.mean() + F.softplus(l_fake).mean()
 
 
-@dataclass(frozen=True)
-class LogisticParams(Params):
-    label_smoothing: float = param(
-        1.0, label="one-sided label smoothing (real target α)", control=(0.5, 1.0), bounds=(0.01, 1.0),
-        help="D's target for real samples is α instead of 1; fakes keep 0 (Salimans et al. 2016, Sec. 3.4). "
-             "1 = off.", paper="α = 0.9 (Salimans et al. 2016)")
-
-
-class MMGAN(Objective):
-    name = "mmgan"
-    paper = "Goodfellow et al. 2014, Generative Adversarial Nets (minimax form)"
-    published = "2014-06"
-    output = "logit"
-    Params = LogisticParams
-    defaults = Defaults("adam", 2e-4, 2e-4, (0.5, 0.999), 1)
-    d_formula = r"L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]"
-    g_formula = r"L_G = \mathbb{E}_z[\log(1 - D(G(z)))]"
+class MMGAN(Objective, name="mmgan", output="logit", published="2014-06",
+            paper="Goodfellow et al. 2014, Generative Adversarial Nets (minimax form)",
+            defaults=Defaults("adam", 2e-4, 2e-4, (0.5, 0.999), 1)):
 
     def d_loss(self, real, fake):
+        r"""L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]"""
         return d_loss_logistic(real.score, fake.score, self.params.label_smoothing)
 
     def g_loss(self, real, fake):
+        r"""L_G = \mathbb{E}_z[\log(1 - D(G(z)))]"""
         return -F.softplus(fake.score).mean()
 
+    @dataclass(frozen=True)
+    class Params(Params):
+        label_smoothing: float = param(
+            1.0, label="one-sided label smoothing (real target α)", control=(0.5, 1.0), bounds=(0.01, 1.0),
+            help="D's target for real samples is α instead of 1; fakes keep 0 (Salimans et al. 2016, Sec. 3.4). "
+                 "1 = off.", paper="α = 0.9 (Salimans et al. 2016)")
 
-class NSGAN(MMGAN):
-    name = "nsgan"
-    paper = "Goodfellow et al. 2014, Generative Adversarial Nets (non-saturating form)"
-    g_formula = r"L_G = -\mathbb{E}_z[\log D(G(z))]"
+
+class NSGAN(MMGAN, name="nsgan",
+            paper="Goodfellow et al. 2014, Generative Adversarial Nets (non-saturating form)"):
 
     def g_loss(self, real, fake):
+        r"""L_G = -\mathbb{E}_z[\log D(G(z))]"""
         return F.softplus(-fake.score).mean()

@@ -22,7 +22,7 @@ counts as L = 0, so L_D >= lambda E[(Delta + L(x) - L(G(z)))^+] >= 0.
 >>> from ganviz.objectives.base import DView
 >>> real = DView(torch.tensor([[0.0, 0.0]]), score=torch.tensor([-3.0]))  # L(x) = 0
 >>> fake = DView(torch.tensor([[1.0, 1.0]]), score=torch.tensor([0.5]))   # L(G(z)) = 0.5, Delta = 2
->>> LossSensitiveGAN(LSParams(ls_lambda=1.0)).d_loss(real, fake).item()  # 0 + (2 + 0 - 0.5)
+>>> LossSensitiveGAN(LossSensitiveGAN.Params(ls_lambda=1.0)).d_loss(real, fake).item()  # 0 + (2 + 0 - 0.5)
 1.5
 """
 
@@ -37,26 +37,9 @@ from ganviz.objectives.base import Defaults, Objective, Params, param
 from ganviz.objectives.energy import STANDARDISED
 
 
-@dataclass(frozen=True)
-class LSParams(Params):
-    # With L = relu(score), a small lambda lets the E[L(x)] term push every score below 0, where the
-    # ReLU passes no gradient to D or G; the authors' code drops that term (lambda -> infinity).
-    ls_lambda: float = param(
-        10.0, label="lambda (margin weight)", control=(0.0, 10.0),
-        help="Weight λ of the hinge E[(Δ + L(x) − L(G(z)))⁺], with L ≥ 0 and the margin Δ = ‖x − G(z)‖₁ "
-             "(Qi 2017). " + STANDARDISED + ": Δ is the L1 distance between standardised points, "
-             "Δ = ‖x − G(z)‖₁ / s in data units.", paper="")
-
-
-class LossSensitiveGAN(Objective):
-    name = "loss-sensitive"
-    paper = "Qi 2017/2019, Loss-Sensitive Generative Adversarial Networks on Lipschitz Densities"
-    published = "2017-01"
-    output = "critic"
-    Params = LSParams
-    defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)
-    d_formula = (r"L_D = \mathbb{E}_x[L(x)] + \lambda\,\mathbb{E}[(\Delta(x, G(z)) + L(x) - L(G(z)))^+]")
-    g_formula = r"L_G = \mathbb{E}_z[L(G(z))]"
+class LossSensitiveGAN(Objective, name="loss-sensitive", output="critic", published="2017-01",
+                       paper="Qi 2017/2019, Loss-Sensitive Generative Adversarial Networks on Lipschitz Densities",
+                       defaults=Defaults("adam", 1e-4, 1e-4, (0.5, 0.999), 1)):
 
     @staticmethod
     def loss(score: torch.Tensor) -> torch.Tensor:
@@ -69,6 +52,7 @@ class LossSensitiveGAN(Objective):
         return (x_real - x_fake).abs().flatten(1).sum(dim=1)
 
     def d_loss(self, real, fake):
+        r"""L_D = \mathbb{E}_x[L(x)] + \lambda\,\mathbb{E}[(\Delta(x, G(z)) + L(x) - L(G(z)))^+]"""
         n = min(real.x.shape[0], fake.x.shape[0])
         l_real, l_fake = self.loss(real.score), self.loss(fake.score)
         delta = self.margin(real.x[:n], fake.x[:n])
@@ -76,4 +60,15 @@ class LossSensitiveGAN(Objective):
         return l_real.mean() + self.params.ls_lambda * hinge.mean()
 
     def g_loss(self, real, fake):
+        r"""L_G = \mathbb{E}_z[L(G(z))]"""
         return self.loss(fake.score).mean()
+
+    @dataclass(frozen=True)
+    class Params(Params):
+        # With L = relu(score), a small lambda lets the E[L(x)] term push every score below 0, where the
+        # ReLU passes no gradient to D or G; the authors' code drops that term (lambda -> infinity).
+        ls_lambda: float = param(
+            10.0, label="lambda (margin weight)", control=(0.0, 10.0),
+            help="Weight λ of the hinge E[(Δ + L(x) − L(G(z)))⁺], with L ≥ 0 and the margin "
+                 "Δ = ‖x − G(z)‖₁ (Qi 2017). " + STANDARDISED + ": Δ is the L1 distance between "
+                 "standardised points, Δ = ‖x − G(z)‖₁ / s in data units.", paper="")

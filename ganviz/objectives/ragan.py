@@ -27,24 +27,20 @@ import torch.nn.functional as F
 from ganviz.objectives.base import Defaults, Objective
 
 
-class RaGAN(Objective):
-    name = "ragan"
-    paper = "Jolicoeur-Martineau 2018, The relativistic discriminator (RaSGAN)"
-    published = "2018-07"
-    output = "critic"
-    g_needs_real = True
-    defaults = Defaults("adam", 2e-4, 2e-4, (0.5, 0.999), 1)
-    d_formula = (r"L_D = \mathbb{E}_r[\mathrm{sp}(-(C(x_r) - \mathbb{E}_f C(x_f)))] + "
-                 r"\mathbb{E}_f[\mathrm{sp}(C(x_f) - \mathbb{E}_r C(x_r))]")
-    g_formula = (r"L_G = \mathbb{E}_f[\mathrm{sp}(-(C(x_f) - \mathbb{E}_r C(x_r)))] + "
-                 r"\mathbb{E}_r[\mathrm{sp}(C(x_r) - \mathbb{E}_f C(x_f))]")
+class RaGAN(Objective, name="ragan", output="critic", published="2018-07",
+            paper="Jolicoeur-Martineau 2018, The relativistic discriminator (RaSGAN)",
+            defaults=Defaults("adam", 2e-4, 2e-4, (0.5, 0.999), 1), g_needs_real=True):
 
     def d_loss(self, real, fake):
+        r"""L_D = \mathbb{E}_r[\mathrm{sp}(-(C(x_r) - \mathbb{E}_f C(x_f)))]
+        + \mathbb{E}_f[\mathrm{sp}(C(x_f) - \mathbb{E}_r C(x_r))]"""
         lead = real.score - fake.score.mean()  # how far each real sample is ahead of the average fake
         trail = fake.score - real.score.mean()
         return F.softplus(-lead).mean() + F.softplus(trail).mean()
 
     def g_loss(self, real, fake):
+        r"""L_G = \mathbb{E}_f[\mathrm{sp}(-(C(x_f) - \mathbb{E}_r C(x_r)))]
+        + \mathbb{E}_r[\mathrm{sp}(C(x_r) - \mathbb{E}_f C(x_f))]"""
         lead = real.score - fake.score.mean()
         trail = fake.score - real.score.mean()
         return F.softplus(-trail).mean() + F.softplus(lead).mean()

@@ -31,37 +31,16 @@ from ganviz.objectives.base import Defaults, Objective, Params, param
 from ganviz.objectives.penalties import gradient_penalty
 
 
-@dataclass(frozen=True)
-class ClipParams(Params):
-    clip_c: float = param(0.01, label="clip c", control=(0.001, 0.1), bounds=(0.0, 100.0), fmt="%.3f",
-                          help="every critic weight is clipped to [-c, c] after each critic step",
-                          paper="c = 0.01 (Arjovsky et al. 2017, Algorithm 1)")
-
-
-@dataclass(frozen=True)
-class GPParams(Params):
-    gp_lambda: float = param(
-        10.0, label="GP lambda", control=(0.0, 20.0),
-        help="λ E[(‖∇f(x̂)‖ − 1)²] on x̂ between real and fake (Gulrajani et al. 2017). It acts on standardised "
-             "inputs x / s (s = the data's overall std; s² = 0.5 on ring8, 7.99 on grid25): the unit-norm target "
-             "is a slope of 1/s in data units (1.41 on ring8, 0.35 on grid25).",
-        paper="λ = 10 (Gulrajani et al. 2017)")
-
-
-class WGAN(Objective):
-    name = "wgan"
-    paper = "Arjovsky, Chintala & Bottou 2017, Wasserstein GAN (weight clipping)"
-    published = "2017-01"
-    output = "critic"
-    Params = ClipParams
-    defaults = Defaults("rmsprop", 5e-5, 5e-5, (0.0, 0.0), 5)
-    d_formula = r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)],\quad |w| \le c"
-    g_formula = r"L_G = -\mathbb{E}_z[f(G(z))]"
+class WGAN(Objective, name="wgan", output="critic", published="2017-01",
+           paper="Arjovsky, Chintala & Bottou 2017, Wasserstein GAN (weight clipping)",
+           defaults=Defaults("rmsprop", 5e-5, 5e-5, (0.0, 0.0), 5)):
 
     def d_loss(self, real, fake):
+        r"""L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)],\quad |w| \le c"""
         return fake.score.mean() - real.score.mean()
 
     def g_loss(self, real, fake):
+        r"""L_G = -\mathbb{E}_z[f(G(z))]"""
         return -fake.score.mean()
 
     @torch.no_grad()
@@ -70,15 +49,18 @@ class WGAN(Objective):
         for p in d_net.parameters():
             p.clamp_(-c, c)
 
+    @dataclass(frozen=True)
+    class Params(Params):
+        clip_c: float = param(0.01, label="clip c", control=(0.001, 0.1), bounds=(0.0, 100.0), fmt="%.3f",
+                              help="every critic weight is clipped to [-c, c] after each critic step",
+                              paper="c = 0.01 (Arjovsky et al. 2017, Algorithm 1)")
 
-class WGANGP(WGAN):
-    name = "wgan-gp"
-    paper = "Gulrajani et al. 2017, Improved Training of Wasserstein GANs"
-    published = "2017-03"
-    Params = GPParams
-    defaults = Defaults("adam", 1e-4, 1e-4, (0.5, 0.9), 5)
-    d_formula = (r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)] + "
-                 r"\lambda\,\mathbb{E}_{\hat x}[(\|\nabla f(\hat x)\| - 1)^2]")
+
+class WGANGP(WGAN, name="wgan-gp", published="2017-03",
+             paper="Gulrajani et al. 2017, Improved Training of Wasserstein GANs",
+             defaults=Defaults("adam", 1e-4, 1e-4, (0.5, 0.9), 5),
+             d_formula=(r"L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)] + "
+                        r"\lambda\,\mathbb{E}_{\hat x}[(\|\nabla f(\hat x)\| - 1)^2]")):
 
     def penalty(self, score_fn, real, fake, uniform):
         return gradient_penalty(score_fn, real, fake, self.params.gp_lambda, uniform)
@@ -86,18 +68,24 @@ class WGANGP(WGAN):
     def after_d_step(self, d_net):
         pass  # the gradient penalty replaces clipping
 
+    @dataclass(frozen=True)
+    class Params(Params):
+        gp_lambda: float = param(
+            10.0, label="GP lambda", control=(0.0, 20.0),
+            help="λ E[(‖∇f(x̂)‖ − 1)²] on x̂ between real and fake (Gulrajani et al. 2017). It acts on "
+                 "standardised inputs x / s (s = the data's overall std; s² = 0.5 on ring8, 7.99 on grid25): the "
+                 "unit-norm target is a slope of 1/s in data units (1.41 on ring8, 0.35 on grid25).",
+            paper="λ = 10 (Gulrajani et al. 2017)")
 
-class Hinge(Objective):
-    name = "hinge"
-    paper = "Miyato et al. 2018, Spectral Normalization for GANs (hinge loss, SNGAN)"
-    published = "2017-05"
-    output = "critic"
-    defaults = Defaults("adam", 2e-4, 2e-4, (0.0, 0.9), 1, spectral_norm=True)
-    d_formula = r"L_D = \mathbb{E}_x[\max(0, 1 - f(x))] + \mathbb{E}_z[\max(0, 1 + f(G(z)))]"
-    g_formula = r"L_G = -\mathbb{E}_z[f(G(z))]"
+
+class Hinge(Objective, name="hinge", output="critic", published="2017-05",
+            paper="Miyato et al. 2018, Spectral Normalization for GANs (hinge loss, SNGAN)",
+            defaults=Defaults("adam", 2e-4, 2e-4, (0.0, 0.9), 1, spectral_norm=True)):
 
     def d_loss(self, real, fake):
+        r"""L_D = \mathbb{E}_x[\max(0, 1 - f(x))] + \mathbb{E}_z[\max(0, 1 + f(G(z)))]"""
         return F.relu(1.0 - real.score).mean() + F.relu(1.0 + fake.score).mean()
 
     def g_loss(self, real, fake):
+        r"""L_G = -\mathbb{E}_z[f(G(z))]"""
         return -fake.score.mean()

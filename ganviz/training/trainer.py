@@ -384,9 +384,14 @@ class Trainer:
         """One discriminator update (on ``fake`` of classes ``y_fake`` if given, else on a fresh
         batch); returns its loss."""
         self._apply_lr()
-        loss = self._d_update(fake, y_fake)
         self.d_step_count += 1
-        return self._note("d_loss", loss)
+        return self._note("d_loss", self._d_update(fake, y_fake))
+
+    def step_g(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> float:
+        """One generator update (through ``fake`` = G(z, y_fake) with its graph, if given); returns its loss."""
+        self._apply_lr()
+        self.step_count += 1
+        return self._note("g_loss", self._g_update(fake, y_fake))
 
     def _d_update(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> torch.Tensor:
         """A D update's tensor work (nothing read on the host: a CUDA graph records it); its loss."""
@@ -419,13 +424,6 @@ class Trainer:
                                         (real_v.score, real_v.features, real_v.energy, real_v.code)))
         self._last_real_y = y_real
         return loss.detach()
-
-    def step_g(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> float:
-        """One generator update (through ``fake`` = G(z, y_fake) with its graph, if given); returns its loss."""
-        self._apply_lr()
-        loss = self._g_update(fake, y_fake)
-        self.step_count += 1
-        return self._note("g_loss", loss)
 
     def _g_update(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> torch.Tensor:
         """A G update's tensor work (as ``_d_update``); its loss."""
