@@ -28,15 +28,16 @@ def test_every_preset_sets_only_what_the_labs_widgets_show_and_on_their_stops():
 def test_our_default_makes_all_ten_digits_while_precision_climbs_and_fid_falls():
     r = rows("Our default: ten digits")
     assert all(r[s]["classes_present"] == 10 for s in (100, 200, 300)), r
-    assert r[100]["precision"] < 0.25 and r[300]["precision"] > 0.35  # 0.23 -> 0.42; plain kernels: 0.24 -> 0.39
+    # "climbs by more than 0.1 to over 0.35": 0.23 -> 0.42 (Intel AVX-512), 0.24 -> 0.39 (plain), 0.25 -> 0.41 (AMD)
+    assert r[300]["precision"] - r[100]["precision"] > 0.1 and r[300]["precision"] > 0.35
     assert r[100]["digit_fid"] > 450 and r[300]["digit_fid"] < 420  # 498 -> 394
 
 
-def test_nsgan_at_a_hot_learning_rate_collapses_onto_few_digits():
-    r = rows("NSGAN collapses onto few digits")
-    assert r[200]["classes_present"] == 10 and r[200]["recall"] > 0.3, r[200]
-    fall = min((s for s in (300, 400, 500) if r[s]["classes_present"] <= 4), default=None)
-    assert fall is not None and r[fall]["recall"] < 0.005, r  # "4 bars or fewer with recall 0.00"
+def test_nsgan_at_a_hot_learning_rate_collapses_and_does_not_recover():
+    r = rows("NSGAN collapses")
+    fall = min((s for s in range(100, 801, 100) if r[s]["recall"] < 0.01), default=None)  # "recall falls under 0.01"
+    assert fall is not None and fall < 800 and r[fall]["classes_present"] < 10, r  # tipped at 200/400/700 by kernel
+    assert any(r[s]["classes_present"] == 10 for s in (100, 200) if s < fall), r  # "all 10 digits at first"
     assert all(r[s]["recall"] < 0.2 for s in range(fall, 801, 100)), r  # "does not recover"
 
 
