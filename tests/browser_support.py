@@ -133,9 +133,13 @@ WATCH_RUNS_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   window.__ganvizRuns = 0;
   if (window.__ganvizObserver) window.__ganvizObserver.disconnect();
-  window.__ganvizObserver = new MutationObserver(() => {
+  // Mutations reach the callback in batches: a short run's "running" and its end can come in one, so
+  // a run that ended counts too (its record's old value), not only the state the callback sees.
+  window.__ganvizObserver = new MutationObserver((records) => {
+    for (const r of records) if (r.oldValue === 'running') window.__ganvizRuns += 1;
     if (app.dataset.testScriptState === 'running') window.__ganvizRuns += 1; });
-  window.__ganvizObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  window.__ganvizObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'],
+                                        attributeOldValue: true});
 }"""
 
 
