@@ -16,6 +16,7 @@ from ganviz.ui.scene import presentation_css, presentation_toggle
 from ganviz.ui.tour import PAGES, TOUR
 
 HERE = Path(__file__).parent
+PLOTLY_LATER_MS = 6000  # the toy lab's preload: after its first view, before a run's first curves
 STREAMLIT_JS = Path(st.__file__).parent / "static" / "static" / "js"  # the browser's code, served by Streamlit
 # What the toy lab (the tour's first scene) imports that costs: torch above all, then the trainer's
 # modules and the figures. Not ganviz.ui's modules: live_frames declares its component as it is
@@ -41,17 +42,18 @@ def warm_server() -> None:
           flush=True)
 
 
-def plotly_preload() -> str:
+def plotly_preload(after_ms: int = 0) -> str:
     """A script for a page that draws Plotly figures: the browser fetches and runs Streamlit's Plotly
-    module (4.7 MB of JavaScript, seconds of a loaded CPU) as the page starts, while the server runs the
-    script and starts its trainer, instead of once the first figure arrives. The same module, at the
-    address Streamlit's own code imports it from, so that the figure finds it loaded. Empty where this
-    Streamlit has no such module."""
+    module (4.7 MB of JavaScript, seconds of a loaded CPU) ``after_ms`` after the page starts, while
+    the server runs the script and starts its trainer, instead of once the first figure arrives. The
+    same module, at the address Streamlit's own code imports it from, so that the figure finds it
+    loaded. Empty where this Streamlit has no such module."""
     chunk = next(iter(sorted(STREAMLIT_JS.glob("PlotlyChart.*.js"))), None)
     if chunk is None:
         return ""
     return ("<script>(() => { const main = document.querySelector(\"script[src*='/static/js/index.']\");"
-            f" if (main) import(new URL({chunk.name!r}, main.src).href).catch(() => {{}}); }})();</script>")
+            f" if (main) setTimeout(() => import(new URL({chunk.name!r}, main.src).href).catch(() => {{}}),"
+            f" {int(after_ms)}); }})();</script>")
 
 
 def home() -> None:
@@ -106,7 +108,9 @@ else:
     # name, "app", otherwise). Page titles and addresses come from the file names (/Toy_GAN_Lab).
     home_page = st.Page(home, title="Home", icon=":material/home:", default=True)
     page = st.navigation([home_page] + [st.Page(path) for path, *_ in PAGES if (HERE / path).is_file()])
-    preload = plotly_preload()
+    # The toy lab's first view is a picture (no Plotly): its figures' module loads once the page is
+    # up, not while the browser and a fresh server are busy with the page's start.
+    preload = plotly_preload(PLOTLY_LATER_MS if page.url_path == "Toy_GAN_Lab" else 0)
     if page is not home_page and preload:  # every other page draws Plotly figures
         with st.container(key="plotly_preload"):  # hidden: it would push the page down by one gap
             st.html("<style>[data-testid='stLayoutWrapper']:has(> .st-key-plotly_preload) {display: none}</style>" + preload, unsafe_allow_javascript=True)

@@ -1,6 +1,7 @@
 """Seconds until the toy lab is ready on its first visit to a fresh server.
 
-"Ready" is what a student can use: the samples figure of run A is drawn and the Train button is
+"Ready" is what a student can use: the samples view of run A is drawn (on a fresh run the
+server's picture, ``ganviz.ui.live_frames``, with its first frame decoded) and the Train button is
 shown, enabled (not the script going idle: the page can be usable while a fragment still polls, and
 idle while it still says "starting the trainer"). Each measurement starts its own ``streamlit run
 app.py`` (nothing imported, no trainer process yet) and opens the page:
@@ -41,13 +42,16 @@ LAB = "/Toy_GAN_Lab"
 BUDGET_S = 4.0  # seconds: the most a first visit may take (the issue that asked for this measure)
 SETTLE_S = 20.0  # seconds after the server answered that bench/run.py's settled visit comes
 WARM_LINE = "ganviz is warm"  # what app.py prints once its warm-up at server start is done
-# The samples figure (its element carries the chart's key) and an enabled Train button in the main area.
+# The samples view (the live picture with a frame decoded, or the Plotly figure, whose element carries
+# the chart's key) and an enabled Train button in the main area.
 READY_JS = """() => {
   const main = document.querySelector("[data-testid='stMain']");
   if (!main) return false;
   const fig = main.querySelector("[class*='st-key-samples_'] .js-plotly-plot .main-svg");
+  const live = [...main.querySelectorAll("iframe")].some(f => {
+    try { return (f.contentWindow.__ganvizLive || {}).frames > 0; } catch (e) { return false; } });
   const train = [...main.querySelectorAll("button")].find(b => b.innerText.trim() === "Train");
-  return !!(fig && fig.getBoundingClientRect().height > 0 && train && !train.disabled);
+  return !!(((fig && fig.getBoundingClientRect().height > 0) || live) && train && !train.disabled);
 }"""
 
 

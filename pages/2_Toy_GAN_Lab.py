@@ -153,6 +153,9 @@ def _named(snaps: dict) -> dict:
 # re-render of the app. Starting, the page looks twice a second for the trainer.
 STATUS_SECONDS, STARTING_SECONDS = 1.0, 0.5
 PRESENT_EXTRA = 100  # px added to the samples view at the projector: it and Train fit 1080 px
+# At the projector the picture's plot is 1.3 times as wide as high (over 60% of the page's width, as the
+# figure; the first screen has no room for a taller one) and its type 18 px.
+PRESENT_ASPECT, PRESENT_TYPE_PX = 1.3, 18
 
 
 def projector(fig):
@@ -237,11 +240,18 @@ def live_view():
             if s.error:
                 st.error(s.error)
             height = (480 if len(snaps) > 1 else 560) + (PRESENT_EXTRA if present and len(snaps) == 1 else 0)
-            if w.running and s.dim == 2:
+            # A fresh run (step 0) is the picture too: the page's first view then needs no Plotly (its
+            # module costs a first visit ~2 s of the browser's CPU), and there is nothing to explore yet.
+            # Not at the projector: there the figure spans the width (the picture is square).
+            if s.dim == 2 and (w.running or (s.step == 0 and not present)):
+                wide = present and len(snaps) == 1  # the lecture layout: 60% of the width, 18 px type
                 live_frames.show(w, raw[label], height - 40, key=f"live_{label}", arrow_scale=scale,
+                                 aspect=PRESENT_ASPECT if wide else 1.0, type_px=PRESENT_TYPE_PX if wide else None,
                                  alt=f"{name}: real and generated samples, {s.surface_label} as grey, the warped "
                                  "noise grid and the G loss's arrows")
-                st.caption("A live picture while it trains; pause for the interactive figure (zoom, hover, camera).")
+                st.caption("A live picture while it trains; pause for the interactive figure (zoom, hover, camera)."
+                           if w.running else "Press Train to watch it learn; pause for the interactive figure "
+                           "(zoom, hover, camera).")
             else:
                 live_frames.stop_watching(w)
                 st.plotly_chart(projector(samples_figure(s, height=height)), key=f"samples_{name}",
@@ -263,13 +273,17 @@ def metrics_view():
     snaps = {label: w.snapshot(timeout=0) for label, w in workers.items()}
     if any(s is None for s in snaps.values()):
         return
+    if all(s.step == 0 for s in snaps.values()) and not present:
+        st.caption("The curves (the losses, W1 and JS against their noise floors, modes, HQ) and the histogram of "
+                   "D(G(z)) are drawn here once it trains.")
+        return
     named = _named(snaps)
     # Built once per redraw: rebuilding a queued or slow run's figures every second for every tab held
     # the server's GIL (8 tabs starved the server).
     hit = ss.get("metrics_figs")
     if hit is None or hit[0] != (present, tuple(named)) or tc.charts_behind(hit[1], list(named.values()), training):
         hit = ss["metrics_figs"] = ((present, tuple(named)), list(named.values()),
-                                    projector(metrics_figure(named, height=620 if present else 520)),
+                                    projector(metrics_figure(named, height=680 if present else 520, large=present)),
                                     projector(d_histogram(named)))
     left, right = st.columns([2, 1])
     left.plotly_chart(hit[2], key="metrics", width="stretch", config=PNG_EXPORT)

@@ -285,3 +285,19 @@ def test_one_quantity_has_one_colour_in_every_figure(figures):
     sweep = {_colour(t) for t in figures["div sweep"].data if t.name and t.name.split()[0] in ("W1", "JS", "TV")}
     assert {pal.W1, pal.JS, pal.TV} <= sweep
     assert len({pal.W1, pal.JS, pal.KL_PQ, pal.KL_QP, pal.TV}) == 5  # the Divergences sweep tells them apart
+
+
+def test_projector_metrics_rows_leave_room_for_18px_ticks_axis_titles_and_panel_titles(snaps):
+    """At the projector a row's tick labels and x-axis title and the next row's panel title (18 px
+    each, a few px apart) lie between two rows: at the lecture height the gap holds them (it did not
+    with the normal spacing: 75 px, the titles overlapped), and the JS and modes axes tick half as often."""
+    def gap_px(fig):
+        lay = fig.layout
+        plot = lay.height - lay.margin.t - lay.margin.b
+        return (lay.yaxis.domain[0] - lay.yaxis3.domain[1]) * plot
+
+    run = {"A": snaps["nsgan_2d"]}
+    large, normal = pty.metrics_figure(run, height=680, large=True), pty.metrics_figure(run, height=680)
+    assert gap_px(large) >= 3 * 18 + 3 * 10 > gap_px(normal)
+    js = next(k for k in ("yaxis3", "yaxis4") if large.layout[k].title.text == "JS (nats)")
+    assert large.layout[js].dtick == 2 * normal.layout[js].dtick

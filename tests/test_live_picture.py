@@ -27,12 +27,12 @@ def _snap(**kw) -> Snapshot:
 
 def _pixel(im, x, y):
     """The colour at data point (x, y) of a picture of SIZE (same mapping as the renderer)."""
-    return im.getpixel((round(live.LEFT + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))))
+    return im.getpixel((round(live.Frame(SIZE).left + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))))
 
 
 def _any_near(im, x, y, test) -> bool:
     """Whether some pixel within 2 of data point (x, y) passes ``test`` (lines are 1-2 pixels wide)."""
-    cx, cy = round(live.LEFT + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))
+    cx, cy = round(live.Frame(SIZE).left + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))
     return any(test(*im.getpixel((cx + dx, cy + dy))) for dx in range(-2, 3) for dy in range(-2, 3))
 
 
@@ -42,7 +42,7 @@ def test_doctests():
 
 def test_samples_and_surface_are_where_the_data_says():
     im = live.samples_image(_snap(), SIZE)
-    assert im.size == (live.LEFT + SIZE + live.BAR, SIZE + live.BOTTOM)
+    assert im.size == (live.Frame(SIZE).left + SIZE + live.Frame(SIZE).bar, SIZE + live.Frame(SIZE).bottom)
     r, _, b = _pixel(im, -0.5, 0.5)  # the real point: blue
     assert b > r + 40
     r, _, b = _pixel(im, 0.5, -0.5)  # the generated point: orange
@@ -66,7 +66,7 @@ def test_noise_grid_and_arrows_are_drawn():
 def test_diverged_samples_still_draw():
     bad = _snap(fake=np.array([[np.nan, np.inf]], np.float32), surface=None, surface_x=None, surface_y=None)
     png = live.samples_png(bad, SIZE)
-    assert Image.open(io.BytesIO(png)).size == (live.LEFT + SIZE + live.BAR, SIZE + live.BOTTOM)
+    assert Image.open(io.BytesIO(png)).size == (live.Frame(SIZE).left + SIZE + live.Frame(SIZE).bar, SIZE + live.Frame(SIZE).bottom)
 
 
 @pytest.mark.parametrize("lo,hi", [(-2.3, 2.3), (0.0, 1.0), (-0.013, 0.02), (-150.0, 7.0), (3.0, 3.0)])
@@ -92,7 +92,7 @@ def test_painter_writes_numbered_frames_and_a_pointer_while_watched(monkeypatch)
     first = _snap()
     p.paint(first)
     assert not list(live_frames.FRAMES.glob(f"{p.token}*")), "drew with no page watching"
-    p.watch(first, SIZE)  # a page watches: a frame of the newest snapshot at once
+    p.watch(first, (SIZE, 1.0, None))  # a page watches: a frame of the newest snapshot at once
     p.paint(first)  # the same snapshot again: no new frame
     for k in range(4):
         p.paint(replace(first, step=first.step + k + 1))
@@ -121,7 +121,7 @@ def test_renewing_the_watch_keeps_drawing_on_the_runs_arrow_scale(monkeypatch):
     p.renew(0.5)
     p.paint(first)
     assert p.n == 0, "a renewal before any watch drew"
-    p.watch(first, SIZE)
+    p.watch(first, (SIZE, 1.0, None))
     for k in range(1, 4):  # three renewals, each just before the watch would end
         now[0] += live_frames.WATCH_SECONDS * 0.9
         p.renew(0.25)
@@ -140,7 +140,7 @@ def test_one_scale_on_both_axes_as_in_the_figure():
     (x0, x1), (y0, y1) = live._square(live._bounds(_snap(surface_x=wide)))
     assert (x0, x1, y0, y1) == (-2, 2, -2, 2)
     row = lambda y: round((1 - (y - y0) / (y1 - y0)) * (SIZE - 1))  # noqa: E731
-    col = round(live.LEFT + (-1 - x0) / (x1 - x0) * (SIZE - 1))  # x = -1, where D is high
+    col = round(live.Frame(SIZE).left + (-1 - x0) / (x1 - x0) * (SIZE - 1))  # x = -1, where D is high
     assert im.getpixel((col, row(1.6))) == (255, 255, 255)  # above the surface: blank
     assert im.getpixel((col, row(0.5)))[0] < 200  # on it: dark grey
 
@@ -165,3 +165,20 @@ def test_every_letter_of_the_pictures_labels_has_a_glyph_in_its_font():
     text = live.arrow_key_text(0.2) + "".join(t for t, _ in live.LEGEND)
     missing = {c for c in text if not c.isspace() and bytes(font.getmask(c)) == box}
     assert not missing, missing
+
+
+def test_a_wide_picture_keeps_one_scale_and_its_type_size():
+    """At the projector the plot is 1.3 times as wide as high (``Frame``): the axes keep one scale
+    (the surface's square box stays square, the extra width shows more of the plane left and right,
+    blank), the margins grow with 18 px type, and the text is that high."""
+    fr = live.Frame(SIZE, aspect=1.3, type_px=18)
+    im = live.samples_image(_snap(), SIZE, aspect=1.3, type_px=18)
+    assert im.size == fr.size == (fr.left + round(1.3 * SIZE) + fr.bar, SIZE + fr.bottom)
+    inside = np.asarray(im.convert("L"))[1:SIZE - 1, fr.left + 1:fr.left + fr.width - 1]  # within the frame's outline
+    dark = inside < 200  # D high: x in [-1, 0]
+    cols = np.flatnonzero(dark.sum(axis=0) > SIZE // 2)
+    rows = np.flatnonzero(dark.sum(axis=1) > SIZE // 4)
+    assert abs(len(cols) - SIZE / 2) <= 2 and abs(len(rows) - SIZE) <= 3  # half of [-1, 1]^2, drawn square
+    assert abs(cols[0] + 1 - (fr.width - SIZE) / 2) <= 2  # centred: the widening is shared left and right
+    ink = np.flatnonzero((np.asarray(im.convert("L"))[SIZE + 4:SIZE + 30, fr.left:] < 160).any(axis=1))
+    assert 12 <= ink[-1] - ink[0] + 1 <= 20  # the x tick labels' digits at 18 px type (digits are ~2/3 of it)

@@ -44,7 +44,11 @@ def _wait_steps(at, n, timeout=30):
 def test_train_pause_step_and_live_slider():
     at = _open(AppTest.from_file(PAGE))
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3
+    # A fresh run is the server's picture too, and its curves a caption: the first view needs no Plotly.
+    (fresh,) = at.get("component_instance")
+    assert not at.get("plotly_chart") and any("drawn here once it trains" in c.value for c in at.caption)
+    pointer = json.loads((live_frames.FRAMES / f"{json.loads(fresh.proto.json_args)['src']}.json").read_text())
+    assert pointer["step"] == 0 and any(c.value.startswith("Press Train to watch it learn") for c in at.caption)
     assert _step(at) == 0
     assert r"\gamma = 0.3" in [t.value.strip("$\n") for t in at.latex]  # the default recipe's R1, read from the run's config
     at.button(key="train").click().run(timeout=60)
@@ -89,8 +93,10 @@ def test_presets_and_compare_draw_two_runs():
     assert at.toggle(key="compare").value is True
     status = _status(at)
     assert "MMGAN: mmgan" in status and "NSGAN: nsgan" in status
-    assert len(at.get("plotly_chart")) == 4  # two sample views, metrics, histogram
+    assert len(at.get("component_instance")) == 2 and not at.get("plotly_chart")  # two fresh pictures, no curves yet
     assert any("saturates" in i.value for i in at.info)
+    at.button(key="step_both").click().run(timeout=60)  # a step: the interactive figures and the curves
+    assert len(at.get("plotly_chart")) == 4 and not at.get("component_instance")  # two sample views, metrics, histogram
 
 
 def test_every_objective_and_1d_data_render():

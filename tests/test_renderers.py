@@ -29,7 +29,7 @@ def _snap() -> Snapshot:
 
 def _picture_grey(im: Image.Image, x: float, y: float) -> int:
     """The grey at data point (x, y) of a samples picture of SIZE (the renderer's mapping)."""
-    r, g, b = im.convert("RGB").getpixel((round(live.LEFT + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))))
+    r, g, b = im.convert("RGB").getpixel((round(live.Frame(SIZE).left + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))))
     assert r == g == b, (r, g, b)  # grey, not tinted
     return r
 
@@ -82,7 +82,7 @@ def test_every_picture_has_the_colour_bar_of_the_figure(view):
     im = {"live picture": lambda: live.samples_image(snap, SIZE),
           "PNG": lambda: Image.open(io.BytesIO(png_bytes(frame(snap), SIZE))),
           "GIF": lambda: Image.open(io.BytesIO(gif_bytes([frame(snap)], SIZE)))}[view]().convert("RGB")
-    x = live.LEFT + SIZE + 10 + 6
+    x = live.Frame(SIZE).left + SIZE + 10 + 6
     top, bottom = SIZE // 4 + 1, SIZE // 4 + SIZE // 2 - 2
     tol = 3 if view == "GIF" else 1
     assert abs(im.getpixel((x, top))[0] - toy.SURFACE_DARK) <= tol
@@ -155,7 +155,7 @@ def test_arrows_and_the_key_arrow_are_in_every_gif_frame():
     png = _rgb(live.samples_image(snap, SIZE))
     red = _is(png, sv.ARROW)
     assert red.sum() > 200
-    (kx, ky), = np.array([[live.LEFT + 0.04 * (SIZE - 1), (1 - 0.05) * (SIZE - 1)]]).round().astype(int)
+    (kx, ky), = np.array([[live.Frame(SIZE).left + 0.04 * (SIZE - 1), (1 - 0.05) * (SIZE - 1)]]).round().astype(int)
     key = sv.arrow_key(snap)
     assert key is not None and red[ky - 1:ky + 2, kx + 2:kx + 6].any()  # the key arrow's shaft
     for gif in _gif_frames(gif_bytes([frame(snap), frame(replace(snap, step=1300))], SIZE)):
@@ -178,7 +178,7 @@ def test_the_noise_grid_has_the_figures_colour_in_the_picture_the_png_and_the_gi
         im = im.convert("RGB")
         for x, grey in zip(CENTRES, _expected()):
             want = [opacity * c + (1 - opacity) * grey for c in (r, g, b)]
-            got = im.getpixel((round(live.LEFT + (x + 1) / 2 * (SIZE - 1)), row))
+            got = im.getpixel((round(live.Frame(SIZE).left + (x + 1) / 2 * (SIZE - 1)), row))
             assert np.abs(np.array(got) - want).max() <= 1.5, (name, x, got, want)
 
 
@@ -194,7 +194,7 @@ def test_the_busy_gifs_d_is_the_pngs_d_and_the_figures():
     for j in range(2, 38, 3):
         for i in range(2, 38, 3):
             x, y = float(snap.surface_x[i]), float(snap.surface_y[j])
-            col, row = round(live.LEFT + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))
+            col, row = round(live.Frame(SIZE).left + (x + 1) / 2 * (SIZE - 1)), round((1 - (y + 1) / 2) * (SIZE - 1))
             want = int(pal.surface_grey(snap.surface[j, i], lo, hi))
             if tuple(png[row, col]) != (want,) * 3:
                 continue  # a point or a line covers it
@@ -209,7 +209,7 @@ def test_the_step_is_written_on_every_picture():
     early, late = _snap(), replace(_snap(), step=98765)
     for draw in (lambda s: _rgb(live.samples_image(s, SIZE)), lambda s: _gif_frames(gif_bytes([frame(s)], SIZE))[0]):
         diff = np.argwhere((draw(early) != draw(late)).any(-1))
-        assert len(diff) and diff[:, 0].max() < 25 and diff[:, 1].min() >= live.LEFT
+        assert len(diff) and diff[:, 0].max() < 25 and diff[:, 1].min() >= live.Frame(SIZE).left
 
 
 def test_every_plots_module_takes_its_colours_from_the_palette():

@@ -30,7 +30,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ganviz.plots import palette as pal
 
-LEFT, BOTTOM, BAR = 44, 40, 64  # margins in pixels: y ticks, x ticks + legend, colour bar
 GREY = {name: (v, v, v) for name, v in (("paper", pal.PAPER), ("axis", pal.AXIS_TEXT), ("legend", pal.LEGEND_TEXT),
                                          ("key", pal.KEY_TEXT), ("tick", pal.TICK), ("frame", pal.FRAME),
                                          ("bar", pal.BAR_OUTLINE), ("step", pal.STEP_TEXT))}
@@ -101,9 +100,35 @@ def _square(box) -> tuple[tuple[float, float], tuple[float, float]]:
     return ((cx - half, cx + half), (cy - half, cy + half))
 
 
-def picture_size(size: int) -> tuple[int, int]:
-    """(width, height) in pixels of ``samples_image(snap, size)``: the plot, its margins and colour bar."""
-    return LEFT + size + BAR, size + BOTTOM
+class Frame:
+    """Where things go in a picture whose plot is ``size`` pixels high and ``aspect`` times as wide,
+    its type ``type_px`` high (by default a little larger on a larger view): the margins (y ticks on
+    the left; x ticks and the legend below; the colour bar on the right) grow with the type.
+
+    Example: the margins at 11 px type; a projector's wide plot at 18 px.
+        >>> f = Frame(520)
+        >>> f.type_px, f.left, f.bottom, f.bar, f.size
+        (12, 48, 42, 70, (638, 562))
+        >>> Frame(620, aspect=1.3, type_px=18).size
+        (982, 674)
+    """
+
+    def __init__(self, size: int, aspect: float = 1.0, type_px: int | None = None):
+        self.height, self.width = size, round(size * aspect)
+        self.type_px = type_px or max(11, round(size / 45))
+        f = self.type_px
+        self.left, self.bottom, self.bar = round(4 * f), round(2 * f + 18), round(5.8 * f)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the whole picture."""
+        return self.left + self.width + self.bar, self.height + self.bottom
+
+
+def picture_size(size: int, aspect: float = 1.0, type_px: int | None = None) -> tuple[int, int]:
+    """(width, height) in pixels of ``samples_image(snap, size, aspect, type_px)``: the plot, its
+    margins and colour bar."""
+    return Frame(size, aspect, type_px).size
 
 
 def as_snapshot(frame):
@@ -121,13 +146,14 @@ def as_snapshot(frame):
                     surface_x=np.linspace(x0, x1, n), surface_y=np.linspace(y0, y1, m), surface=frame.surface)
 
 
-def samples_image(snap, size: int = 520) -> Image.Image:
+def samples_image(snap, size: int = 520, aspect: float = 1.0, type_px: int | None = None) -> Image.Image:
     """The 2D samples view of ``snap`` (a ``ganviz.training.snapshot.Snapshot`` or an
-    ``export.Frame``) on a square plot of ``size`` pixels, with axis ticks, a titled colour bar of
-    the surface, a one-line legend and the step.
+    ``export.Frame``) on a plot ``size`` pixels high and ``aspect`` times as wide, with axis ticks,
+    a titled colour bar of the surface, a one-line legend and the step, in type ``type_px`` high
+    (``Frame``).
 
-    The axes share one scale (a circle stays round), as in the interactive figure; the surface
-    fills its own box, blank beyond it.
+    The axes share one scale (a circle stays round), as in the interactive figure: a wide plot
+    shows more of the plane left and right. The surface fills its own box, blank beyond it.
 
     Example:
         >>> from ganviz.training import Trainer, snapshot
@@ -137,13 +163,16 @@ def samples_image(snap, size: int = 520) -> Image.Image:
         (308, 240)
     """
     snap = as_snapshot(snap)
+    fr = Frame(size, aspect, type_px)
     box = _bounds(snap)
     (x0, x1), (y0, y1) = _square(box)
-    img = Image.new("RGB", picture_size(size), GREY["paper"])
-    font = ImageFont.load_default(size=max(11, round(size / 45)))  # larger on a projector's larger view
+    half = (x1 - x0) / 2 * fr.width / fr.height  # one scale on both axes
+    x0, x1 = (x0 + x1) / 2 - half, (x0 + x1) / 2 + half
+    img = Image.new("RGB", fr.size, GREY["paper"])
+    font = ImageFont.load_default(size=fr.type_px)
 
     def px(p: np.ndarray) -> np.ndarray:
-        return np.stack([LEFT + (p[:, 0] - x0) / (x1 - x0) * (size - 1),
+        return np.stack([fr.left + (p[:, 0] - x0) / (x1 - x0) * (fr.width - 1),
                          (1 - (p[:, 1] - y0) / (y1 - y0)) * (size - 1)], 1)
 
     s = snap.surface
@@ -153,7 +182,7 @@ def samples_image(snap, size: int = 520) -> Image.Image:
         (left, top), (right, bottom) = px(np.array([[box[0][0], box[1][1]], [box[0][1], box[1][0]]])).round().astype(int)
         patch = Image.fromarray(grey, "L").resize((right - left + 1, bottom - top + 1), Image.NEAREST)
         img.paste(patch.convert("RGB"), (left, top))
-        _colour_bar(img, LEFT + size + 10, size, lo, hi, f"{snap.surface_label} (dark = high)", font)
+        _colour_bar(img, fr.left + fr.width + 10, size, lo, hi, f"{snap.surface_label} (dark = high)", font)
     draw = ImageDraw.Draw(img, "RGBA")  # RGBA: translucent lines and points blend like the figure's
 
     grid = (*NOISE_GRID, pal.alpha8(pal.NOISE_GRID_OPACITY))
@@ -173,22 +202,23 @@ def samples_image(snap, size: int = 520) -> Image.Image:
         if key is not None:  # the key arrow in the lower left corner: the run's one length scale
             (kx, ky), = px(np.array([[box[0][0] + 0.04 * (box[0][1] - box[0][0]),
                                       box[1][0] + 0.05 * (box[1][1] - box[1][0])]]))  # where the figure puts it
-            length = key[1] / (x1 - x0) * (size - 1)
+            length = key[1] / (x1 - x0) * (fr.width - 1)
             text = arrow_key_text(key[0])
             tw = draw.textlength(text, font=font)
             draw.rectangle((kx - 3, ky - font.size / 2 - 3, kx + length + tw + 9, ky + font.size / 2 + 3), fill=LABEL_BOX)
             draw.line((kx, ky, kx + length, ky), fill=ARROW, width=2)
             _head(draw, kx, ky, kx + length, ky)
             draw.text((kx + length + 5, ky), text, fill=GREY["key"], font=font, anchor="lm")
-    _axes(draw, size, (x0, x1), (y0, y1), font)
+    _axes(draw, fr, (x0, x1), (y0, y1), font)
     step = f"step {snap.step}"
-    draw.rectangle((LEFT + 3, 2, LEFT + 9 + draw.textlength(step, font=font), 6 + font.size), fill=LABEL_BOX)
-    draw.text((LEFT + 6, 4), step, fill=GREY["step"], font=font)
-    x = LEFT
+    draw.rectangle((fr.left + 3, 2, fr.left + 9 + draw.textlength(step, font=font), 6 + font.size), fill=LABEL_BOX)
+    draw.text((fr.left + 6, 4), step, fill=GREY["step"], font=font)
+    f = fr.type_px
+    x, swatch = fr.left, round(0.8 * f)
     for text, colour in LEGEND:
-        draw.rectangle((x, size + 26, x + 9, size + 35), fill=colour)
-        draw.text((x + 13, size + 24), text, fill=GREY["legend"], font=font)
-        x += 26 + int(draw.textlength(text, font=font))
+        draw.rectangle((x, size + f + 15, x + swatch, size + f + 15 + swatch), fill=colour)
+        draw.text((x + swatch + 4, size + f + 13), text, fill=GREY["legend"], font=font)
+        x += round(2.4 * f) + int(draw.textlength(text, font=font))
     return img
 
 
@@ -203,16 +233,17 @@ def _head(draw, ax, ay, bx, by, length: float = 5.0) -> None:
         draw.line((bx, by, bx + length * (ux * c - uy * s), by + length * (ux * s + uy * c)), fill=ARROW, width=2)
 
 
-def _axes(draw, size, xr, yr, font) -> None:
-    draw.rectangle((LEFT, 0, LEFT + size - 1, size - 1), outline=GREY["frame"])
-    for v in nice_ticks(*xr):
-        x = LEFT + (v - xr[0]) / (xr[1] - xr[0]) * (size - 1)
+def _axes(draw, fr: Frame, xr, yr, font) -> None:
+    left, width, size = fr.left, fr.width, fr.height
+    draw.rectangle((left, 0, left + width - 1, size - 1), outline=GREY["frame"])
+    for v in nice_ticks(*xr, n=round(5 * fr.width / fr.height)):
+        x = left + (v - xr[0]) / (xr[1] - xr[0]) * (width - 1)
         draw.line((x, size - 1, x, size + 3), fill=GREY["tick"])
         draw.text((x, size + 5), f"{v:g}", fill=GREY["axis"], font=font, anchor="mt")
     for v in nice_ticks(*yr):
         y = (1 - (v - yr[0]) / (yr[1] - yr[0])) * (size - 1)
-        draw.line((LEFT - 4, y, LEFT, y), fill=GREY["tick"])
-        draw.text((LEFT - 6, y), f"{v:g}", fill=GREY["axis"], font=font, anchor="rm")
+        draw.line((left - 4, y, left, y), fill=GREY["tick"])
+        draw.text((left - 6, y), f"{v:g}", fill=GREY["axis"], font=font, anchor="rm")
 
 
 def _colour_bar(img, x, size, lo, hi, title, font) -> None:
@@ -232,9 +263,9 @@ def _colour_bar(img, x, size, lo, hi, title, font) -> None:
     img.paste(label, (x + 16, max(0, (size - label.height) // 2)))
 
 
-def samples_png(snap, size: int = 520) -> bytes:
+def samples_png(snap, size: int = 520, aspect: float = 1.0, type_px: int | None = None) -> bytes:
     """``samples_image`` as PNG bytes (``png_bytes``)."""
-    return png_bytes(samples_image(snap, size))
+    return png_bytes(samples_image(snap, size, aspect, type_px))
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:

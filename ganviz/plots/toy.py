@@ -127,12 +127,14 @@ def _legend_below(fig: go.Figure, height: int, entries: int, top: int = 30, per_
                       legend=dict(orientation="h", x=0, xanchor="left", y=-48 / plot, yanchor="top", font=dict(size=10)))
 
 
-def metrics_figure(runs: dict, height: int = 520) -> go.Figure:
+def metrics_figure(runs: dict, height: int = 520, large: bool = False) -> go.Figure:
     """Loss curves, W1 with its noise floor, the JS estimate with its noise floor and its largest
     value log 2, modes captured, HQ fraction, and BEGAN's k_t and M_global, each on its own axis,
     for one or two runs (``runs`` maps a label to a snapshot). The W1 floor is W1 between two
     samples of the data itself at the curve's n (``ganviz.metrics.divergence.w1_noise_floor``): a
-    run cannot read below it. ``height`` is that of three rows of panels; more panels, more rows."""
+    run cannot read below it. ``height`` is that of three rows of panels; more panels, more rows.
+    ``large``: laid out for a projector's 18 px type (more room between rows, for a row's x-axis
+    titles and the next row's panel titles; half as many ticks on the JS and modes axes)."""
     has_modes = any(any(v == v for v in s.eval_history.get("modes", [])) for s in runs.values())
     has_k = any(any(v == v for v in s.history.get("k_t", [])) for s in runs.values())
     panels = [("losses", "loss"), ("W1 (EMD) and its noise floor", "W1"), ("JS estimate and its noise floor", "JS (nats)")]
@@ -143,7 +145,7 @@ def metrics_figure(runs: dict, height: int = 520) -> go.Figure:
     rows = math.ceil(len(panels) / 2)
     height = int(height * rows / 3)
     cell = {name: (1 + i // 2, 1 + i % 2) for i, (name, _) in enumerate(panels)}
-    fig = make_subplots(rows=rows, cols=2, subplot_titles=[p[0] for p in panels], vertical_spacing=min(0.3, 95 / height),
+    fig = make_subplots(rows=rows, cols=2, subplot_titles=[p[0] for p in panels], vertical_spacing=min(0.3, (150 if large else 95) / height),
                         horizontal_spacing=0.12)
     at = {key: cell[name] for key, name in (("loss", "losses"), ("w1", panels[1][0]), ("js", panels[2][0]),
                                              ("modes", "modes captured"), ("hq", "high-quality samples"),
@@ -182,10 +184,10 @@ def metrics_figure(runs: dict, height: int = 520) -> go.Figure:
     for name, (r, c) in cell.items():
         fig.update_xaxes(title_text=STEP, title_standoff=4, row=r, col=c)
         fig.update_yaxes(title_text=dict(panels)[name], title_standoff=4, row=r, col=c)
-    fig.update_yaxes(range=[0, 0.75], dtick=0.1, row=at["js"][0], col=at["js"][1])
+    fig.update_yaxes(range=[0, 0.75], dtick=0.2 if large else 0.1, row=at["js"][0], col=at["js"][1])
     if has_modes:
         n_modes = max([s.last_eval.get("n_modes", 0) for s in runs.values()] + [1])
-        fig.update_yaxes(range=[0, n_modes + 0.5], dtick=1 if n_modes <= 10 else 5, row=at["modes"][0], col=at["modes"][1])
+        fig.update_yaxes(range=[0, n_modes + 0.5], dtick=(1 if n_modes <= 10 else 5) * (2 if large else 1), row=at["modes"][0], col=at["modes"][1])
         fig.update_yaxes(range=[0, 102], dtick=25, row=at["hq"][0], col=at["hq"][1])
     if has_k:
         fig.update_yaxes(range=[0, 1.02], dtick=0.25, row=at["k_t"][0], col=at["k_t"][1])

@@ -58,24 +58,24 @@ class Painter:
         self.token = secrets.token_hex(16)
         self.n = 0  # frames written
         self._lock = threading.Lock()
-        self._size: int | None = None
+        self._look: tuple | None = None  # samples_png's (size, aspect, type_px)
         self._until = 0.0
-        self._drawn = (None, None)  # (snapshot, size) of the newest frame
+        self._drawn = (None, None)  # (snapshot, look) of the newest frame
         self._arrow_scale: float | None = None  # the run's arrow length scale (the page fixes it)
 
-    def watch(self, snap, size: int, arrow_scale: float | None = None) -> None:
-        """Draw for the next ``WATCH_SECONDS``, arrows on ``arrow_scale``; draw ``snap`` now if no
-        frame of it exists yet."""
+    def watch(self, snap, look: tuple, arrow_scale: float | None = None) -> None:
+        """Draw for the next ``WATCH_SECONDS`` as ``look`` says (``samples_png``'s size, aspect and
+        type), arrows on ``arrow_scale``; draw ``snap`` now if no frame of it exists yet."""
         with self._lock:
-            self._size, self._until = size, time.monotonic() + WATCH_SECONDS
+            self._look, self._until = look, time.monotonic() + WATCH_SECONDS
             self._arrow_scale = arrow_scale
         self.paint(snap)
 
     def renew(self, arrow_scale: float | None = None) -> None:
-        """Go on drawing, at the size last watched, for the next ``WATCH_SECONDS``, arrows on
+        """Go on drawing, as last watched, for the next ``WATCH_SECONDS``, arrows on
         ``arrow_scale`` (the run's, once fixed)."""
         with self._lock:
-            if self._size is not None:
+            if self._look is not None:
                 self._until = time.monotonic() + WATCH_SECONDS
                 self._arrow_scale = arrow_scale
 
@@ -86,10 +86,10 @@ class Painter:
     def paint(self, snap) -> None:
         """A new frame of ``snap`` (the reader thread calls this with every snapshot)."""
         with self._lock:
-            if time.monotonic() > self._until or snap.dim != 2 or (self._drawn[0] is snap and self._drawn[1] == self._size):
+            if time.monotonic() > self._until or snap.dim != 2 or (self._drawn[0] is snap and self._drawn[1] == self._look):
                 return
-            self._drawn = (snap, self._size)
-            png = samples_png(with_arrow_scale(snap, self._arrow_scale), self._size)
+            self._drawn = (snap, self._look)
+            png = samples_png(with_arrow_scale(snap, self._arrow_scale), *self._look)
             self.n += 1
             _write(FRAMES / f"{self.token}-{self.n}.png", png)
             _write(FRAMES / f"{self.token}.json", json.dumps({"n": self.n, "step": snap.step}).encode())
@@ -115,13 +115,17 @@ def painter(worker) -> Painter:
     return p
 
 
-def show(worker, snap, size: int, alt: str, key: str, arrow_scale: float | None = None) -> None:
-    """The samples view of ``worker``'s run as a picture that refreshes itself while it trains,
-    its arrows on the run's ``arrow_scale``."""
+def show(worker, snap, size: int, alt: str, key: str, arrow_scale: float | None = None, aspect: float = 1.0,
+         type_px: int | None = None) -> None:
+    """The samples view of ``worker``'s run as a picture that refreshes itself while it trains, its
+    plot ``size`` pixels high and ``aspect`` times as wide, its type ``type_px`` high, its arrows on
+    the run's ``arrow_scale``."""
     p = painter(worker)
-    p.watch(snap, size, arrow_scale)
-    width, height = picture_size(size)
-    _component(src=p.token, period_ms=POLL_MS, width=width, height=height, alt=alt, key=key, default=None)
+    p.watch(snap, (size, aspect, type_px), arrow_scale)
+    width, height = picture_size(size, aspect, type_px)
+    # n: the newest frame's number, so that a rerun with a new frame sends the picture a new render
+    # message (it then fetches at once, not at its next poll).
+    _component(src=p.token, n=p.n, period_ms=POLL_MS, width=width, height=height, alt=alt, key=key, default=None)
 
 
 def renew(worker, arrow_scale: float | None = None) -> None:

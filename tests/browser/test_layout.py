@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.first_visit import wait_ready
 from tests.browser_support import exceptions, screenshot, wait_idle
 
 BOX_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
@@ -24,7 +25,7 @@ def _open(browser, url, w, h):
     pg.set_default_timeout(120_000)
     pg.goto(url)
     wait_idle(pg, timeout=120_000, quiet=800)
-    pg.wait_for_selector("[data-testid='stMain'] .js-plotly-plot")
+    wait_ready(pg)  # the samples view drawn: at the projector the figure, elsewhere a fresh run's picture
     wait_idle(pg, timeout=120_000, quiet=800)
     return ctx, pg
 
@@ -65,3 +66,30 @@ def test_no_button_text_is_cut_at_1366x768(server, browser, present):
             assert not pg.evaluate(CUT_JS), (path, present, pg.evaluate(CUT_JS))
         finally:
             ctx.close()
+
+
+LIVE_JS = """() => { const f = [...document.querySelectorAll('[data-testid="stMain"] iframe')]
+  .find(f => { try { return (f.contentWindow.__ganvizLive || {}).frames > 0; } catch (e) { return false; } });
+  if (!f) return null; const r = f.getBoundingClientRect(), img = f.contentDocument.getElementById('live');
+  return {top: r.top, bottom: r.bottom, width: r.width, natural: img.naturalWidth, shown: img.clientWidth}; }"""
+
+
+def test_presentation_mode_live_picture_fits_the_first_screen_at_1920x1080(server, browser):
+    """While it trains at the projector the samples view is the server's picture: it and Pause lie in
+    the first screen, it spans at least 60% of the page's width, shown at its own size (its 18 px type,
+    ``PRESENT_TYPE_PX``, is 18 px on the screen)."""
+    ctx, pg = _open(browser, server.url + "/Toy_GAN_Lab?present=1", 1920, 1080)
+    try:
+        pg.get_by_role("button", name="Train").click()
+        pg.wait_for_function(LIVE_JS, timeout=120_000, polling=200)
+        pg.wait_for_timeout(1500)
+        screenshot(pg, "layout-toy-1920-present-training")
+        live, main = pg.evaluate(LIVE_JS), pg.evaluate(BOX_JS, "[data-testid='stMain']")
+        pause = pg.evaluate(TRAIN_JS.replace("'Train'", "'Pause'"))
+        assert pause and pause["bottom"] <= 1080, pause
+        assert live["top"] >= 0 and live["bottom"] <= 1080, live
+        assert live["width"] >= 0.6 * main["width"], (live, main)
+        assert live["natural"] == live["shown"], live
+        pg.get_by_role("button", name="Pause").click()
+    finally:
+        ctx.close()
