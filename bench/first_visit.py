@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests import browser_support  # noqa: E402
-from tests.browser_support import launch, streamlit_server, wait_idle  # noqa: E402
+from tests.browser_support import LIVE_PICTURE_JS, launch, streamlit_server, wait_idle  # noqa: E402
 
 LAB = "/Toy_GAN_Lab"
 BUDGET_S = 4.0  # seconds: the most a first visit may take (the issue that asked for this measure)
@@ -48,8 +48,7 @@ READY_JS = """() => {
   const main = document.querySelector("[data-testid='stMain']");
   if (!main) return false;
   const fig = main.querySelector("[class*='st-key-samples_'] .js-plotly-plot .main-svg");
-  const live = [...main.querySelectorAll("iframe")].some(f => {
-    try { return (f.contentWindow.__ganvizLive || {}).frames > 0; } catch (e) { return false; } });
+  const live = !!(""" + LIVE_PICTURE_JS + """);
   const train = [...main.querySelectorAll("button")].find(b => b.innerText.trim() === "Train");
   return !!(((fig && fig.getBoundingClientRect().height > 0) || live) && train && !train.disabled);
 }"""

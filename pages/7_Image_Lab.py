@@ -256,7 +256,7 @@ def live_view() -> None:
 live_view()
 
 try_this([
-    "Load **NSGAN collapses** and watch recall fall to zero and digits drop out of the class histogram; then load "
+    "Load **NSGAN collapses** and watch recall fall under 0.01 and digits drop out of the class histogram; then load "
     "**R1 keeps all ten**: the same run with R1 on D.",
     "Choose **stacked digits**: three digits in the three colour channels make 1,000 modes; the table counts "
     "how many of them the samples reach.",

@@ -155,6 +155,12 @@ def rerun(page, action, timeout: float = 60_000) -> None:
     wait_idle(page, timeout)
 
 
+# The toy lab's live picture (ganviz.ui.live_frames) that has shown a frame, or undefined: a JavaScript
+# expression, for the page's readiness (bench/first_visit.py) and the layout tests.
+LIVE_PICTURE_JS = ("[...document.querySelectorAll(\"[data-testid='stMain'] iframe\")].find(f => {"
+                   " try { return (f.contentWindow.__ganvizLive || {}).frames > 0; } catch (e) { return false; } })")
+
+
 def exceptions(page) -> list[str]:
     """Texts of the exception boxes Streamlit shows on the page (empty when there is none)."""
     return page.locator("[data-testid='stException']").all_inner_texts()

@@ -36,7 +36,7 @@ def test_our_default_makes_all_ten_digits_while_precision_climbs_and_fid_falls()
 def test_nsgan_at_a_hot_learning_rate_collapses_and_does_not_recover():
     r = rows("NSGAN collapses")
     fall = min((s for s in range(100, 801, 100) if r[s]["recall"] < 0.01), default=None)  # "recall falls under 0.01"
-    assert fall is not None and fall < 800 and r[fall]["classes_present"] < 10, r  # tipped at 200/400/700 by kernel
+    assert fall is not None and 200 <= fall <= 700 and r[fall]["classes_present"] < 10, r  # "step 200 to 700"
     assert any(r[s]["classes_present"] == 10 for s in (100, 200) if s < fall), r  # "all 10 digits at first"
     assert all(r[s]["recall"] < 0.2 for s in range(fall, 801, 100)), r  # "does not recover"
 

@@ -383,15 +383,23 @@ class Trainer:
     def step_d(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> float:
         """One discriminator update (on ``fake`` of classes ``y_fake`` if given, else on a fresh
         batch); returns its loss."""
-        self._apply_lr()
-        self.d_step_count += 1
-        return self._note("d_loss", self._d_update(fake, y_fake))
+        return self._step("d", fake, y_fake)
 
     def step_g(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> float:
         """One generator update (through ``fake`` = G(z, y_fake) with its graph, if given); returns its loss."""
+        return self._step("g", fake, y_fake)
+
+    def _step(self, net: str, fake: torch.Tensor | None, y_fake: torch.Tensor | None) -> float:
+        """An update of D ("d") or G ("g") at this step's learning rates, counted once it is done;
+        its loss, read on the host and checked."""
         self._apply_lr()
-        self.step_count += 1
-        return self._note("g_loss", self._g_update(fake, y_fake))
+        if net == "d":
+            loss = self._d_update(fake, y_fake)
+            self.d_step_count += 1
+        else:
+            loss = self._g_update(fake, y_fake)
+            self.step_count += 1
+        return self._note(f"{net}_loss", loss)
 
     def _d_update(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> torch.Tensor:
         """A D update's tensor work (nothing read on the host: a CUDA graph records it); its loss."""

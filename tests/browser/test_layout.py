@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bench.first_visit import wait_ready
-from tests.browser_support import exceptions, screenshot, wait_idle
+from tests.browser_support import LIVE_PICTURE_JS, exceptions, screenshot, wait_idle
 
 BOX_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
   const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, width: r.width}; }"""
@@ -68,8 +68,7 @@ def test_no_button_text_is_cut_at_1366x768(server, browser, present):
             ctx.close()
 
 
-LIVE_JS = """() => { const f = [...document.querySelectorAll('[data-testid="stMain"] iframe')]
-  .find(f => { try { return (f.contentWindow.__ganvizLive || {}).frames > 0; } catch (e) { return false; } });
+LIVE_JS = """() => { const f = """ + LIVE_PICTURE_JS + """;
   if (!f) return null; const r = f.getBoundingClientRect(), img = f.contentDocument.getElementById('live');
   return {top: r.top, bottom: r.bottom, width: r.width, natural: img.naturalWidth, shown: img.clientWidth}; }"""
 
