@@ -69,10 +69,12 @@ def test_step_d_changes_only_d_and_step_g_only_g():
     t.step_d()
     assert all(torch.equal(a, b) for a, b in zip(g0, t.G.parameters()))
     assert not all(torch.equal(a, b) for a, b in zip(d0, t.D.parameters()))
+    assert (t.d_step_count, t.step_count) == (1, 0)  # each counts its own network's steps
     d1 = [p.clone() for p in t.D.parameters()]
     t.step_g()
     assert all(torch.equal(a, b) for a, b in zip(d1, t.D.parameters()))
     assert not all(torch.equal(a, b) for a, b in zip(g0, t.G.parameters()))
+    assert (t.d_step_count, t.step_count) == (1, 1)
 
 
 def test_hyperparameters_take_effect_at_the_next_step():
