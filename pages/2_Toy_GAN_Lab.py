@@ -153,9 +153,10 @@ def _named(snaps: dict) -> dict:
 # re-render of the app. Starting, the page looks twice a second for the trainer.
 STATUS_SECONDS, STARTING_SECONDS = 1.0, 0.5
 PRESENT_EXTRA = 100  # px added to the samples view at the projector: it and Train fit 1080 px
-# At the projector the picture's plot is 1.3 times as wide as high (over 60% of the page's width, as the
-# figure; the first screen has no room for a taller one) and its type 18 px.
-PRESENT_ASPECT, PRESENT_TYPE_PX = 1.3, 18
+# At the projector the picture's plot is 1.35 times as wide as high and its type 18 px: the picture is
+# then 62% of the page's width at 1920 x 1080 (a square one, 49%; the first screen has no room for a
+# taller one) and still fits its column at its own size.
+PRESENT_ASPECT, PRESENT_TYPE_PX = 1.35, 18
 
 
 def projector(fig):

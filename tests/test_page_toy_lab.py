@@ -392,3 +392,33 @@ def test_metrics_charts_follow_a_real_run_s_measurements_not_every_snapshot():
     drawn = [snapshot.take(far)]
     far.train(tc.METRICS_STEPS)  # no measurement at all: the loss curves still move on
     assert tc.charts_behind(drawn, [snapshot.take(far)], training=True)
+
+
+def _tick_label_px(png: Image.Image) -> int:
+    """The height in pixels of the x-axis tick labels' ink in a drawn samples view: the text band right
+    under the plot's frame (whose bottom edge is the lowest row of the picture's width that is mostly
+    not paper), before the legend's band."""
+    import numpy as np
+
+    grey = np.asarray(png.convert("L"))
+    frame_rows = np.flatnonzero((grey < 250).mean(axis=1) > 0.5)
+    ink = (grey[frame_rows[-1] + 5:] < 160).any(axis=1)  # below the 4-px ticks
+    first = int(np.argmax(ink))
+    return int(np.argmax(~ink[first:]))  # rows of ink until the first blank row
+
+
+def test_at_the_projector_the_training_picture_has_18px_type():
+    """Presentation mode's live picture is drawn with 18 px type (the lecture layout; its width and
+    place on the first screen are measured in Chromium: tests/browser/test_layout.py): its tick
+    labels' digits are 12-20 px of ink, as at 18 px in the renderer's test (at 14 px type: 10)."""
+    at = AppTest.from_file(PAGE)
+    at.query_params.update({"present": "1"})
+    _open(at)
+    at.button(key="train").click().run(timeout=60)
+    _wait_steps(at, 20)
+    (live,) = at.get("component_instance")
+    src = json.loads(live.proto.json_args)["src"]
+    pointer = json.loads((live_frames.FRAMES / f"{src}.json").read_text())
+    frame = Image.open(live_frames.FRAMES / f"{src}-{pointer['n']}.png")
+    assert 12 <= _tick_label_px(frame) <= 20, _tick_label_px(frame)
+    at.button(key="pause").click().run(timeout=60)
