@@ -133,25 +133,34 @@ WATCH_RUNS_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   window.__ganvizRuns = 0;
   if (window.__ganvizObserver) window.__ganvizObserver.disconnect();
-  // Mutations reach the callback in batches: a short run's "running" and its end can come in one, so
-  // a run that ended counts too (its record's old value), not only the state the callback sees.
-  window.__ganvizObserver = new MutationObserver((records) => {
-    for (const r of records) if (r.oldValue === 'running') window.__ganvizRuns += 1;
-    if (app.dataset.testScriptState === 'running') window.__ganvizRuns += 1; });
-  window.__ganvizObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'],
-                                        attributeOldValue: true});
+  // Any change of the script's state counts: a short run's start and end can reach this callback in
+  // one batch of records, after which the state it sees is the one it saw before.
+  window.__ganvizObserver = new MutationObserver((records) => { window.__ganvizRuns += records.length; });
+  window.__ganvizObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
 
 
-def rerun(page, action, timeout: float = 60_000) -> None:
+def rerun(page, action, timeout: float = 60_000, lost_after: float = 20_000) -> None:
     """Do ``action()`` (a click, a key press), wait until the script it triggers has started and
-    then until the page is idle: on a busy machine a rerun can start later than ``wait_idle`` looks."""
+    then until the page is idle: on a busy machine a rerun can start later than ``wait_idle`` looks.
+
+    Under load Streamlit rarely loses a click: the page stays idle, the script's state never changes
+    (2 in ~45 runs of test_bad_input's diverged scene on 2 busy cores; the Train button was there and
+    enabled). An action that started nothing in ``lost_after`` ms is done once more, as a user would."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    started = ("() => window.__ganvizRuns > 0 || document.querySelector(\"[data-testid='stApp']\")"
+               ".dataset.testScriptState !== 'notRunning'")
     page.evaluate(WATCH_RUNS_JS)
     action()
     # A click during a run (a page that redraws on a timer) can join that run: the state then never
     # turns to "running" again, it already is. Callers check the click's effect afterwards.
-    page.wait_for_function("() => window.__ganvizRuns > 0 || document.querySelector(\"[data-testid='stApp']\")"
-                           ".dataset.testScriptState === 'running'", timeout=timeout, polling=50)
+    try:
+        page.wait_for_function(started, timeout=lost_after, polling=50)
+    except PlaywrightTimeout:
+        print(f"no rerun {lost_after / 1000:.0f} s after the action: doing it again")
+        action()
+        page.wait_for_function(started, timeout=timeout, polling=50)
     wait_idle(page, timeout)
 
 
