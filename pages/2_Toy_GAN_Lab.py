@@ -156,20 +156,7 @@ PRESENT_EXTRA = 100  # px added to the samples view at the projector: it and Tra
 # At the projector the picture's plot is 1.35 times as wide as high and its type 18 px: the picture is
 # then 62% of the page's width at 1920 x 1080 (a square one, 49%; the first screen has no room for a
 # taller one) and still fits its column at its own size.
-PRESENT_ASPECT, PRESENT_TYPE_PX = 1.35, 18
-
-
-def projector(fig):
-    """Type of at least 18 px at the projector (``Scene.fit`` sets 15 px ticks and legends)."""
-    if present:
-        fig.update_layout(font_size=18, legend_font_size=18, title_font_size=20)
-        fig.update_annotations(font_size=18)
-        fig.update_xaxes(tickfont_size=18, title_font_size=18)
-        fig.update_yaxes(tickfont_size=18, title_font_size=18)
-        legend, margin = fig.layout.legend, fig.layout.margin
-        if legend.y is not None and legend.y < 0 and margin.b:  # a legend under the axes: keep it clear of
-            fig.update_layout(legend_y=legend.y * 1.6, margin_b=int(margin.b * 1.6))  # the larger ticks
-    return fig
+PRESENT_ASPECT, PRESENT_TYPE_PX = 1.35, scene.PROJECTOR_TYPE_PX
 
 
 def training_now() -> bool:
@@ -255,7 +242,7 @@ def live_view():
                            "(zoom, hover, camera).")
             else:
                 live_frames.stop_watching(w)
-                st.plotly_chart(projector(samples_figure(s, height=height)), key=f"samples_{name}",
+                st.plotly_chart(scene.projector(samples_figure(s, height=height), present), key=f"samples_{name}",
                                 width="stretch", config=PNG_EXPORT)
 
 
@@ -283,9 +270,9 @@ def metrics_view():
     # the server's GIL (8 tabs starved the server).
     hit = ss.get("metrics_figs")
     if hit is None or hit[0] != (present, tuple(named)) or tc.charts_behind(hit[1], list(named.values()), training):
-        hit = ss["metrics_figs"] = ((present, tuple(named)), list(named.values()),
-                                    projector(metrics_figure(named, height=680 if present else 520, large=present)),
-                                    projector(d_histogram(named)))
+        metrics = metrics_figure(named, height=680 if present else 520, large=present)
+        hit = ss["metrics_figs"] = ((present, tuple(named)), list(named.values()), scene.projector(metrics, present),
+                                    scene.projector(d_histogram(named), present))
     left, right = st.columns([2, 1])
     left.plotly_chart(hit[2], key="metrics", width="stretch", config=PNG_EXPORT)
     right.plotly_chart(hit[3], key="dhist", width="stretch", config=PNG_EXPORT)

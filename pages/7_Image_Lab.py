@@ -21,6 +21,7 @@ from ganviz.training.recipes import image_recipe  # noqa: E402
 from ganviz.training.shipped import shipped_images  # noqa: E402
 from ganviz.ui import image_data  # noqa: E402
 from ganviz.ui import image_presets as ip  # noqa: E402
+from ganviz.ui import scene  # noqa: E402
 from ganviz.ui import toy_controls as tc  # noqa: E402
 from ganviz.ui.common import device_caption, page_frame, state_badge, try_this  # noqa: E402
 
@@ -53,6 +54,7 @@ def _data_fields(option: str) -> dict:
 
 
 with st.sidebar:
+    present = scene.presentation_toggle("image_lab")
     with st.container(key="im_presets"):
         # No story is shown until one is picked: the first one's sentence read as if it told this scene.
         story = st.selectbox("story", list(PRESETS), key="im_story", index=None, placeholder="pick a story…")
@@ -193,6 +195,9 @@ def sync(cfg, reset: bool):
     return w
 
 
+css = scene.presentation_css(present, [], ())
+if css:
+    st.markdown(css, unsafe_allow_html=True)
 reset = st.session_state.pop("im_reset", False)
 try:
     worker = sync(cfg, reset)
@@ -212,6 +217,9 @@ if b2.button("Reset", width="stretch", key="im_reset_button"):
     st.rerun()
 
 
+GRID_PRESENT_PX = 420  # the sample grid's height at the projector (190 px elsewhere): inside the first screen
+
+
 @st.fragment(run_every=1.0 if worker.running or worker.state == "starting" else None)
 def live_view() -> None:
     w = tc.session_workers().get(KEY)
@@ -225,11 +233,13 @@ def live_view() -> None:
                 f"{'grey' if c == 1 else f'{c}-channel'} {side}×{side} images")
     if snap.error:
         st.error(snap.error)
-    left, right = st.columns([3, 2])
+    # At the projector the grid is over twice as high (its column wider) and ends inside the first screen.
+    left, right = st.columns([2, 1] if present else [3, 2])
     with left:
-        st.plotly_chart(image_grid(snap.samples, cols=8, title="samples of the same 32 codes", key="im_grid"),
-                        key="im_grid_chart")
-        st.plotly_chart(losses_figure(snap.history), key="im_losses")
+        grid = image_grid(snap.samples, cols=8, title="samples of the same 32 codes", key="im_grid",
+                          height=GRID_PRESENT_PX if present else None)
+        st.plotly_chart(scene.projector(grid, present), key="im_grid_chart")
+        st.plotly_chart(scene.projector(losses_figure(snap.history), present), key="im_losses")
     with right:
         if snap.not_judged:
             st.info(f"Not judged: {snap.not_judged}.")
@@ -248,9 +258,9 @@ def live_view() -> None:
             st.caption(f"step {last['step']:,}: confidence {last['quality']:.2f} · {last['classes_present']} classes · "
                        f"precision {last['precision']:.2f} · recall {last['recall']:.2f} · "
                        f"digit FID {last['digit_fid']:.0f} (real vs real {snap.fid_floor:.0f})")
-            st.plotly_chart(classes_figure(snap.class_shares), key="im_classes")
-            st.plotly_chart(measures_figure(snap.measures), key="im_measures")
-            st.plotly_chart(fid_figure(snap.measures, snap.fid_floor), key="im_fid")
+            st.plotly_chart(scene.projector(classes_figure(snap.class_shares), present), key="im_classes")
+            st.plotly_chart(scene.projector(measures_figure(snap.measures), present), key="im_measures")
+            st.plotly_chart(scene.projector(fid_figure(snap.measures, snap.fid_floor), present), key="im_fid")
 
 
 live_view()

@@ -105,3 +105,27 @@ def test_an_upload_trains_on_its_images_and_is_not_judged_as_digits():
     assert at.selectbox(key="im_data").value == "upload:mine.zip"
     at = _until(at, lambda a: any(NOT_JUDGED_FOLDER in i.value for i in a.info))  # the trainer has the upload
     assert not at.exception and "grey 16×16 images" in " ".join(m.value for m in at.markdown)
+
+
+def _figures(at) -> dict:
+    """The page's Plotly figures by their chart key (the grid, the losses, the measures, ...)."""
+    import json
+
+    return {c.key: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+
+
+def test_the_projector_toggle_is_here_and_at_the_projector_the_grid_is_larger_and_type_18px():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = _until(at, lambda a: _step(a) >= 0)
+    assert at.toggle(key="present").value is False
+    figs = _figures(at)
+    small = figs["im_grid_chart"]["layout"]["height"]  # 4 rows of 8 digits: ~40 + 300 * 0.5 px
+    assert small < 200 and "tickfont" not in figs["im_losses"]["layout"]["xaxis"]  # the theme's type
+    at.toggle(key="present").set_value(True).run()
+    at = _until(at, lambda a: _step(a) >= 0)
+    figs = _figures(at)
+    assert figs["im_grid_chart"]["layout"]["height"] == 420 > 2 * small  # and ends inside 1080 px (looked at)
+    for key in ("im_losses", "im_classes", "im_measures", "im_fid"):
+        layout = figs[key]["layout"]
+        assert layout["xaxis"]["tickfont"]["size"] == 18 and layout["yaxis"]["tickfont"]["size"] == 18, key
+    assert not at.exception

@@ -9,6 +9,10 @@ Example:
     ...         {"step": 100, "quality": 0.8, "precision": 0.5, "recall": 0.6, "coverage": 0.3, "digit_fid": 300.0}]
     >>> [t.name for t in measures_figure(rows).data]
     ['mean confidence', 'precision', 'recall', 'coverage']
+    >>> measures_figure(rows[1:]).layout.xaxis.range  # judged once: one judging period either side
+    (0, 200)
+    >>> fid_figure(rows[1:], floor=120.0).data[1].x  # and the real-vs-real floor spans it
+    (0, 200)
 """
 
 from __future__ import annotations
@@ -30,6 +34,20 @@ def _layout(fig: go.Figure, title: str, key: str, x_title: str = "generator step
     return fig
 
 
+def _judged_steps(fig: go.Figure, steps: list[int], every: int = 100) -> tuple[int, int] | None:
+    """Whole-step ticks; a run judged once (a shipped run as it opens) gets a window of one judging
+    period ``every`` either side, not Plotly's fractional ticks around its one point. Returns the
+    steps the x axis spans (None without steps)."""
+    fig.update_xaxes(tickformat=",d")
+    if not steps:
+        return None
+    lo, hi = min(steps), max(steps)
+    if lo == hi:
+        lo, hi = lo - every, hi + every
+        fig.update_xaxes(range=[lo, hi], dtick=every)
+    return lo, hi
+
+
 def losses_figure(history: dict[str, list], key: str = "image_losses") -> go.Figure:
     steps = history.get("step", [])
     fig = go.Figure([go.Scatter(x=steps, y=history.get("d_loss", []), name="D loss", line=dict(color=pal.D_LOSS)),
@@ -44,6 +62,7 @@ def measures_figure(rows: list[dict], key: str = "image_measures") -> go.Figure:
     fig = go.Figure([go.Scatter(x=steps, y=[r[k] for r in rows], name=label, mode="lines+markers",
                                 line=dict(color=colour)) for k, (label, colour) in SIDES.items()])
     fig.update_yaxes(title_text="fraction", range=[0, 1.02], dtick=0.2)
+    _judged_steps(fig, steps)
     return _layout(fig, "quality and diversity of 256 samples", key)
 
 
@@ -53,8 +72,9 @@ def fid_figure(rows: list[dict], floor: float, key: str = "image_fid") -> go.Fig
     steps = [r["step"] for r in rows]
     fig = go.Figure([go.Scatter(x=steps, y=[r["digit_fid"] for r in rows], name="digit FID", mode="lines+markers",
                                 line=dict(color=pal.DIGIT_FID))])
-    if steps:
-        fig.add_trace(go.Scatter(x=[steps[0], steps[-1]], y=[floor, floor], name="real vs real (floor)",
+    span = _judged_steps(fig, steps)
+    if span:  # across the whole axis: with one judged step, a line from it to itself was not drawn
+        fig.add_trace(go.Scatter(x=list(span), y=[floor, floor], name="real vs real (floor)",
                                  mode="lines", line=dict(color=pal.REFERENCE, dash="dot")))
     fig.update_yaxes(title_text="digit FID (log)", type="log")
     return _layout(fig, "digit FID (our classifier's features; not Inception FID)", key)

@@ -271,6 +271,31 @@ class Scene:
         return fig
 
 
+PROJECTOR_TYPE_PX = 18  # the least type a figure has at the projector (the lecture layout)
+
+
+def projector(fig: go.Figure, present: bool) -> go.Figure:
+    """``fig`` with type of ``PROJECTOR_TYPE_PX`` (18 px) and more in presentation mode, a legend
+    under the axes moved clear of the larger ticks; unchanged otherwise. The live training pages'
+    figures (toy lab, image lab), which set their own heights for the first screen; ``Scene.fit``
+    also grows a figure's height, with 15 px ticks.
+
+    >>> fig = projector(go.Figure(layout=dict(legend_y=-0.2, margin_b=50)), True)
+    >>> fig.layout.xaxis.tickfont.size, fig.layout.legend.y, fig.layout.margin.b
+    (18, -0.32, 80)
+    """
+    if present:
+        px = PROJECTOR_TYPE_PX
+        fig.update_layout(font_size=px, legend_font_size=px, title_font_size=px + 2)
+        fig.update_annotations(font_size=px)
+        fig.update_xaxes(tickfont_size=px, title_font_size=px)
+        fig.update_yaxes(tickfont_size=px, title_font_size=px)
+        legend, margin = fig.layout.legend, fig.layout.margin
+        if legend.y is not None and legend.y < 0 and margin.b:
+            fig.update_layout(legend_y=round(legend.y * 1.6, 6), margin_b=int(margin.b * 1.6))
+    return fig
+
+
 def png_config(filename: str) -> dict:
     """plotly_chart config: the camera button saves a 1600 x 1000 PNG (drawn by the browser)."""
     return {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 1000, "filename": filename}}
