@@ -229,12 +229,12 @@ def live_view():
                 st.error(s.error)
             height = (480 if len(snaps) > 1 else 560) + (PRESENT_EXTRA if present and len(snaps) == 1 else 0)
             # A fresh run (step 0) is the picture too: the page's first view then needs no Plotly (its
-            # module costs a first visit ~2 s of the browser's CPU), and there is nothing to explore yet.
-            # Not at the projector: there the figure spans the width (the picture is square).
-            if s.dim == 2 and (w.running or (s.step == 0 and not present)):
-                wide = present and len(snaps) == 1  # the lecture layout: 60% of the width, 18 px type
+            # module costs a first visit ~2 s of the browser's CPU), there is nothing to explore yet, and
+            # pressing Train keeps the same view.
+            if s.dim == 2 and (w.running or s.step == 0):
+                wide = present and len(snaps) == 1  # the lecture layout: 60% of the width
                 live_frames.show(w, raw[label], height - 40, key=f"live_{label}", arrow_scale=scale,
-                                 aspect=PRESENT_ASPECT if wide else 1.0, type_px=PRESENT_TYPE_PX if wide else None,
+                                 aspect=PRESENT_ASPECT if wide else 1.0, type_px=PRESENT_TYPE_PX if present else None,
                                  alt=f"{name}: real and generated samples, {s.surface_label} as grey, the warped "
                                  "noise grid and the G loss's arrows")
                 st.caption("A live picture while it trains; pause for the interactive figure (zoom, hover, camera)."
@@ -261,7 +261,7 @@ def metrics_view():
     snaps = {label: w.snapshot(timeout=0) for label, w in workers.items()}
     if any(s is None for s in snaps.values()):
         return
-    if all(s.step == 0 for s in snaps.values()) and not present:
+    if all(s.step == 0 for s in snaps.values()):
         st.caption("The curves (the losses, W1 and JS against their noise floors, modes, HQ) and the histogram of "
                    "D(G(z)) are drawn here once it trains.")
         return

@@ -1,6 +1,7 @@
 import json
 import time
 
+import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -407,18 +408,28 @@ def _tick_label_px(png: Image.Image) -> int:
     return int(np.argmax(~ink[first:]))  # rows of ink until the first blank row
 
 
-def test_at_the_projector_the_training_picture_has_18px_type():
-    """Presentation mode's live picture is drawn with 18 px type (the lecture layout; its width and
-    place on the first screen are measured in Chromium: tests/browser/test_layout.py): its tick
-    labels' digits are 12-20 px of ink, as at 18 px in the renderer's test (at 14 px type: 10)."""
-    at = AppTest.from_file(PAGE)
-    at.query_params.update({"present": "1"})
-    _open(at)
-    at.button(key="train").click().run(timeout=60)
-    _wait_steps(at, 20)
-    (live,) = at.get("component_instance")
+def _frame_of(live) -> Image.Image:
+    """The newest frame a live picture (an AppTest component instance) shows."""
     src = json.loads(live.proto.json_args)["src"]
     pointer = json.loads((live_frames.FRAMES / f"{src}.json").read_text())
-    frame = Image.open(live_frames.FRAMES / f"{src}-{pointer['n']}.png")
-    assert 12 <= _tick_label_px(frame) <= 20, _tick_label_px(frame)
+    return Image.open(live_frames.FRAMES / f"{src}-{pointer['n']}.png")
+
+
+@pytest.mark.parametrize("compare", [False, True], ids=["one run", "compare"])
+def test_at_the_projector_the_picture_has_18px_type_fresh_and_training(compare):
+    """Presentation mode's samples view is the live picture from step 0 (pressing Train keeps the
+    view), drawn with 18 px type, one run or two (the lecture layout; its width and place on the first
+    screen are measured in Chromium: tests/browser/test_layout.py): its tick labels' digits are 12-20
+    px of ink, as at 18 px in the renderer's test (at 14 px type: 10)."""
+    at = AppTest.from_file(PAGE)
+    at.query_params.update({"present": "1", **({"compare": "1"} if compare else {})})
+    _open(at)
+    _open(at.button(key="reset").click())  # fresh runs: this process's trainers may be another test's
+    fresh = at.get("component_instance")
+    assert len(fresh) == (2 if compare else 1) and not at.get("plotly_chart")  # no curves yet either
+    assert all(12 <= _tick_label_px(_frame_of(live)) <= 20 for live in fresh), [_tick_label_px(_frame_of(x)) for x in fresh]
+    at.button(key="train").click().run(timeout=60)
+    _wait_steps(at, 20)
+    for live in at.get("component_instance"):
+        assert 12 <= _tick_label_px(_frame_of(live)) <= 20, _tick_label_px(_frame_of(live))
     at.button(key="pause").click().run(timeout=60)
