@@ -2,7 +2,11 @@
 Ray (one run per worker), and on Ray with batched trials (ganviz.training.batched, a grid point's
 trials split over the workers). Prints one JSON line with the three rates and their ratios.
 
-Run: python bench/sweep_speed.py [--trials 10] [--steps 500] [--dataset ring8]
+Each trial trains the recipe's steps for the data set (``recipes.default_steps``: ring8 4,000) unless
+--steps says otherwise: with few steps Ray's start-up is most of a sweep (at 500 steps local Ray ran
+at 0.97x the sequential trials; at 4,000, 1.93x).
+
+Run: python bench/sweep_speed.py [--trials 10] [--steps N] [--dataset ring8]
 """
 
 from __future__ import annotations
@@ -23,15 +27,17 @@ os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=10)
-    ap.add_argument("--steps", type=int, default=500)
+    ap.add_argument("--steps", type=int, default=None, help="steps per trial (default: the recipe's)")
     ap.add_argument("--dataset", default="ring8")
     args = ap.parse_args()
 
     import torch
 
+    from ganviz.training.recipes import default_steps
     from ganviz.training.sweep import SweepSpec, run_sweep, train_run
 
     torch.set_num_threads(1)
+    args.steps = args.steps or default_steps(args.dataset)
     spec = SweepSpec(dataset=args.dataset, steps=args.steps, trials=args.trials).validate()
     out = {"trials": args.trials, "steps": args.steps, "dataset": args.dataset, "cpus": os.cpu_count(),
            "load_average_1min_start": round(os.getloadavg()[0], 1)}
