@@ -108,6 +108,10 @@ def test_divergences_garbage_falls_back_with_a_note_and_presentation_mode():
     css = " ".join(m.value for m in at.markdown if "<style>" in m.value)
     assert 'grp_controls"] { display: none' in css and "font-size: 20px" in css and "grp_export" not in css
     assert all(c.proto.config and "1600" in c.proto.config for c in at.get("plotly_chart"))  # camera: PNG
+    for chart in at.get("plotly_chart"):  # the projector's 18 px type on every axis of every figure
+        layout = json.loads(chart.proto.spec)["layout"]
+        axes = [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
+        assert axes and all(a["tickfont"]["size"] == 18 for a in axes), chart.key
     # the measures-against-the-shift table as CSV
     assert any(b.label.startswith("measures against the shift") for b in at.get("download_button"))
     at.run()  # the notes stay for the session

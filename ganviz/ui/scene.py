@@ -260,15 +260,12 @@ class Scene:
                 yield
 
     def fit(self, fig: go.Figure) -> go.Figure:
-        """The figure, with larger type and height in presentation mode."""
+        """The figure in presentation mode: 1.3 times as high, with the projector's type
+        (``projector``: 18 px)."""
         if self.present:
             h = fig.layout.height
-            fig.update_layout(font_size=18, title_font_size=19, legend_font_size=15,
-                              height=int(h * 1.3) if h else 600, margin_t=(fig.layout.margin.t or 40) + 25)
-            fig.update_annotations(font_size=16)
-            fig.update_xaxes(tickfont_size=15, title_font_size=16)  # Streamlit's theme sets these itself
-            fig.update_yaxes(tickfont_size=15, title_font_size=16)
-        return fig
+            fig.update_layout(height=int(h * 1.3) if h else 600, margin_t=(fig.layout.margin.t or 40) + 25)
+        return projector(fig, self.present)
 
 
 PROJECTOR_TYPE_PX = 18  # the least type a figure has at the projector (the lecture layout)
@@ -276,9 +273,9 @@ PROJECTOR_TYPE_PX = 18  # the least type a figure has at the projector (the lect
 
 def projector(fig: go.Figure, present: bool) -> go.Figure:
     """``fig`` with type of ``PROJECTOR_TYPE_PX`` (18 px) and more in presentation mode, a legend
-    under the axes moved clear of the larger ticks; unchanged otherwise. The live training pages'
-    figures (toy lab, image lab), which set their own heights for the first screen; ``Scene.fit``
-    also grows a figure's height, with 15 px ticks.
+    under the axes moved clear of the larger ticks; unchanged otherwise. Every page's figures at the
+    projector: the live training pages (toy lab, image lab) set their own heights for the first
+    screen, the others grow theirs by ``Scene.fit``.
 
     >>> fig = projector(go.Figure(layout=dict(legend_y=-0.2, margin_b=50)), True)
     >>> fig.layout.xaxis.tickfont.size, fig.layout.legend.y, fig.layout.margin.b
@@ -290,6 +287,9 @@ def projector(fig: go.Figure, present: bool) -> go.Figure:
         fig.update_annotations(font_size=px)
         fig.update_xaxes(tickfont_size=px, title_font_size=px)
         fig.update_yaxes(tickfont_size=px, title_font_size=px)
+        bar = dict(tickfont_size=px, title_font_size=px)
+        fig.update_coloraxes(colorbar=bar)
+        fig.update_traces(colorbar=bar, selector=lambda t: "colorbar" in t)
         legend, margin = fig.layout.legend, fig.layout.margin
         if legend.y is not None and legend.y < 0 and margin.b:
             fig.update_layout(legend_y=round(legend.y * 1.6, 6), margin_b=int(margin.b * 1.6))
