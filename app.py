@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ganviz.ui.scene import presentation_css, presentation_toggle
+from ganviz.ui.scene import presentation_style, presentation_toggle
 from ganviz.ui.tour import PAGES, TOUR
 
 HERE = Path(__file__).parent
@@ -60,9 +60,8 @@ def home() -> None:
     """The home page: what ganviz is, its pages, the guided tour."""
     st.set_page_config(page_title="ganviz", page_icon="🎛️", layout="wide")
     with st.sidebar:
-        css = presentation_css(presentation_toggle("home"), [], ())
-    if css:
-        st.markdown(css, unsafe_allow_html=True)
+        present = presentation_toggle("home")
+    presentation_style(present)
     st.title("ganviz")
     st.markdown(
         "Train small GANs live and watch GAN theory happen: every number and picture here comes from a "

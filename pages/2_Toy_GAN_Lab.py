@@ -51,9 +51,7 @@ with st.sidebar:
         if compare:
             st.subheader("Run B")
             vals_b = tc.controls("b_", st.sidebar, base, full=False)
-css = tc.presentation_css(present, hidden)
-if css:
-    st.markdown(css, unsafe_allow_html=True)
+scene.presentation_style(present, hidden, tc.CONTROL_GROUPS)
 for name in unknown_hidden:
     scene_notes.append(f"hide={name!r} is not a control group ({', '.join(tc.CONTROL_GROUPS)})")
 

@@ -195,9 +195,7 @@ def sync(cfg, reset: bool):
     return w
 
 
-css = scene.presentation_css(present, [], ())
-if css:
-    st.markdown(css, unsafe_allow_html=True)
+scene.presentation_style(present)
 reset = st.session_state.pop("im_reset", False)
 try:
     worker = sync(cfg, reset)

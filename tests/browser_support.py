@@ -164,10 +164,12 @@ def rerun(page, action, timeout: float = 60_000, lost_after: float = 20_000) -> 
     wait_idle(page, timeout)
 
 
-# The toy lab's live picture (ganviz.ui.live_frames) that has shown a frame, or undefined: a JavaScript
-# expression, for the page's readiness (bench/first_visit.py) and the layout tests.
-LIVE_PICTURE_JS = ("[...document.querySelectorAll(\"[data-testid='stMain'] iframe\")].find(f => {"
-                   " try { return (f.contentWindow.__ganvizLive || {}).frames > 0; } catch (e) { return false; } })")
+# The toy lab's live pictures (ganviz.ui.live_frames) that have shown a frame, and the first of them
+# (or undefined): JavaScript expressions, for the page's readiness (bench/first_visit.py) and the
+# layout tests.
+LIVE_PICTURES_JS = ("[...document.querySelectorAll(\"[data-testid='stMain'] iframe\")].filter(f => {"
+                    " try { return (f.contentWindow.__ganvizLive || {}).frames > 0; } catch (e) { return false; } })")
+LIVE_PICTURE_JS = LIVE_PICTURES_JS + "[0]"
 
 
 def exceptions(page) -> list[str]:

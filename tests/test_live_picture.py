@@ -42,7 +42,7 @@ def test_doctests():
 
 def test_samples_and_surface_are_where_the_data_says():
     im = live.samples_image(_snap(), SIZE)
-    assert im.size == (live.Frame(SIZE).left + SIZE + live.Frame(SIZE).bar, SIZE + live.Frame(SIZE).bottom)
+    assert im.size == live.Frame(SIZE).size
     r, _, b = _pixel(im, -0.5, 0.5)  # the real point: blue
     assert b > r + 40
     r, _, b = _pixel(im, 0.5, -0.5)  # the generated point: orange
@@ -66,7 +66,7 @@ def test_noise_grid_and_arrows_are_drawn():
 def test_diverged_samples_still_draw():
     bad = _snap(fake=np.array([[np.nan, np.inf]], np.float32), surface=None, surface_x=None, surface_y=None)
     png = live.samples_png(bad, SIZE)
-    assert Image.open(io.BytesIO(png)).size == (live.Frame(SIZE).left + SIZE + live.Frame(SIZE).bar, SIZE + live.Frame(SIZE).bottom)
+    assert Image.open(io.BytesIO(png)).size == live.Frame(SIZE).size
 
 
 @pytest.mark.parametrize("lo,hi", [(-2.3, 2.3), (0.0, 1.0), (-0.013, 0.02), (-150.0, 7.0), (3.0, 3.0)])

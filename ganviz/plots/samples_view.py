@@ -105,7 +105,7 @@ class Frame:
     its type ``type_px`` high (by default a little larger on a larger view): the margins (y ticks on
     the left; x ticks and the legend below; the colour bar on the right) grow with the type.
 
-    Example: the margins at 11 px type; a projector's wide plot at 18 px.
+    Example: the margins at the default type of a 520-px plot (12 px); a projector's wide plot at 18 px.
         >>> f = Frame(520)
         >>> f.type_px, f.left, f.bottom, f.bar, f.size
         (12, 48, 42, 70, (638, 562))

@@ -242,10 +242,7 @@ class Scene:
         page's CSS for it and for hidden groups. Returns whether presentation mode is on."""
         with st.sidebar:
             self.present = presentation_toggle(self.page)
-        hidden, _ = hidden_groups(self.groups)
-        css = presentation_css(self.present, hidden, self.groups)
-        if css:
-            st.markdown(css, unsafe_allow_html=True)
+        presentation_style(self.present, hidden_groups(self.groups)[0], self.groups)
         return self.present
 
     @contextmanager
@@ -301,8 +298,9 @@ def png_config(filename: str) -> dict:
     return {"toImageButtonOptions": {"format": "png", "width": 1600, "height": 1000, "filename": filename}}
 
 
-def presentation_css(present: bool, hidden: list[str], groups: tuple[str, ...]) -> str:
-    """CSS for a projector (larger type) and for a classroom link that hides control groups."""
+def presentation_style(present: bool, hidden: list[str] = (), groups: tuple[str, ...] = ()) -> None:
+    """The page's CSS for a projector (larger type) and for a classroom link that hides control
+    groups (``hidden`` of the page's ``groups``); nothing where neither applies."""
     rules = [f'[class*="grp_{g}"] {{ display: none !important; }}' for g in hidden if g in groups]
     if present:
         rules += ["html { font-size: 20px; }", "h1 { font-size: 2.6rem !important; }",
@@ -310,7 +308,8 @@ def presentation_css(present: bool, hidden: list[str], groups: tuple[str, ...]) 
                   # buttons in a row of columns keep their size: at 20px their labels were cut ("Pres…")
                   '[data-testid="stMain"] button [data-testid="stMarkdownContainer"] p { font-size: 15px; }',
                   '[data-testid="stMain"] button { padding: 4px 8px !important; }']
-    return "<style>" + "\n".join(rules) + "</style>" if rules else ""
+    if rules:
+        st.markdown("<style>" + "\n".join(rules) + "</style>", unsafe_allow_html=True)
 
 
 def hidden_groups(groups: tuple[str, ...]) -> tuple[list[str], list[str]]:

@@ -583,11 +583,6 @@ def _diff(cfg: TrainConfig, ref: TrainConfig) -> dict[str, str]:
 CONTROL_GROUPS = ("presets", "optimiser", "objective", "networks", "tricks", "compare", "own_data", "export")
 
 
-def presentation_css(present: bool, hidden: list[str]) -> str:
-    """The shared ``ganviz.ui.scene.presentation_css`` for the toy lab's groups."""
-    return scene.presentation_css(present, hidden, CONTROL_GROUPS)
-
-
 def hidden_groups() -> tuple[list[str], list[str]]:
     """The toy lab's groups that the link hides (``?hide=optimiser,networks``) and the unknown names."""
     return scene.hidden_groups(CONTROL_GROUPS)

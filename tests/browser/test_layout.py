@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bench.first_visit import wait_ready
-from tests.browser_support import LIVE_PICTURE_JS, exceptions, screenshot, wait_idle
+from tests.browser_support import LIVE_PICTURES_JS, exceptions, screenshot, wait_idle
 
 BOX_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
   const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, width: r.width}; }"""
@@ -32,10 +32,15 @@ def _open(browser, url, w, h):
 
 # The live pictures that show a frame (a fresh run's, from step 0, or a training one's), with their
 # boxes and their image's drawn and shown widths.
-PICTURES_JS = """() => [...document.querySelectorAll("[data-testid='stMain'] iframe")].filter(f => {
-  try { return (f.contentWindow.__ganvizLive || {}).frames > 0; } catch (e) { return false; } }).map(f => {
+PICTURES_JS = "() => " + LIVE_PICTURES_JS + """.map(f => {
   const r = f.getBoundingClientRect(), img = f.contentDocument.getElementById('live');
   return {top: r.top, bottom: r.bottom, natural: img.naturalWidth, shown: img.clientWidth}; })"""
+
+
+def _pictures(pg, runs: int) -> list[dict]:
+    """The boxes of the page's ``runs`` live pictures, once that many have shown a frame."""
+    pg.wait_for_function(f"() => ({PICTURES_JS})().length === {runs}", timeout=120_000, polling=200)
+    return pg.evaluate(PICTURES_JS)
 
 
 @pytest.mark.parametrize("query, runs", [("", 1), ("?preset=MMGAN+saturates+early", 2)])
@@ -46,10 +51,9 @@ def test_presentation_mode_fits_the_first_screen_at_1920x1080(server, browser, q
     url = server.url + "/Toy_GAN_Lab" + (query + "&" if query else "?") + "present=1"
     ctx, pg = _open(browser, url, 1920, 1080)
     try:
-        pg.wait_for_function(f"() => ({PICTURES_JS})().length === {runs}", timeout=60_000, polling=200)
+        pictures, main = _pictures(pg, runs), pg.evaluate(BOX_JS, "[data-testid='stMain']")
         assert not exceptions(pg)
         screenshot(pg, f"layout-toy{query[:12]}-1920-present")
-        pictures, main = pg.evaluate(PICTURES_JS), pg.evaluate(BOX_JS, "[data-testid='stMain']")
         train = pg.evaluate(TRAIN_JS)
         assert train and train["bottom"] <= 1080, train
         for p in pictures:
@@ -77,11 +81,6 @@ def test_no_button_text_is_cut_at_1366x768(server, browser, present):
             ctx.close()
 
 
-LIVE_JS = """() => { const f = """ + LIVE_PICTURE_JS + """;
-  if (!f) return null; const r = f.getBoundingClientRect(), img = f.contentDocument.getElementById('live');
-  return {top: r.top, bottom: r.bottom, width: r.width, natural: img.naturalWidth, shown: img.clientWidth}; }"""
-
-
 def test_presentation_mode_live_picture_fits_the_first_screen_at_1920x1080(server, browser):
     """While it trains at the projector the samples view is the server's picture: it and Pause lie in
     the first screen, the picture spans at least 60% of the page's width (a square one: 49%), shown at
@@ -89,10 +88,11 @@ def test_presentation_mode_live_picture_fits_the_first_screen_at_1920x1080(serve
     ctx, pg = _open(browser, server.url + "/Toy_GAN_Lab?present=1", 1920, 1080)
     try:
         pg.get_by_role("button", name="Train").click()
-        pg.wait_for_function(LIVE_JS, timeout=120_000, polling=200)
+        pg.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stMain\"] button')]"
+                             ".some(b => b.innerText.trim() === 'Pause')", timeout=120_000, polling=200)
         pg.wait_for_timeout(1500)
         screenshot(pg, "layout-toy-1920-present-training")
-        live, main = pg.evaluate(LIVE_JS), pg.evaluate(BOX_JS, "[data-testid='stMain']")
+        (live,), main = _pictures(pg, 1), pg.evaluate(BOX_JS, "[data-testid='stMain']")
         pause = pg.evaluate(TRAIN_JS.replace("'Train'", "'Pause'"))
         assert pause and pause["bottom"] <= 1080, pause
         assert live["top"] >= 0 and live["bottom"] <= 1080, live
